@@ -1,0 +1,108 @@
+"""Concurrency models: one module per model, each ending in `RUNNER = <Runner subclass>`.
+
+The registry below names every model with what it needs, and imports a model's module
+only when it is used, so a missing package reads "runner X needs package Y".
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+
+from concurrency_bench.errors import InputError
+from concurrency_bench.runners.base import Runner
+
+
+@dataclass(frozen=True)
+class RunnerSpec:
+    """A model's name and what it takes to load it; cheap to make, import-free."""
+
+    name: str
+    module: str
+    description: str
+    concurrent: bool = True
+    requires: tuple[str, ...] = ()
+    min_python: tuple[int, int] = (3, 11)
+
+    def unavailable_reason(self) -> str | None:
+        """Why this model cannot run here, or None when it can."""
+        if sys.version_info < self.min_python:
+            wanted = ".".join(map(str, self.min_python))
+            return f"runner {self.name} needs Python {wanted}+ (this is {sys.version.split()[0]})"
+        for package in self.requires:
+            if importlib.util.find_spec(package) is None:
+                return f"runner {self.name} needs package {package} (pip install {package})"
+        return None
+
+    @property
+    def available(self) -> bool:
+        """Whether `load` can work on this interpreter."""
+        return self.unavailable_reason() is None
+
+    def load(self, max_workers: int | None = None) -> Runner:
+        """Import the model's module and make a runner; raises InputError when unavailable."""
+        reason = self.unavailable_reason()
+        if reason is not None:
+            raise InputError(reason)
+        runner_class: type[Runner] = importlib.import_module(self.module).RUNNER
+        return runner_class(max_workers=max_workers)
+
+
+def _spec(name: str, description: str, **kwargs: object) -> RunnerSpec:
+    module = f"{__name__}.{name.replace('-', '_')}"
+    return RunnerSpec(name, module, description, **kwargs)  # type: ignore[arg-type]
+
+
+REGISTRY: dict[str, RunnerSpec] = {
+    spec.name: spec
+    for spec in (
+        _spec("sync", "plain blocking calls, one after another", concurrent=False),
+        _spec(
+            "asyncio-await",
+            "asyncio, each job awaited before the next starts (the seed's pitfall)",
+            concurrent=False,
+        ),
+        _spec("asyncio-gather", "asyncio.gather over every job's coroutine"),
+        _spec("asyncio-create-task", "asyncio.create_task per job, then await each task"),
+        _spec("asyncio-taskgroup", "asyncio.TaskGroup with one task per job"),
+        _spec(
+            "asyncio-eager",
+            "asyncio.gather with the eager task factory",
+            min_python=(3, 12),
+        ),
+        _spec(
+            "uvloop",
+            "asyncio.gather on a uvloop event loop (loop factory, no global policy)",
+            requires=("uvloop",),
+        ),
+        _spec("trio", "trio nursery with one task per job", requires=("trio",)),
+        _spec(
+            "anyio-asyncio",
+            "anyio task group on the asyncio backend",
+            requires=("anyio",),
+        ),
+        _spec(
+            "anyio-trio",
+            "anyio task group on the trio backend",
+            requires=("anyio", "trio"),
+        ),
+        _spec("threads", "one OS thread per job (or a pool with max_workers)"),
+        _spec("processes", "a process pool, one worker per job up to a cap"),
+    )
+}
+
+
+def get_spec(name: str) -> RunnerSpec:
+    """The spec for a model name; an unknown name is bad input."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(REGISTRY)
+        raise InputError(f"`runner` must be one of: {known}; got {name!r}") from None
+
+
+def available_specs() -> list[RunnerSpec]:
+    """Every model that can run on this interpreter, in registry order."""
+    return [spec for spec in REGISTRY.values() if spec.available]

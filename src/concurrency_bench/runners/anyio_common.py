@@ -1,0 +1,35 @@
+"""anyio's task group, shared by the asyncio and trio backend models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import anyio
+
+from concurrency_bench.runners.base import Runner, empty_records, store_job
+from concurrency_bench.scenario import JobRecord
+
+
+async def task_group_all(
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+) -> list[JobRecord]:
+    """Start every job in one anyio task group; each stores its record by index."""
+    records = empty_records(len(delays_s))
+    async with anyio.create_task_group() as group:
+        for index, (delay, ints) in enumerate(zip(delays_s, payloads)):
+            group.start_soon(store_job, records, index, delay, ints, anyio.sleep)
+    return records
+
+
+class AnyioRunner(Runner):
+    """anyio.run over a task group on the backend named by `backend`."""
+
+    backend = "asyncio"
+
+    def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+        """One anyio run on this runner's backend."""
+        return anyio.run(task_group_all, delays_s, payloads, backend=self.backend)
+
+    def setup(self, jobs: int) -> dict[str, int | str]:
+        """Record the backend, so a results row says which loop anyio drove."""
+        return {"backend": self.backend}

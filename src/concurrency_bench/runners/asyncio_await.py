@@ -1,0 +1,25 @@
+"""asyncio with sequential awaits: valid async code that still runs one job at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from concurrency_bench.runners.base import Runner
+from concurrency_bench.scenario import JobRecord, async_job
+
+
+async def await_each(delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+    """Await every job before starting the next, as in the seed's first async attempt."""
+    return [await async_job(delay, ints, asyncio.sleep) for delay, ints in zip(delays_s, payloads)]
+
+
+class AsyncioAwaitRunner(Runner):
+    """asyncio.run over a coroutine that awaits the jobs in turn."""
+
+    def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+        """One event loop, jobs awaited sequentially."""
+        return asyncio.run(await_each(delays_s, payloads))
+
+
+RUNNER = AsyncioAwaitRunner

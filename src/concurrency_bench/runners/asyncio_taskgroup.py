@@ -1,0 +1,30 @@
+"""asyncio.TaskGroup (3.11+): structured concurrency in the standard library."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from concurrency_bench.runners.base import Runner
+from concurrency_bench.scenario import JobRecord, async_job
+
+
+async def task_group(delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+    """Start one task per job in a TaskGroup and collect the results when it closes."""
+    async with asyncio.TaskGroup() as group:
+        tasks = [
+            group.create_task(async_job(delay, ints, asyncio.sleep))
+            for delay, ints in zip(delays_s, payloads)
+        ]
+    return [task.result() for task in tasks]
+
+
+class AsyncioTaskGroupRunner(Runner):
+    """asyncio.run over a TaskGroup."""
+
+    def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+        """One event loop, one task per job inside a TaskGroup."""
+        return asyncio.run(task_group(delays_s, payloads))
+
+
+RUNNER = AsyncioTaskGroupRunner

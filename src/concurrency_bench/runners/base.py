@@ -1,0 +1,45 @@
+"""The small protocol every concurrency model implements, and the job-storing helper they share."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+
+from concurrency_bench.scenario import JobRecord, async_job
+
+Settings = dict[str, int | str]
+"""What a runner reports about how it ran (pool sizes, start method): part of its record."""
+
+
+class Runner(ABC):
+    """One concurrency model: `run` is the timed region, `setup` and `close` are not."""
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        self.max_workers = max_workers
+
+    def setup(self, jobs: int) -> Settings:
+        """Prepare outside the timed region (start a pool); return the settings to record."""
+        return {}
+
+    @abstractmethod
+    def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+        """Run every job once under this model; return their records in job order."""
+
+    def close(self) -> None:
+        """Release what `setup` made (pools); always called, also after a failure."""
+
+
+async def store_job(
+    records: list[JobRecord],
+    index: int,
+    delay_s: float,
+    ints: Sequence[int],
+    sleep: Callable[[float], Awaitable[None]],
+) -> None:
+    """Run job `index` and store its record, for task APIs that discard return values."""
+    records[index] = await async_job(delay_s, ints, sleep)
+
+
+def empty_records(jobs: int) -> list[JobRecord]:
+    """A preallocated list the jobs write into, so recording allocates nothing per job."""
+    return [(0, 0, 0)] * jobs

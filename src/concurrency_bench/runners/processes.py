@@ -1,0 +1,45 @@
+"""Processes: a ProcessPoolExecutor started and warmed outside the timed region."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from concurrency_bench.runners.base import Runner, Settings
+from concurrency_bench.scenario import JobRecord, process_job
+
+DEFAULT_MAX_PROCESSES = 61
+"""ProcessPoolExecutor's limit on Windows; the same default everywhere keeps results comparable."""
+
+
+class ProcessesRunner(Runner):
+    """One pool worker per job up to a cap; each job's ints are pickled to its worker."""
+
+    _pool: ProcessPoolExecutor | None = None
+
+    def setup(self, jobs: int) -> Settings:
+        """Start every pool worker now, so process start-up never lands in a timed run."""
+        size = min(jobs, self.max_workers or DEFAULT_MAX_PROCESSES)
+        method = multiprocessing.get_start_method()
+        self._pool = ProcessPoolExecutor(max_workers=size)
+        # Jobs that overlap in time force the pool to start every worker it may use.
+        list(self._pool.map(time.sleep, [0.05] * size))
+        return {"processes": size, "start_method": method}
+
+    def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+        """Submit every job to the warm pool and collect the records in job order."""
+        if self._pool is None:
+            raise RuntimeError("ProcessesRunner.run called before setup")
+        futures = [self._pool.submit(process_job, d, ints) for d, ints in zip(delays_s, payloads)]
+        return [future.result() for future in futures]
+
+    def close(self) -> None:
+        """Shut the pool down and wait for its workers."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+RUNNER = ProcessesRunner

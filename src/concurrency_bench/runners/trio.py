@@ -1,0 +1,30 @@
+"""trio: a nursery with one task per job."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import trio
+
+from concurrency_bench.runners.base import Runner, empty_records, store_job
+from concurrency_bench.scenario import JobRecord
+
+
+async def nursery_all(delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+    """Start every job in one nursery; each stores its record by index."""
+    records = empty_records(len(delays_s))
+    async with trio.open_nursery() as nursery:
+        for index, (delay, ints) in enumerate(zip(delays_s, payloads)):
+            nursery.start_soon(store_job, records, index, delay, ints, trio.sleep)
+    return records
+
+
+class TrioRunner(Runner):
+    """trio.run over a nursery."""
+
+    def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+        """One trio run, every job in one nursery."""
+        return trio.run(nursery_all, delays_s, payloads)
+
+
+RUNNER = TrioRunner

@@ -1,0 +1,255 @@
+"""The one scenario, delayed random sums: N jobs each wait a delay, then sum a list of ints.
+
+Every runner executes the job code defined here (`sync_job`, `async_job`), so models
+differ only in how they wait and how they schedule, never in the work itself.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time
+from array import array
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from concurrency_bench.errors import InputError
+
+MAX_JOBS = 10_000_000
+MAX_DELAY_S = 3600.0
+MAX_INTS_PER_JOB = 1_000_000
+MAX_TOTAL_INTS = 200_000_000
+MAX_SEED = 2**63 - 1
+DEFAULT_INTS_PER_JOB = 100
+DEFAULT_SEED = 0
+DEFAULT_UNIT_MS = 100.0
+MAX_UNIT_MS = 60_000.0
+SEED_STORY_UNITS = (5, 8, 2)
+"""The seed text's three calls: random_add(5), random_add(8), random_add(2)."""
+
+# The payload's ints are unsigned 16-bit: cheap to generate from random bytes and
+# small enough that a sum of a million of them stays a machine-word int.
+INT_TYPECODE = "H"
+
+JobRecord = tuple[int, int, int]
+"""What one job returns: (start_ns, finish_ns, value), on the time.perf_counter_ns clock."""
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"`{name}` must be an integer from {low} to {high}, got {value!r}")
+    if not low <= value <= high:
+        raise InputError(f"`{name}` must be an integer from {low} to {high}, got {value}")
+    return value
+
+
+def _check_delay(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"`{name}` must be a number of seconds from 0 to {MAX_DELAY_S:g}")
+    delay = float(value)
+    if not math.isfinite(delay) or not 0.0 <= delay <= MAX_DELAY_S:
+        raise InputError(f"`{name}` must be from 0 to {MAX_DELAY_S:g} seconds, got {value!r}")
+    return delay
+
+
+def check_unit_ms(unit_ms: object) -> float:
+    """Validate the seed story's time unit in milliseconds (0 < unit <= 60000)."""
+    if isinstance(unit_ms, bool) or not isinstance(unit_ms, int | float):
+        raise InputError(f"`unit-ms` must be a number above 0 and at most {MAX_UNIT_MS:g}")
+    unit = float(unit_ms)
+    if not math.isfinite(unit) or not 0.0 < unit <= MAX_UNIT_MS:
+        raise InputError(
+            f"`unit-ms` must be above 0 and at most {MAX_UNIT_MS:g}, got {unit_ms!r}"
+        )
+    return unit
+
+
+def _ms_label(seconds: float) -> str:
+    return f"{seconds * 1000:g}ms"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated, immutable definition of one delayed-random-sums workload."""
+
+    name: str
+    delays_s: tuple[float, ...]
+    ints_per_job: int = DEFAULT_INTS_PER_JOB
+    seed: int = DEFAULT_SEED
+    unit_s: float | None = None
+    """The time unit the delays are written in (the seed story), for display only."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InputError("`name` must be a non-empty string")
+        jobs = len(self.delays_s)
+        _check_int("jobs", jobs, 1, MAX_JOBS)
+        object.__setattr__(
+            self, "delays_s", tuple(_check_delay("delay", d) for d in self.delays_s)
+        )
+        _check_int("ints", self.ints_per_job, 0, MAX_INTS_PER_JOB)
+        if jobs * self.ints_per_job > MAX_TOTAL_INTS:
+            raise InputError(
+                f"`jobs` x `ints` must be at most {MAX_TOTAL_INTS:,}, "
+                f"got {jobs:,} x {self.ints_per_job:,}"
+            )
+        _check_int("seed", self.seed, 0, MAX_SEED)
+        if self.unit_s is not None:
+            check_unit_ms(self.unit_s * 1000)
+
+    # -- constructors for the shapes people use ------------------------------------
+
+    @classmethod
+    def explicit(
+        cls,
+        delays_s: Sequence[float],
+        *,
+        ints_per_job: int = DEFAULT_INTS_PER_JOB,
+        seed: int = DEFAULT_SEED,
+        name: str = "explicit",
+    ) -> Scenario:
+        """One job per given delay, in the given order."""
+        return cls(name, tuple(delays_s), ints_per_job, seed)
+
+    @classmethod
+    def uniform(
+        cls,
+        jobs: int,
+        delay_s: float,
+        *,
+        ints_per_job: int = DEFAULT_INTS_PER_JOB,
+        seed: int = DEFAULT_SEED,
+        name: str | None = None,
+    ) -> Scenario:
+        """N jobs that all wait the same delay."""
+        _check_int("jobs", jobs, 1, MAX_JOBS)
+        delay = _check_delay("delay", delay_s)
+        label = name or f"uniform-{jobs}x{_ms_label(delay)}-{ints_per_job}ints"
+        return cls(label, (delay,) * jobs, ints_per_job, seed)
+
+    @classmethod
+    def spread(
+        cls,
+        jobs: int,
+        low_s: float,
+        high_s: float,
+        *,
+        randomly: bool = False,
+        ints_per_job: int = DEFAULT_INTS_PER_JOB,
+        seed: int = DEFAULT_SEED,
+        name: str | None = None,
+    ) -> Scenario:
+        """N jobs with delays spread evenly (or uniformly at random, seeded) over [low, high]."""
+        _check_int("jobs", jobs, 1, MAX_JOBS)
+        low, high = _check_delay("delay low", low_s), _check_delay("delay high", high_s)
+        if low > high:
+            raise InputError(f"`delay` range must have low <= high, got {low:g}:{high:g}")
+        if randomly:
+            rng = random.Random(seed)
+            delays = tuple(rng.uniform(low, high) for _ in range(jobs))
+        elif jobs == 1:
+            delays = (low,)
+        else:
+            step = (high - low) / (jobs - 1)
+            delays = tuple(low + step * i for i in range(jobs))
+        how = "random" if randomly else "even"
+        label = name or (
+            f"spread-{how}-{jobs}x{_ms_label(low)}:{_ms_label(high)}-{ints_per_job}ints"
+        )
+        return cls(label, delays, ints_per_job, seed)
+
+    @classmethod
+    def seed_story(
+        cls,
+        unit_ms: float = DEFAULT_UNIT_MS,
+        *,
+        ints_per_job: int = DEFAULT_INTS_PER_JOB,
+        seed: int = DEFAULT_SEED,
+    ) -> Scenario:
+        """The seed text's three calls, delays 5, 8 and 2 units (one unit = `unit_ms`)."""
+        unit_s = check_unit_ms(unit_ms) / 1000
+        delays = tuple(units * unit_s for units in SEED_STORY_UNITS)
+        return cls("seed", delays, ints_per_job, seed, unit_s=unit_s)
+
+    # -- derived facts -------------------------------------------------------------
+
+    @property
+    def jobs(self) -> int:
+        """How many jobs the scenario runs."""
+        return len(self.delays_s)
+
+    def ideal_wall_s(self, *, concurrent: bool) -> float:
+        """The wall time with zero overhead: the longest delay if concurrent, else their sum."""
+        return max(self.delays_s) if concurrent else math.fsum(self.delays_s)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The full definition as JSON-ready data (round-trips through `from_dict`)."""
+        return {
+            "name": self.name,
+            "jobs": self.jobs,
+            "ints_per_job": self.ints_per_job,
+            "seed": self.seed,
+            "unit_s": self.unit_s,
+            "delays_s": list(self.delays_s),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scenario:
+        """Rebuild a scenario written by `to_dict`; raises InputError when a field is off."""
+        try:
+            return cls(
+                data["name"],
+                tuple(data["delays_s"]),
+                data["ints_per_job"],
+                data["seed"],
+                data.get("unit_s"),
+            )
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"`scenario` is malformed: {exc}") from None
+
+
+def build_payloads(scenario: Scenario) -> list[array[int]]:
+    """Each job's ints, deterministic from (seed, job index, ints per job); built outside timing.
+
+    One seeded byte stream is cut into per-job slices, so job i's list is the same for
+    every model and every run; generating from bytes keeps a million jobs under a second.
+    """
+    count = scenario.ints_per_job
+    stream = array(INT_TYPECODE)
+    stream.frombytes(random.Random(scenario.seed).randbytes(count * scenario.jobs * 2))
+    if sys.byteorder == "big":
+        stream.byteswap()  # the stream is defined little-endian, so every platform agrees
+    return [stream[i * count : (i + 1) * count] for i in range(scenario.jobs)]
+
+
+def expected_sums(payloads: Sequence[Sequence[int]]) -> list[int]:
+    """The sums every model must compute, computed once before any timed region."""
+    return [sum(ints) for ints in payloads]
+
+
+# -- the job code every runner executes -------------------------------------------
+
+
+def sync_job(delay_s: float, ints: Sequence[int], sleep: Callable[[float], None]) -> JobRecord:
+    """Wait `delay_s` with a blocking sleep, then sum `ints`; returns (start, finish, sum)."""
+    start = time.perf_counter_ns()
+    sleep(delay_s)
+    value = sum(ints)
+    return start, time.perf_counter_ns(), value
+
+
+async def async_job(
+    delay_s: float, ints: Sequence[int], sleep: Callable[[float], Awaitable[None]]
+) -> JobRecord:
+    """Wait `delay_s` with the event loop's sleep, then sum `ints`; returns (start, finish, sum)."""
+    start = time.perf_counter_ns()
+    await sleep(delay_s)
+    value = sum(ints)
+    return start, time.perf_counter_ns(), value
+
+
+def process_job(delay_s: float, ints: Sequence[int]) -> JobRecord:
+    """`sync_job` with time.sleep, as a top-level function a process pool can pickle."""
+    return sync_job(delay_s, ints, time.sleep)
