@@ -60,9 +60,7 @@ def check_unit_ms(unit_ms: object) -> float:
         raise InputError(f"`unit-ms` must be a number above 0 and at most {MAX_UNIT_MS:g}")
     unit = float(unit_ms)
     if not math.isfinite(unit) or not 0.0 < unit <= MAX_UNIT_MS:
-        raise InputError(
-            f"`unit-ms` must be above 0 and at most {MAX_UNIT_MS:g}, got {unit_ms!r}"
-        )
+        raise InputError(f"`unit-ms` must be above 0 and at most {MAX_UNIT_MS:g}, got {unit_ms!r}")
     return unit
 
 
@@ -86,9 +84,7 @@ class Scenario:
             raise InputError("`name` must be a non-empty string")
         jobs = len(self.delays_s)
         _check_int("jobs", jobs, 1, MAX_JOBS)
-        object.__setattr__(
-            self, "delays_s", tuple(_check_delay("delay", d) for d in self.delays_s)
-        )
+        object.__setattr__(self, "delays_s", tuple(_check_delay("delay", d) for d in self.delays_s))
         _check_int("ints", self.ints_per_job, 0, MAX_INTS_PER_JOB)
         if jobs * self.ints_per_job > MAX_TOTAL_INTS:
             raise InputError(

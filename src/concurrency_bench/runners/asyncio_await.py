@@ -9,7 +9,9 @@ from concurrency_bench.runners.base import Runner
 from concurrency_bench.scenario import JobRecord, async_job
 
 
-async def await_each(delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+async def await_each(
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+) -> list[JobRecord]:
     """Await every job before starting the next, as in the seed's first async attempt."""
     return [await async_job(delay, ints, asyncio.sleep) for delay, ints in zip(delays_s, payloads)]
 

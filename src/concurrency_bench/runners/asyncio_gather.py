@@ -9,7 +9,9 @@ from concurrency_bench.runners.base import Runner
 from concurrency_bench.scenario import JobRecord, async_job
 
 
-async def gather_all(delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+async def gather_all(
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+) -> list[JobRecord]:
     """Gather every job; shared by the uvloop and eager-task models, which change only the loop."""
     return await asyncio.gather(
         *(async_job(delay, ints, asyncio.sleep) for delay, ints in zip(delays_s, payloads))

@@ -9,7 +9,9 @@ from concurrency_bench.runners.base import Runner
 from concurrency_bench.scenario import JobRecord, async_job
 
 
-async def task_group(delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+async def task_group(
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+) -> list[JobRecord]:
     """Start one task per job in a TaskGroup and collect the results when it closes."""
     async with asyncio.TaskGroup() as group:
         tasks = [

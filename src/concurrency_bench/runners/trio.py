@@ -10,7 +10,9 @@ from concurrency_bench.runners.base import Runner, empty_records, store_job
 from concurrency_bench.scenario import JobRecord
 
 
-async def nursery_all(delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+async def nursery_all(
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+) -> list[JobRecord]:
     """Start every job in one nursery; each stores its record by index."""
     records = empty_records(len(delays_s))
     async with trio.open_nursery() as nursery:

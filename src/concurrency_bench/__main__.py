@@ -1,0 +1,7 @@
+"""`python -m concurrency_bench` is the `concurrency-bench` command."""
+
+import sys
+
+from concurrency_bench.cli import main
+
+sys.exit(main())

@@ -1,0 +1,167 @@
+"""Argument types and the scenario/runner options shared by every subcommand that measures."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+
+from concurrency_bench.errors import InputError
+from concurrency_bench.runners import REGISTRY, RunnerSpec, get_spec
+from concurrency_bench.scenario import (
+    DEFAULT_INTS_PER_JOB,
+    DEFAULT_SEED,
+    DEFAULT_UNIT_MS,
+    MAX_DELAY_S,
+    MAX_INTS_PER_JOB,
+    MAX_JOBS,
+    MAX_SEED,
+    Scenario,
+)
+
+SCENARIO_KINDS = ("seed", "uniform", "spread", "spread-random")
+
+
+def int_in(name: str, low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high], with an error naming `name`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"`{name}` must be a whole number from {low} to {high}, got {text!r}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"`{name}` must be a whole number from {low} to {high}, got {value}"
+            )
+        return value
+
+    return parse
+
+
+def float_in(
+    name: str, low: float, high: float, *, low_open: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a finite number in [low, high] (or (low, high] with low_open)."""
+    bound = f"above {low:g}" if low_open else f"from {low:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        too_low = value <= low if low_open else value < low
+        if not math.isfinite(value) or too_low or value > high:
+            raise argparse.ArgumentTypeError(
+                f"`{name}` must be a number {bound} to {high:g}, got {text!r}"
+            )
+        return value
+
+    return parse
+
+
+def delay_ms_range(text: str) -> tuple[float, float]:
+    """`D` (one delay) or `A:B` (a range), in milliseconds, each finite and within bounds."""
+    parse = float_in("delay-ms", 0.0, MAX_DELAY_S * 1000)
+    low_text, sep, high_text = text.partition(":")
+    low = parse(low_text)
+    high = parse(high_text) if sep else low
+    if low > high:
+        raise argparse.ArgumentTypeError(f"`delay-ms` range must have A <= B, got {text!r}")
+    return low, high
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser, *, default: str = "uniform") -> None:
+    """The options that describe a workload; `scenario_from_args` turns them into a Scenario."""
+    group = parser.add_argument_group("workload")
+    group.add_argument(
+        "--scenario",
+        choices=SCENARIO_KINDS,
+        default=default,
+        help="seed: the seed text's delays 5, 8, 2 units; uniform: N jobs x one delay; "
+        "spread: delays evenly over A:B; spread-random: seeded random over A:B "
+        f"(default {default})",
+    )
+    group.add_argument(
+        "--jobs", type=int_in("jobs", 1, MAX_JOBS), default=100, help="number of jobs (100)"
+    )
+    group.add_argument(
+        "--delay-ms",
+        type=delay_ms_range,
+        default=(50.0, 50.0),
+        metavar="D|A:B",
+        help="delay per job in ms, or a range A:B for spread (50)",
+    )
+    group.add_argument(
+        "--ints",
+        type=int_in("ints", 0, MAX_INTS_PER_JOB),
+        default=DEFAULT_INTS_PER_JOB,
+        help=f"random ints each job sums ({DEFAULT_INTS_PER_JOB})",
+    )
+    group.add_argument(
+        "--seed", type=int_in("seed", 0, MAX_SEED), default=DEFAULT_SEED, help="random seed (0)"
+    )
+    group.add_argument(
+        "--unit-ms",
+        type=float_in("unit-ms", 0.0, 60_000.0, low_open=True),
+        default=DEFAULT_UNIT_MS,
+        help=f"the seed scenario's time unit in ms ({DEFAULT_UNIT_MS:g})",
+    )
+
+
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """Build the Scenario the workload options describe (validation errors are InputError)."""
+    low_ms, high_ms = args.delay_ms
+    common = {"ints_per_job": args.ints, "seed": args.seed}
+    if args.scenario == "seed":
+        return Scenario.seed_story(args.unit_ms, **common)
+    if args.scenario == "uniform":
+        if low_ms != high_ms:
+            raise InputError(
+                "`delay-ms` must be one value D for --scenario uniform (A:B is spread)"
+            )
+        return Scenario.uniform(args.jobs, low_ms / 1000, **common)
+    return Scenario.spread(
+        args.jobs,
+        low_ms / 1000,
+        high_ms / 1000,
+        randomly=args.scenario == "spread-random",
+        **common,
+    )
+
+
+def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--runners a,b|all` (or `--runner NAME`, repeatable) and the pool-size option."""
+    parser.add_argument(
+        "--runners",
+        default=None,
+        metavar="A,B|all",
+        help="comma-separated models to run, or all (default: all, unavailable ones reported)",
+    )
+    parser.add_argument(
+        "--runner",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="one model to run; repeat for more",
+    )
+    parser.add_argument(
+        "--max-workers",
+        type=int_in("max-workers", 1, 100_000),
+        default=None,
+        help="pool size for threads and processes (default: threads one per job, "
+        "processes one per job up to 61)",
+    )
+
+
+def specs_from_args(args: argparse.Namespace) -> list[RunnerSpec]:
+    """The requested models in registry order; unknown names are bad input."""
+    names: list[str] = list(args.runner or [])
+    if args.runners:
+        names += [name.strip() for name in args.runners.split(",") if name.strip()]
+    if not names or "all" in names:
+        return list(REGISTRY.values())
+    wanted = {get_spec(name).name for name in names}
+    return [spec for spec in REGISTRY.values() if spec.name in wanted]

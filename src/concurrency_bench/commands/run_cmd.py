@@ -1,0 +1,18 @@
+"""`concurrency-bench run`: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    """Attach the `run` subcommand."""
+    parser = subparsers.add_parser("run", help="(not built yet)")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Not built yet."""
+    print("not built yet")
+    return 2
