@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 
 import anyio
 
-from concurrency_bench.runners.base import Runner, empty_records, store_job
+from concurrency_bench.runners.base import Runner, Settings, empty_records, store_job
 from concurrency_bench.scenario import JobRecord
 
 
@@ -30,6 +31,7 @@ class AnyioRunner(Runner):
         """One anyio run on this runner's backend."""
         return anyio.run(task_group_all, delays_s, payloads, backend=self.backend)
 
-    def setup(self, jobs: int) -> dict[str, int | str]:
-        """Record the backend, so a results row says which loop anyio drove."""
+    def setup(self, jobs: int) -> Settings:
+        """Import the backend now (anyio.run imports it lazily, on the clock); record which."""
+        importlib.import_module(f"anyio._backends._{self.backend}")
         return {"backend": self.backend}

@@ -1,0 +1,25 @@
+"""Shared fixtures: one fixture parametrised over every registered model."""
+
+from __future__ import annotations
+
+import pytest
+
+from concurrency_bench.runners import REGISTRY, RunnerSpec
+
+
+def _runner_params() -> list[object]:
+    return [
+        pytest.param(
+            spec,
+            id=spec.name,
+            marks=pytest.mark.skipif(not spec.available, reason=spec.unavailable_reason() or ""),
+        )
+        for spec in REGISTRY.values()
+    ]
+
+
+@pytest.fixture(params=_runner_params())
+def runner_spec(request: pytest.FixtureRequest) -> RunnerSpec:
+    """Every model in the registry; unavailable ones are skipped with their reason."""
+    spec: RunnerSpec = request.param
+    return spec

@@ -1,0 +1,82 @@
+"""The command line as a user meets it: list, timeline, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from concurrency_bench.runners import REGISTRY, available_specs
+
+
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `python -m concurrency_bench ARGS` and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "concurrency_bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_list_names_every_model_and_its_availability() -> None:
+    result = cli("list")
+    assert result.returncode == 0
+    for spec in REGISTRY.values():
+        line = next(line for line in result.stdout.splitlines() if line.startswith(spec.name + " "))
+        assert ("yes" if spec.available else "no") in line.split()
+
+
+def test_timeline_json_reproduces_the_seed_tables() -> None:
+    result = cli("timeline", "--scenario", "seed", "--unit-ms", "40", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    timelines = {entry["runner"]: entry for entry in json.loads(result.stdout)}
+    assert set(timelines) == set(REGISTRY)
+    for spec in available_specs():
+        entry = timelines[spec.name]
+        assert entry["sums_ok"] is True
+        assert {"runner", "wall_s", "ideal_s", "sums_ok", "jobs"} <= set(entry)
+        orders = [job["finish_order"] for job in entry["jobs"]]
+        assert orders == ([2, 3, 1] if spec.concurrent else [1, 2, 3]), spec.name
+        assert [job["index"] for job in entry["jobs"]] == [0, 1, 2]
+    for spec in REGISTRY.values():
+        if not spec.available:
+            assert timelines[spec.name]["status"] == "unavailable"
+
+
+def test_timeline_text_shows_units_and_ms() -> None:
+    result = cli("timeline", "--runner", "asyncio-gather", "--unit-ms", "20")
+    assert result.returncode == 0
+    assert "asyncio-gather: total wall" in result.stdout
+    assert "finish order" in result.stdout and "finish ms" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "parameter"),
+    [
+        (["--scenario", "uniform", "--delay-ms", "-5"], "delay-ms"),
+        (["--scenario", "uniform", "--delay-ms", "nan"], "delay-ms"),
+        (["--scenario", "uniform", "--delay-ms", "inf"], "delay-ms"),
+        (["--scenario", "uniform", "--jobs", "0"], "jobs"),
+        (["--scenario", "uniform", "--jobs", "-2"], "jobs"),
+        (["--scenario", "uniform", "--jobs", "2.5"], "jobs"),
+        (["--ints", "100000000"], "ints"),
+        (["--runner", "gevent"], "runner"),
+        (["--runners", "sync,nope"], "runner"),
+        (["--unit-ms", "0"], "unit-ms"),
+        (["--scenario", "spread", "--delay-ms", "30:10"], "delay-ms"),
+        (["--scenario", "uniform", "--delay-ms", "10:30"], "delay-ms"),
+        (["--scenario", "uniform", "--jobs", "1000000", "--ints", "1000000"], "jobs` x `ints"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], parameter: str) -> None:
+    result = cli("timeline", *args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"`{parameter}" in lines[0]
+    assert "Traceback" not in result.stderr

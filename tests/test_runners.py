@@ -1,0 +1,100 @@
+"""Every model: correct sums, and the seed story's physics (order and overlap), never times."""
+
+from __future__ import annotations
+
+import pytest
+
+from concurrency_bench.errors import InputError
+from concurrency_bench.measure import Measurement, measure_run
+from concurrency_bench.runners import REGISTRY, RunnerSpec, available_specs, get_spec
+from concurrency_bench.scenario import Scenario, build_payloads, expected_sums
+
+UNIT_MS = 40  # 5, 8, 2 units = 200, 320, 80 ms: well separated, far above timer granularity
+
+
+def run_once(spec: RunnerSpec, scenario: Scenario, max_workers: int | None = None) -> Measurement:
+    """One measured run of `spec`, set up and closed like the engine does."""
+    payloads = build_payloads(scenario)
+    runner = spec.load(max_workers=max_workers)
+    settings = runner.setup(scenario.jobs)
+    try:
+        return measure_run(
+            runner,
+            spec.name,
+            spec.concurrent,
+            scenario,
+            payloads,
+            expected_sums(payloads),
+            settings,
+        )
+    finally:
+        runner.close()
+
+
+def test_every_model_sums_correctly(runner_spec: RunnerSpec) -> None:
+    measurement = run_once(runner_spec, Scenario.uniform(20, 0.001, ints_per_job=50, seed=11))
+    assert measurement.sums_ok, measurement.mismatch
+    assert len(measurement.values) == 20
+
+
+def test_seed_story_finish_order(runner_spec: RunnerSpec) -> None:
+    scenario = Scenario.seed_story(UNIT_MS)
+    measurement = run_once(runner_spec, scenario)
+    assert measurement.sums_ok
+    if runner_spec.concurrent:
+        # call 3 (2 units) finishes first, then call 1 (5), then call 2 (8)
+        assert measurement.finish_order == [2, 3, 1]
+        # all three start together: long before the shortest delay is over
+        assert max(measurement.starts_ns) < scenario.delays_s[2] * 1e9 / 2
+        # wall is bounded by the longest delay, well under the sync sum of delays (15 units)
+        assert measurement.wall_s < scenario.ideal_wall_s(concurrent=False) * 0.8
+    else:
+        assert measurement.finish_order == [1, 2, 3]
+        # each call starts only after the previous one finished
+        for previous_finish, start in zip(measurement.finishes_ns, measurement.starts_ns[1:]):
+            assert start >= previous_finish
+        assert measurement.wall_s >= scenario.ideal_wall_s(concurrent=False)
+    # nobody wakes before its delay is over
+    assert min(measurement.lateness_s()) >= -0.002
+
+
+def test_pool_sizes_are_recorded() -> None:
+    scenario = Scenario.uniform(6, 0.001)
+    threads = run_once(get_spec("threads"), scenario)
+    assert threads.settings == {"threads": 6, "pool": "thread-per-job"}
+    pooled = run_once(get_spec("threads"), scenario, max_workers=2)
+    assert pooled.settings["threads"] == 2 and pooled.sums_ok
+    processes = run_once(get_spec("processes"), scenario, max_workers=2)
+    assert processes.settings["processes"] == 2 and processes.sums_ok
+
+
+def test_registry_knows_every_model_of_the_mission() -> None:
+    assert set(REGISTRY) == {
+        "sync",
+        "asyncio-await",
+        "asyncio-gather",
+        "asyncio-create-task",
+        "asyncio-taskgroup",
+        "asyncio-eager",
+        "uvloop",
+        "trio",
+        "anyio-asyncio",
+        "anyio-trio",
+        "threads",
+        "processes",
+    }
+    assert {spec.name for spec in available_specs()} >= {"sync", "asyncio-gather", "threads"}
+
+
+def test_unknown_and_unavailable_models_are_input_errors() -> None:
+    with pytest.raises(InputError, match="`runner` must be one of"):
+        get_spec("gevent")
+    missing = RunnerSpec(
+        "fake", "nowhere.module", "needs a package that is not there", requires=("no_such_pkg",)
+    )
+    assert (
+        missing.unavailable_reason()
+        == "runner fake needs package no_such_pkg (pip install no_such_pkg)"
+    )
+    with pytest.raises(InputError, match="needs package no_such_pkg"):
+        missing.load()
