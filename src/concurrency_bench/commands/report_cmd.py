@@ -1,18 +1,28 @@
-"""`concurrency-bench report`: not built yet."""
+"""`concurrency-bench report FILE`: render a stored results file again, without measuring."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from concurrency_bench import results
+from concurrency_bench.report import FORMATS, render
 
 
 def add_parser(subparsers: Any) -> None:
     """Attach the `report` subcommand."""
-    parser = subparsers.add_parser("report", help="(not built yet)")
+    parser = subparsers.add_parser(
+        "report", help="show a stored results file as comparison tables (text, md or csv)"
+    )
+    parser.add_argument("file", metavar="FILE", help="a results file written by `run`")
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
     parser.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("not built yet")
-    return 2
+    """Print the tables; an unreadable or unknown file is a ResultsError (one line, exit 2)."""
+    sys.stdout.write(render(results.load(args.file), args.format))
+    return 0

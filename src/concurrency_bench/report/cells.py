@@ -1,0 +1,230 @@
+"""Display strings for the human tables (text and markdown): units, precision, headings, notes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from concurrency_bench.report.rows import Row, Table
+from concurrency_bench.results import ResultsFile, RunSettings
+
+NONE = "—"
+"""A figure that does not apply (an unranked row's speed-up) or was not measured."""
+MARK = "*"
+SECONDS_FROM = 10.0
+"""Wall times are shown in ms, or in s for the whole table once one median reaches 10 s."""
+ALIGN = ("left", "right", "right", "right", "right", "right", "right", "center", "left")
+"""model, wall, overhead/job, speed-up, x fastest, memory/job, lateness p99, sums, notes."""
+LEGEND = (
+    "overhead = wall - ideal (ideal: the longest delay for concurrent models, the sum of delays "
+    "for sequential ones); ranked by median wall (for concurrent models, the overhead order); unranked rows last."
+)
+
+
+def wall_unit(table: Table) -> tuple[str, float]:
+    """The table's wall unit and its factor from seconds: ms, or s when a median is >= 10 s."""
+    medians = [r.result.wall.median for r in table.rows if r.result.rounds]
+    return ("s", 1.0) if medians and max(medians) >= SECONDS_FROM else ("ms", 1e3)
+
+
+def _wall_decimals(table: Table, factor: float) -> int:
+    """Enough decimals that the smallest median keeps ~3 significant digits (1 to 3)."""
+    if factor == 1.0:
+        return 3  # whole seconds with millisecond resolution
+    medians = [abs(r.result.wall.median) * factor for r in table.rows if r.result.rounds]
+    smallest = min((m for m in medians if m > 0), default=1.0)
+    digits = max(0, math.floor(math.log10(smallest)) + 1)
+    return min(3, max(1, 3 - digits))
+
+
+def wall_cells(table: Table) -> list[str]:
+    """Per row, "median ± IQR" of the wall time in the table's unit."""
+    _, factor = wall_unit(table)
+    places = _wall_decimals(table, factor)
+    out = []
+    for row in table.rows:
+        if not row.result.rounds:
+            out.append(NONE)
+            continue
+        wall = row.result.wall.scaled(factor)
+        out.append(f"{wall.median:.{places}f} ± {wall.iqr:.{places}f}")
+    return out
+
+
+def number(value: float) -> str:
+    """About three significant digits, never scientific notation: 0.123, 12.3, 1,234."""
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:.1f}"
+    if size >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def overhead_cell(row: Row) -> str:
+    """Median overhead per job in microseconds."""
+    return number(row.result.overhead_per_job_us.median) if row.result.rounds else NONE
+
+
+def speedup_cell(row: Row, table: Table, mark: str = MARK) -> str:
+    """Speed-up as `12.3x`, marked when it is against the sum of delays, not a measured sync."""
+    if row.speedup is None:
+        return NONE
+    return f"{ratio_text(row.speedup)}x" + (mark if table.baseline == "sum-of-delays" else "")
+
+
+def ratio_cell(row: Row) -> str:
+    """Median wall over the fastest ranked median wall; 1.00 for the fastest."""
+    return NONE if row.ratio is None else ratio_text(row.ratio)
+
+
+def ratio_text(value: float) -> str:
+    """A ratio: two decimals below 10 (1.00, 0.99), fewer above (12.3, 858)."""
+    return f"{value:.2f}" if abs(value) < 10 else number(value)
+
+
+def memory_cell(row: Row) -> str:
+    """Peak RSS growth per job, in B, KiB or MiB."""
+    size = row.result.memory_per_job_bytes
+    if size is None:
+        return NONE
+    if size < 1024:
+        return f"{size:.0f} B"
+    if size < 1024**2:
+        return f"{number(size / 1024)} KiB"
+    return f"{number(size / 1024**2)} MiB"
+
+
+def lateness_cell(row: Row) -> str:
+    """p99 of per-job lateness in milliseconds."""
+    late = row.result.lateness
+    return NONE if late is None or not row.result.rounds else f"{late.p99_s * 1e3:.2f}"
+
+
+def sums_cell(row: Row) -> str:
+    """✓ or ✗; blank when the sums were never checked."""
+    return {True: "✓", False: "✗", None: ""}[row.sums_ok]
+
+
+def cells(row: Row, table: Table, wall: str, mark: str = MARK) -> list[str]:
+    """Every column but notes, as display strings in ALIGN's order.
+
+    A row with no rounds has nothing to show but its name: blank, so its note stands out.
+    """
+    values = [
+        row.result.runner,
+        wall,
+        overhead_cell(row),
+        speedup_cell(row, table, mark),
+        ratio_cell(row),
+        memory_cell(row),
+        lateness_cell(row),
+        sums_cell(row),
+    ]
+    return values if row.result.rounds else [values[0]] + [""] * (len(values) - 1)
+
+
+def table_cells(table: Table, mark: str = MARK) -> list[list[str]]:
+    """Every row's cells (without notes), in the table's order."""
+    return [cells(r, table, w, mark) for r, w in zip(table.rows, wall_cells(table))]
+
+
+def delays_text(table: Table) -> str:
+    """The delays as `delay 50 ms` or `delays 10-100 ms` (in s from 1 s up)."""
+    delays = table.scenario.delays_s
+    low, high = min(delays), max(delays)
+    unit, factor = ("s", 1.0) if high >= 1.0 else ("ms", 1e3)
+    if low == high:
+        return f"delay {low * factor:g} {unit}"
+    return f"delays {low * factor:g}-{high * factor:g} {unit}"
+
+
+def facts(table: Table, settings: RunSettings) -> str:
+    """The scenario and how it was measured: jobs, delays, ints per job, rounds, GC."""
+    s = table.scenario
+    warmup = f" (+{settings.warmup} warm-up)" if settings.warmup else ""
+    return (
+        f"{s.jobs:,} jobs, {delays_text(table)}, {s.ints_per_job:,} ints/job, "
+        f"{settings.rounds} rounds{warmup}, GC {settings.gc}"
+    )
+
+
+def heading(table: Table, settings: RunSettings) -> str:
+    """The scenario's name and facts in one line."""
+    return f"{table.scenario.name}: {facts(table, settings)}"
+
+
+def footnote(table: Table) -> str | None:
+    """The footnote for marked speed-ups, or None when none is marked."""
+    if not table.marked:
+        return None
+    total = table.baseline_wall_s
+    shown = f"{total:,.3g} s" if total >= 1 else f"{total * 1e3:.3g} ms"
+    return f"{MARK} vs the sum of delays ({shown}); {table.baseline_note}"
+
+
+def environment_line(results: ResultsFile) -> str:
+    """Where and when the run was measured, in one short line."""
+    env = results.environment
+    parts = [
+        _first(env, "cpu_model"),
+        _cores(env),
+        _memory(env),
+        " ".join(p for p in (_first(env, "os"), _first(env, "kernel")) if p),
+        _python(env),
+        _commit(env),
+        results.created_utc,
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def _memory(env: dict[str, Any]) -> str:
+    size = env.get("memory_total_bytes")
+    return f"{size / 1024**3:.0f} GiB" if isinstance(size, int | float) and size > 0 else ""
+
+
+def _first(env: dict[str, Any], key: str) -> str:
+    """A field of `environment.collect()` as text; empty when absent (older or foreign files)."""
+    value = env.get(key)
+    return "" if value is None else str(value)
+
+
+def _cores(env: dict[str, Any]) -> str:
+    cores = _first(env, "logical_cores")
+    return f"{cores} cores" if cores else ""
+
+
+def _python(env: dict[str, Any]) -> str:
+    version = _first(env, "python_version")
+    if not version:
+        return ""
+    implementation = _first(env, "python_implementation")
+    return f"{implementation or 'Python'} {version.split()[0]}"
+
+
+def _commit(env: dict[str, Any]) -> str:
+    commit = _first(env, "git_commit")
+    if not commit:
+        return ""
+    dirty = env.get("git_dirty")
+    return f"commit {commit[:10]}" + (" (dirty)" if dirty else "")
+
+
+def partial_line(results: ResultsFile) -> str | None:
+    """The visible marker of a run cut short by Ctrl-C."""
+    if not results.partial:
+        return None
+    return "PARTIAL: interrupted (Ctrl-C) before every model was measured."
+
+
+def notes_text(row: Row, separator: str = "; ") -> str:
+    """A row's notes joined into one cell."""
+    return separator.join(row.notes)
+
+
+def join_lines(lines: Sequence[str | None]) -> str:
+    """Lines without the absent ones."""
+    return "\n".join(line for line in lines if line is not None)

@@ -1,0 +1,122 @@
+"""Machine-readable rows: one per (scenario, model), raw numbers in seconds and bytes.
+
+Column names are stable (scripts and spreadsheets key on them); empty means not measured
+or not applicable, never zero.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+
+from concurrency_bench.report.rows import Row, Table
+from concurrency_bench.results import ResultsFile
+
+COLUMNS = (
+    "scenario",
+    "jobs",
+    "ints_per_job",
+    "delay_min_s",
+    "delay_max_s",
+    "delay_sum_s",
+    "model",
+    "status",
+    "rank",
+    "concurrent",
+    "rounds",
+    "wall_median_s",
+    "wall_iqr_s",
+    "wall_min_s",
+    "wall_max_s",
+    "overhead_median_s",
+    "overhead_iqr_s",
+    "overhead_per_job_median_s",
+    "cpu_median_s",
+    "ideal_s",
+    "speedup_vs_sync",
+    "speedup_baseline",
+    "ratio_to_fastest",
+    "memory_per_job_bytes",
+    "rss_before_bytes",
+    "rss_peak_bytes",
+    "lateness_p50_s",
+    "lateness_p99_s",
+    "lateness_max_s",
+    "sums_ok",
+    "unstable",
+    "reason",
+    "settings",
+    "partial",
+)
+
+Cell = str | int | float | bool | None
+
+
+def _value(value: Cell) -> str:
+    """Full-precision text: repr for floats (round-trips), true/false, empty for None or NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def record(row: Row, table: Table, partial: bool) -> dict[str, Cell]:
+    """One row's raw figures keyed by COLUMNS."""
+    m, s = row.result, table.scenario
+    measured = bool(m.rounds)
+    wall = m.wall if measured else None
+    overhead = m.overhead if measured else None
+    late = m.lateness if measured else None
+    return {
+        "scenario": s.name,
+        "jobs": s.jobs,
+        "ints_per_job": s.ints_per_job,
+        "delay_min_s": min(s.delays_s),
+        "delay_max_s": max(s.delays_s),
+        "delay_sum_s": s.ideal_wall_s(concurrent=False),
+        "model": m.runner,
+        "status": m.status,
+        "rank": row.rank,
+        "concurrent": m.concurrent,
+        "rounds": len(m.rounds),
+        "wall_median_s": wall.median if wall else None,
+        "wall_iqr_s": wall.iqr if wall else None,
+        "wall_min_s": wall.minimum if wall else None,
+        "wall_max_s": wall.maximum if wall else None,
+        "overhead_median_s": overhead.median if overhead else None,
+        "overhead_iqr_s": overhead.iqr if overhead else None,
+        "overhead_per_job_median_s": overhead.median / m.jobs if overhead else None,
+        "cpu_median_s": m.cpu.median if measured else None,
+        "ideal_s": m.ideal_s,
+        "speedup_vs_sync": row.speedup,
+        "speedup_baseline": table.baseline if row.speedup is not None else None,
+        "ratio_to_fastest": row.ratio,
+        "memory_per_job_bytes": m.memory_per_job_bytes,
+        "rss_before_bytes": m.rss_before_bytes,
+        "rss_peak_bytes": m.rss_peak_bytes,
+        "lateness_p50_s": late.p50_s if late else None,
+        "lateness_p99_s": late.p99_s if late else None,
+        "lateness_max_s": late.max_s if late else None,
+        "sums_ok": row.sums_ok,
+        "unstable": m.unstable,
+        "reason": m.reason,
+        "settings": ";".join(f"{k}={v}" for k, v in m.settings.items()) or None,
+        "partial": partial,
+    }
+
+
+def render(results: ResultsFile, tables: Sequence[Table]) -> str:
+    """A header row, then every (scenario, model) in table order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for table in tables:
+        for row in table.rows:
+            data = record(row, table, results.partial)
+            writer.writerow([_value(data[name]) for name in COLUMNS])
+    return out.getvalue()

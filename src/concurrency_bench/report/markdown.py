@@ -1,0 +1,70 @@
+"""GitHub markdown: the tables people paste into issues and READMEs (`results/latest.md`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from concurrency_bench.report import cells
+from concurrency_bench.report.rows import Table
+from concurrency_bench.results import ResultsFile
+
+TABLE_FORMAT = "pipe"
+"""GitHub's table syntax with alignment colons, so figures are right-aligned when rendered."""
+MARK = "\\*"
+"""The footnote mark, escaped so markdown shows an asterisk instead of starting emphasis."""
+
+
+def escape(text: str) -> str:
+    """Keep a cell one cell: pipes escaped, newlines folded (failure reasons can hold both)."""
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def headers(table: Table) -> list[str]:
+    """One-line headers (markdown tables have a single header row)."""
+    unit, _ = cells.wall_unit(table)
+    return [
+        "model",
+        f"wall ({unit}, median ± IQR)",
+        "overhead/job (µs)",
+        "speed-up vs sync",
+        "x fastest (wall)",
+        "memory/job",
+        "lateness p99 (ms)",
+        "sums",
+        "notes",
+    ]
+
+
+def render_table(table: Table) -> str:
+    """One scenario's table in GitHub markdown."""
+    if not table.rows:
+        return "(no models)"
+    rows = [
+        [escape(c) for c in [*figures, cells.notes_text(row)]]
+        for row, figures in zip(table.rows, cells.table_cells(table, MARK))
+    ]
+    return tabulate(
+        rows,
+        headers=headers(table),
+        tablefmt=TABLE_FORMAT,
+        colalign=cells.ALIGN,
+        disable_numparse=True,
+    )
+
+
+def render(results: ResultsFile, tables: Sequence[Table]) -> str:
+    """A document: title, environment, partial marker, then per scenario a heading and table."""
+    lines = ["# concurrency-bench results", "", f"Measured on {cells.environment_line(results)}."]
+    partial = cells.partial_line(results)
+    if partial:
+        lines += ["", f"**{partial}**"]
+    for table in tables:
+        facts = escape(cells.facts(table, results.settings))
+        lines += ["", f"## {escape(table.scenario.name)}", "", f"{facts}.", "", render_table(table)]
+        note = cells.footnote(table)
+        if note:
+            lines += ["", escape(note).replace(cells.MARK, MARK, 1)]
+    lines += ["", escape(cells.LEGEND)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,85 @@
+"""The terminal tables: what a user sees first after a run, fitted to about 120 columns."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from concurrency_bench.report import cells
+from concurrency_bench.report.rows import Table
+from concurrency_bench.results import ResultsFile
+
+WIDTH = 120
+"""Notes wrap so that a table stays within this many columns (when the figures allow)."""
+MIN_NOTES_WIDTH = 24
+GAP = 2
+"""Spaces between columns (tabulate's "plain" format)."""
+_NUMBER_UNIT = re.compile(r"(\d) (?=(?:s|ms|µs|B|KiB|MiB|GiB)\b)")
+
+
+def headers(table: Table) -> list[list[str]]:
+    """Two header lines, name then unit, so the figures' columns stay narrow."""
+    unit, _ = cells.wall_unit(table)
+    return [
+        [
+            "model",
+            f"wall {unit}",
+            "overhead",
+            "speed-up",
+            "x",
+            "memory",
+            "late p99",
+            "sums",
+            "notes",
+        ],
+        ["", "med ± IQR", "µs/job", "vs sync", "fastest", "/job", "ms", "", ""],
+    ]
+
+
+def _wrap(note: str, width: int) -> str:
+    """Wrap a note at spaces, but never between a number and its unit ("10 s")."""
+    glued = _NUMBER_UNIT.sub("\\1\u00a0", note)
+    return "\n".join(textwrap.wrap(glued, width, break_on_hyphens=False)).replace("\u00a0", " ")
+
+
+def _width(cell: str) -> int:
+    return max((len(line) for line in cell.splitlines()), default=0)
+
+
+def render_table(table: Table) -> str:
+    """One scenario's table: headers, a rule, rows; notes wrapped to keep it near WIDTH.
+
+    The headers go in as rows under tabulate's "plain" format with a rule of our own, because
+    tabulate pads real headers by two more spaces, which would cost the notes a dozen columns.
+    """
+    if not table.rows:
+        return "(no models)"
+    head = headers(table)
+    figures = cells.table_cells(table)
+    widths = [max(_width(row[i]) for row in [*head, *figures]) for i in range(len(figures[0]))]
+    notes_width = max(MIN_NOTES_WIDTH, WIDTH - sum(widths) - GAP * len(widths))
+    notes = [_wrap(cells.notes_text(r), notes_width) for r in table.rows]
+    widths.append(max(_width(n) for n in [*notes, head[0][-1]]))
+    rule = ["-" * w for w in widths]
+    body = [[*f, n] for f, n in zip(figures, notes)]
+    return tabulate(
+        [*head, rule, *body],
+        tablefmt="plain",
+        colalign=cells.ALIGN,
+        disable_numparse=True,
+    )
+
+
+def render(results: ResultsFile, tables: Sequence[Table]) -> str:
+    """Every scenario: heading, table, footnote; the environment and the legend once."""
+    blocks = [
+        cells.join_lines(
+            [cells.heading(table, results.settings), render_table(table), cells.footnote(table)]
+        )
+        for table in tables
+    ]
+    head = cells.join_lines([cells.partial_line(results), cells.environment_line(results)])
+    return "\n\n".join([head, *blocks, textwrap.fill(cells.LEGEND, WIDTH)]) + "\n"
