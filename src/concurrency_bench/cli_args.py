@@ -42,10 +42,11 @@ def int_in(name: str, low: int, high: int) -> Callable[[str], int]:
 
 
 def float_in(
-    name: str, low: float, high: float, *, low_open: bool = False
+    name: str, low: float, high: float, *, low_open: bool = False, high_open: bool = False
 ) -> Callable[[str], float]:
-    """An argparse type: a finite number in [low, high] (or (low, high] with low_open)."""
+    """An argparse type: a finite number in [low, high]; low_open/high_open exclude an end."""
     bound = f"above {low:g}" if low_open else f"from {low:g}"
+    upper = f"and below {high:g}" if high_open else f"to {high:g}"
 
     def parse(text: str) -> float:
         try:
@@ -53,9 +54,10 @@ def float_in(
         except ValueError:
             value = math.nan
         too_low = value <= low if low_open else value < low
-        if not math.isfinite(value) or too_low or value > high:
+        too_high = value >= high if high_open else value > high
+        if not math.isfinite(value) or too_low or too_high:
             raise argparse.ArgumentTypeError(
-                f"`{name}` must be a number {bound} to {high:g}, got {text!r}"
+                f"`{name}` must be a number {bound} {upper}, got {text!r}"
             )
         return value
 

@@ -18,7 +18,8 @@ ALIGN = ("left", "right", "right", "right", "right", "right", "right", "center",
 """model, wall, overhead/job, speed-up, x fastest, memory/job, lateness p99, sums, notes."""
 LEGEND = (
     "overhead = wall - ideal (ideal: the longest delay for concurrent models, the sum of delays "
-    "for sequential ones); ranked by median wall (for concurrent models, the overhead order); unranked rows last."
+    "for sequential ones); ranked by median wall (for concurrent models, the overhead order); "
+    "unranked rows last."
 )
 
 
