@@ -19,6 +19,7 @@ from concurrency_bench.scenario import Scenario
 from concurrency_bench.stats import Summary, instability
 
 SCHEMA_VERSION = 1
+FILE_MODE = 0o644
 Status = Literal["ok", "wrong", "failed", "not-run", "unavailable", "interrupted"]
 STATUSES: tuple[str, ...] = get_args(Status)
 
@@ -265,6 +266,8 @@ def write_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; results are meant to be read by others
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

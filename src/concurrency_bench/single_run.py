@@ -1,13 +1,19 @@
-"""One untimed-setup, timed run of each requested model, isolated from the others' failures."""
+"""One run of each requested model with its per-job columns, each in the engine's own worker.
+
+The `timeline` command uses it: a model that hangs, crashes or raises becomes its own
+failed row, exactly as in `run`, and the others still show their timelines.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.measure import Measurement, measure_run
+from concurrency_bench.engine import EngineOptions, run_model
+from concurrency_bench.measure import Measurement
 from concurrency_bench.runners import RunnerSpec
-from concurrency_bench.scenario import Scenario, build_payloads, expected_sums
+from concurrency_bench.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -21,28 +27,29 @@ class SingleRun:
 
 
 def run_each(
-    specs: Sequence[RunnerSpec], scenario: Scenario, *, max_workers: int | None = None
+    specs: Sequence[RunnerSpec],
+    scenario: Scenario,
+    *,
+    max_workers: int | None = None,
+    timeout_s: float | None = None,
 ) -> list[SingleRun]:
-    """Run every spec once on `scenario`; an unavailable or failing model gets its reason."""
-    payloads = build_payloads(scenario)
-    expected = expected_sums(payloads)
+    """Run every spec once (no warm-up, no sequential budget) in a fresh worker each.
+
+    After a Ctrl-C the list ends with the interrupted model; the rest are not run.
+    """
+    options = EngineOptions(
+        rounds=1,
+        warmup=0,
+        timeout_s=timeout_s,
+        sequential_budget_s=math.inf,
+        max_workers=max_workers,
+    )
     outcomes = []
     for spec in specs:
-        reason = spec.unavailable_reason()
-        if reason is not None:
-            outcomes.append(SingleRun(spec.name, "unavailable", reason=reason))
-            continue
-        try:
-            runner = spec.load(max_workers=max_workers)
-            try:
-                settings = runner.setup(scenario.jobs)
-                measurement = measure_run(
-                    runner, spec.name, spec.concurrent, scenario, payloads, expected, settings
-                )
-            finally:
-                runner.close()
-        except Exception as exc:  # one model's failure is its own row, never the whole run's
-            outcomes.append(SingleRun(spec.name, "failed", reason=f"{type(exc).__name__}: {exc}"))
-            continue
-        outcomes.append(SingleRun(spec.name, "ok", measurement=measurement))
+        outcome = run_model(spec, scenario, options, return_jobs=True)
+        result = outcome.result
+        measurement = outcome.last_round if result.status in ("ok", "wrong") else None
+        outcomes.append(SingleRun(spec.name, result.status, measurement, result.reason))
+        if outcome.interrupted:  # Ctrl-C: show what finished, run nothing more
+            break
     return outcomes

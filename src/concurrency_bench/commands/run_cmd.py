@@ -1,18 +1,191 @@
-"""`concurrency-bench run`: not built yet."""
+"""`concurrency-bench run`: measure the models in isolated workers, store the file, show tables."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from concurrency_bench.cli_args import (
+    add_runner_arguments,
+    add_scenario_arguments,
+    float_in,
+    int_in,
+    scenario_from_args,
+    specs_from_args,
+)
+from concurrency_bench.engine import (
+    MAX_ROUNDS,
+    MAX_WARMUP,
+    EngineOptions,
+    Progress,
+    measure_all,
+    write_results,
+)
+from concurrency_bench.errors import InputError
+from concurrency_bench.report import render, write_latest
+from concurrency_bench.results import ResultsFile
+
+DEFAULT_OUT = Path("results") / "runs"
+FAILING = ("failed", "wrong", "interrupted")
+"""Statuses that make the run exit 1 (unavailable and not-run rows are shown, not failures)."""
+EXIT_INTERRUPTED = 130
 
 
 def add_parser(subparsers: Any) -> None:
     """Attach the `run` subcommand."""
-    parser = subparsers.add_parser("run", help="(not built yet)")
+    parser = subparsers.add_parser(
+        "run",
+        help="measure models in isolated workers, store a results file and show the tables",
+    )
+    add_scenario_arguments(parser)
+    add_runner_arguments(parser)
+    group = parser.add_argument_group("measuring")
+    group.add_argument(
+        "--rounds",
+        type=int_in("rounds", 1, MAX_ROUNDS),
+        default=5,
+        metavar="R",
+        help="measured rounds, the same for every model (5)",
+    )
+    group.add_argument(
+        "--warmup",
+        type=int_in("warmup", 0, MAX_WARMUP),
+        default=1,
+        metavar="W",
+        help="warm-up rounds before the measured ones (1)",
+    )
+    group.add_argument(
+        "--gc", choices=("on", "off"), default="on", help="garbage collector during rounds (on)"
+    )
+    group.add_argument(
+        "--timeout-s",
+        type=float_in("timeout-s", 0.0, 1e6, low_open=True),
+        default=None,
+        metavar="S",
+        help="per-model timeout in seconds (default: derived from the scenario's ideal time)",
+    )
+    group.add_argument(
+        "--sequential-budget-s",
+        type=float_in("sequential-budget-s", 0.0, 1e6),
+        default=10.0,
+        metavar="S",
+        help="skip sequential models whose sum of delays exceeds this (10)",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder for the results file ({DEFAULT_OUT}); latest.md and latest.csv go to "
+        "its parent when it is named 'runs', else into it",
+    )
+    output.add_argument("--quiet", action="store_true", help="no progress line, no file note")
+    output.add_argument(
+        "--json", action="store_true", help="print the results file instead of the table"
+    )
     parser.set_defaults(handler=main)
 
 
+def latest_dir(out: Path) -> Path:
+    """Where latest.md and latest.csv go: results/ for results/runs, else the out folder."""
+    return out.parent if out.name == "runs" else out
+
+
+def check_writable(directory: Path, name: str = "out") -> None:
+    """Bad input unless `directory` is, or can be created as, a writable folder."""
+    probe = directory
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"`{name}` must be a folder, but {probe} is not a directory")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"`{name}` folder {probe} is not writable")
+
+
 def main(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("not built yet")
-    return 2
+    """Validate everything, measure, write the file (also when interrupted), show the table."""
+    scenario = scenario_from_args(args)
+    specs = specs_from_args(args)
+    out: Path = args.out
+    check_writable(out)
+    check_writable(latest_dir(out))
+    show_progress = not args.quiet and sys.stderr.isatty()
+    progress = ProgressLine(sys.stderr) if show_progress else None
+    options = EngineOptions(
+        rounds=args.rounds,
+        warmup=args.warmup,
+        gc=args.gc,
+        timeout_s=args.timeout_s,
+        sequential_budget_s=args.sequential_budget_s,
+        max_workers=args.max_workers,
+        progress=progress,
+    )
+    results = measure_all(specs, [scenario], options)
+    if progress is not None:
+        progress.clear()
+    with _sigint_ignored():  # a second Ctrl-C must not cost the file
+        path = write_results(results, out)
+        latest = write_latest(results, latest_dir(out))
+    if args.json:
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+    else:
+        sys.stdout.write(render(results, "text"))
+    if not args.quiet:
+        tables = ", ".join(str(p) for p in latest)
+        print(f"results: {path} (tables: {tables})", file=sys.stderr)
+    return exit_status(results)
+
+
+def exit_status(results: ResultsFile) -> int:
+    """130 when interrupted, 1 when any model failed or summed wrong, else 0."""
+    if results.partial:
+        print("interrupted: the results of the models that finished were kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 1 if any(model.status in FAILING for _, model in results.models()) else 0
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class ProgressLine:
+    """One carriage-return line on a terminal: model, round k/R, elapsed."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, progress: Progress) -> None:
+        """Redraw the line for this event."""
+        if progress.phase == "done":
+            self.clear()
+            return
+        if progress.phase == "start":
+            where = "starting"
+        elif progress.phase == "warmup":
+            where = f"warm-up {progress.index}/{progress.of}"
+        else:
+            where = f"round {progress.index}/{progress.of}"
+        text = f"{progress.runner} [{progress.scenario}]: {where}, {progress.elapsed_s:.1f} s"
+        self.stream.write(f"\r\x1b[K{text}")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        """Erase the line."""
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()

@@ -1,0 +1,56 @@
+"""The fidelity reference: asyncio.gather of the same job code, timed with nothing else around.
+
+Run: python benchmarks/reference_gather.py [--jobs 1000] [--delay-ms 50] [--rounds 5].
+Only `time.perf_counter` sits around `asyncio.run`: no worker, no records kept, no
+statistics module. The engine's median wall for `--runners asyncio-gather` on the same
+scenario should be within 2% of the median printed here (issue 3's fidelity target).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from collections.abc import Sequence
+
+from concurrency_bench.scenario import JobRecord, Scenario, async_job, build_payloads
+
+
+async def gather(delays: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+    """Every job at once, as a user would write it."""
+    return await asyncio.gather(
+        *(async_job(delay, ints, asyncio.sleep) for delay, ints in zip(delays, payloads))
+    )
+
+
+def main() -> None:
+    """Time `rounds` runs (after `warmup` untimed ones) and print the median wall time."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--delay-ms", type=float, default=50.0)
+    parser.add_argument("--ints", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (1, as run)")
+    args = parser.parse_args()
+
+    scenario = Scenario.uniform(args.jobs, args.delay_ms / 1000, ints_per_job=args.ints)
+    delays, payloads = scenario.delays_s, build_payloads(scenario)
+    for _ in range(args.warmup):
+        asyncio.run(gather(delays, payloads))
+    walls = []
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        records = asyncio.run(gather(delays, payloads))
+        walls.append(time.perf_counter() - start)
+        if [value for _, _, value in records] != [sum(ints) for ints in payloads]:
+            raise SystemExit("wrong sums")  # checked after the clock, as the engine does
+
+    median = statistics.median(walls)
+    shown = ", ".join(f"{w * 1000:.2f}" for w in walls)
+    print(f"reference asyncio.gather {scenario.name}: rounds ms [{shown}]")
+    print(f"median wall {median * 1000:.3f} ms, min {min(walls) * 1000:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()

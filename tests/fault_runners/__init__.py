@@ -1,0 +1,39 @@
+"""Test-only models that misbehave on purpose, one module each (like runners/), never registered.
+
+Tests hand their specs (SPECS) to the engine directly, or add them to REGISTRY inside a
+CLI subprocess; the worker imports them through the parent's sys.path, which it is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from concurrency_bench.runners import RunnerSpec
+from concurrency_bench.scenario import JobRecord
+
+HANG_MARKER_ENV = "CONCURRENCY_BENCH_TEST_HANG_MARKER"
+"""If set, the hanging model writes its pid to this path when it starts hanging."""
+
+
+def _spec(name: str, description: str, **kwargs: object) -> RunnerSpec:
+    return RunnerSpec(f"fault-{name}", f"{__name__}.{name}", description, **kwargs)  # type: ignore[arg-type]
+
+
+SPECS: dict[str, RunnerSpec] = {
+    spec.name: spec
+    for spec in (
+        _spec("kill", "SIGKILLs its own worker in the first round"),
+        _spec("hang", "sleeps for a minute in run(), far past any test timeout"),
+        _spec("raises", "raises RuntimeError in run()"),
+        _spec("wrong", "returns job 0's sum plus one"),
+        _spec("memory", "asks for a terabyte: a real MemoryError"),
+        _spec("noisy", "prints to stdout and stderr, then sums correctly"),
+        _spec("needs_gc_off", "raises unless the garbage collector is disabled"),
+        _spec("missing", "needs a package nobody has", requires=("no_such_package_for_tests",)),
+    )
+}
+
+
+def correct_records(payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
+    """Right sums with dummy times, for models whose point is something else."""
+    return [(0, 1, sum(ints)) for ints in payloads]

@@ -1,0 +1,348 @@
+"""engine.py and worker.py: isolation, faults that never lose the other rows, budgets, files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from concurrency_bench.engine import (
+    EngineOptions,
+    Progress,
+    default_timeout_s,
+    measure_all,
+    measure_model,
+    results_name,
+    write_results,
+)
+from concurrency_bench.errors import InputError
+from concurrency_bench.results import load
+from concurrency_bench.runners import REGISTRY
+from concurrency_bench.scenario import Scenario
+from concurrency_bench.single_run import run_each
+from fault_runners import HANG_MARKER_ENV, SPECS
+
+TINY = Scenario.uniform(3, 0.01, ints_per_job=5)
+FAST = EngineOptions(rounds=2, warmup=0)
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_faults_are_rows_and_every_other_model_is_kept() -> None:
+    specs = [
+        REGISTRY["asyncio-gather"],
+        SPECS["fault-kill"],
+        SPECS["fault-raises"],
+        SPECS["fault-wrong"],
+        SPECS["fault-memory"],
+        REGISTRY["trio"],
+    ]
+    results = measure_all(specs, [TINY], FAST)
+    rows = {m.runner: m for _, m in results.models()}
+    assert list(rows) == [s.name for s in specs]
+    assert not results.partial
+    for name in ("asyncio-gather", "trio"):
+        assert rows[name].status == "ok", rows[name].reason
+        assert len(rows[name].rounds) == 2
+    assert rows["fault-kill"].status == "failed"
+    assert rows["fault-kill"].reason == "killed by SIGKILL (in round 1 of 2)"
+    assert rows["fault-raises"].status == "failed"
+    assert rows["fault-raises"].reason == "RuntimeError: boom from a test model (in round 1 of 2)"
+    assert rows["fault-memory"].status == "failed"
+    assert rows["fault-memory"].reason is not None
+    assert rows["fault-memory"].reason.startswith("MemoryError")
+    wrong = rows["fault-wrong"]
+    assert wrong.status == "wrong" and not wrong.ranked
+    assert wrong.reason is not None and "job 0 summed to" in wrong.reason
+    assert len(wrong.rounds) == 2  # measured, shown, never ranked
+    for name in ("fault-kill", "fault-raises", "fault-memory"):
+        assert rows[name].rounds == () and not rows[name].ranked
+
+
+def test_a_hanging_model_times_out_and_its_worker_is_killed() -> None:
+    options = EngineOptions(rounds=1, warmup=0, timeout_s=1.5)
+    hung = measure_model(SPECS["fault-hang"], TINY, options)
+    assert hung.status == "failed"
+    assert hung.reason == "timed out after 1.5 s (in round 1 of 1)"
+    assert _pid_gone(int(hung.settings["pid"]))
+    assert measure_model(REGISTRY["asyncio-gather"], TINY, options).status == "ok"
+
+
+def test_unavailable_and_over_budget_models_spawn_no_worker() -> None:
+    slow = Scenario.uniform(3, 0.2)
+    options = EngineOptions(rounds=1, warmup=0, sequential_budget_s=0.5)
+    missing = measure_model(SPECS["fault-missing"], slow, options)
+    assert missing.status == "unavailable"
+    assert missing.reason is not None and "no_such_package_for_tests" in missing.reason
+    sync = measure_model(REGISTRY["sync"], slow, options)
+    assert sync.status == "not-run"
+    assert sync.reason is not None and sync.reason.startswith("would take 0.6 s")
+    assert sync.rounds == ()
+
+
+def test_gc_off_reaches_the_rounds_and_is_recorded() -> None:
+    spec = SPECS["fault-needs_gc_off"]
+    on = measure_model(spec, TINY, FAST)
+    assert on.status == "failed" and "gc is enabled" in (on.reason or "")
+    results = measure_all([spec], [TINY], EngineOptions(rounds=2, warmup=1, gc="off"))
+    (_, off), *_ = results.models()
+    assert off.status == "ok", off.reason
+    assert results.settings.gc == "off"
+    assert results.environment["gc"]["setting"] == "off"
+
+
+def test_a_model_that_prints_cannot_corrupt_the_answer() -> None:
+    result = measure_model(SPECS["fault-noisy"], TINY, FAST)
+    assert result.status == "ok", result.reason
+
+
+def test_figures_memory_and_lateness_are_reported() -> None:
+    events: list[Progress] = []
+    options = EngineOptions(rounds=3, warmup=1, progress=events.append)
+    result = measure_model(REGISTRY["asyncio-gather"], Scenario.uniform(200, 0.01), options)
+    assert result.status == "ok" and result.ranked
+    assert len(result.rounds) == 3
+    for r in result.rounds:
+        assert r.wall_s >= 0.01
+        assert math.isclose(r.overhead_s, r.wall_s - 0.01)
+    assert result.lateness is not None
+    assert 0 <= result.lateness.p50_s <= result.lateness.p99_s <= result.lateness.max_s
+    assert result.rss_before_bytes and result.rss_peak_bytes
+    assert result.rss_peak_bytes >= result.rss_before_bytes
+    phases = [(e.phase, e.index, e.of) for e in events if e.index or e.phase != "warmup"]
+    assert phases[0] == ("start", 0, 0)
+    assert ("warmup", 1, 1) in phases
+    assert [p for p in phases if p[0] == "round"][-1] == ("round", 3, 3)
+    assert events[-1].phase == "done" and events[-1].status == "ok"
+
+
+def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run() -> None:
+    def ctrl_c_in_round_2(progress: Progress) -> None:
+        if progress.phase == "round" and progress.index == 2:
+            raise KeyboardInterrupt  # what SIGINT does to the parent while it waits
+
+    options = EngineOptions(rounds=3, warmup=0, progress=ctrl_c_in_round_2)
+    results = measure_all([REGISTRY["asyncio-gather"], REGISTRY["trio"]], [TINY], options)
+    assert results.partial
+    (stopped,) = [model for _, model in results.models()]
+    assert stopped.runner == "asyncio-gather" and stopped.status == "interrupted"
+    assert stopped.reason == "Ctrl-C in round 2 of 3"
+    assert len(stopped.rounds) == 1 and not stopped.ranked
+
+
+def test_default_timeout_grows_with_the_work_and_can_be_overridden() -> None:
+    small = Scenario.uniform(10, 0.05)
+    big = Scenario.uniform(100_000, 1.0)
+    base = default_timeout_s(small, concurrent=True, rounds=5, warmup=1)
+    assert base > 60
+    assert default_timeout_s(big, concurrent=True, rounds=5, warmup=1) > base + 100
+    assert default_timeout_s(small, concurrent=True, rounds=50, warmup=1) > base
+    assert default_timeout_s(small, concurrent=False, rounds=5, warmup=1) > base
+    pooled = default_timeout_s(big, concurrent=True, rounds=1, warmup=0, concurrency=61)
+    assert pooled > 100_000 / 61  # a capped pool queues the jobs
+    assert EngineOptions(timeout_s=3.0).timeout_s == 3.0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rounds", 0),
+        ("rounds", 1001),
+        ("warmup", -1),
+        ("warmup", 101),
+        ("gc", "maybe"),
+        ("timeout_s", 0.0),
+        ("timeout_s", math.inf),
+        ("sequential_budget_s", -1.0),
+        ("max_workers", 0),
+    ],
+)
+def test_engine_options_refuse_bad_values(field: str, value: object) -> None:
+    with pytest.raises(InputError, match=field.replace("_", "-")):
+        EngineOptions(**{field: value})  # type: ignore[arg-type]
+
+
+def test_results_files_are_never_overwritten(tmp_path: Path) -> None:
+    results = measure_all([REGISTRY["asyncio-gather"]], [TINY], EngineOptions(rounds=1, warmup=0))
+    first = write_results(results, tmp_path / "runs")
+    second = write_results(results, tmp_path / "runs")
+    third = write_results(results, tmp_path / "runs")
+    stem = results_name(results)
+    assert re.fullmatch(r"\d{8}T\d{6}Z-([0-9a-f]{7}|nogit)(-dirty)?", stem)
+    assert [first.name, second.name, third.name] == [
+        f"{stem}.json",
+        f"{stem}-2.json",
+        f"{stem}-3.json",
+    ]
+    assert load(first) == load(third) == results
+    assert not [p for p in (tmp_path / "runs").iterdir() if p.name.startswith(".")]
+
+
+def test_results_name_says_nogit_and_dirty() -> None:
+    results = measure_all([], [TINY], FAST)
+    clean = results.__class__(**{**vars(results), "environment": {"git_commit": None}})
+    assert results_name(clean).endswith("-nogit")
+    dirty = results.__class__(
+        **{**vars(results), "environment": {"git_commit": "abcdef0123", "git_dirty": True}}
+    )
+    assert results_name(dirty).endswith("-abcdef0-dirty")
+
+
+def test_run_each_isolates_a_crash_and_keeps_the_timelines() -> None:
+    seed = Scenario.seed_story(20.0)
+    crashed, gathered, wrong = run_each(
+        [SPECS["fault-kill"], REGISTRY["asyncio-gather"], SPECS["fault-wrong"]], seed
+    )
+    assert crashed.status == "failed" and crashed.measurement is None
+    assert crashed.reason is not None and crashed.reason.startswith("killed by SIGKILL")
+    assert gathered.status == "ok" and gathered.measurement is not None
+    assert gathered.measurement.finish_order == [2, 3, 1]
+    assert len(gathered.measurement.starts_ns) == 3
+    assert wrong.status == "wrong" and wrong.measurement is not None
+    assert not wrong.measurement.sums_ok
+
+
+def test_settings_and_summaries_reach_the_file() -> None:
+    results = measure_all([REGISTRY["threads"]], [TINY], FAST)
+    data = json.loads(results.to_json())
+    model = data["scenarios"][0]["models"][0]
+    assert model["settings"] == {"threads": 3, "pool": "thread-per-job"}
+    assert model["summary"]["overhead_per_job_us"]["median"] > 0
+
+
+# -- `concurrency-bench run` as a user meets it ----------------------------------------------
+
+TESTS_DIR = str(Path(__file__).resolve().parent)
+WITH_FAULTS = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from fault_runners import SPECS; from concurrency_bench.runners import REGISTRY; "
+    "REGISTRY.update(SPECS); from concurrency_bench.cli import main; sys.exit(main())"
+)
+"""`concurrency-bench` with the test-only models registered, for this process only."""
+SMALL = ("--jobs", "3", "--delay-ms", "10", "--rounds", "2", "--warmup", "0")
+
+
+def bench(*args: str, faults: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a subprocess (with the fault models registered if asked)."""
+    head = ["-c", WITH_FAULTS, TESTS_DIR] if faults else ["-m", "concurrency_bench"]
+    return subprocess.run(
+        [sys.executable, *head, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_run_writes_a_file_that_report_renders_again(tmp_path: Path) -> None:
+    out = tmp_path / "results" / "runs"
+    done = bench("run", "--runners", "asyncio-gather,sync", *SMALL, "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    (path,) = out.glob("*.json")
+    assert json.loads(done.stdout) == json.loads(path.read_text())
+    results = load(path)
+    assert [m.status for _, m in results.models()] == ["ok", "ok"]
+    assert results.settings.rounds == 2 and results.settings.warmup == 0
+    assert sorted(p.name for p in (tmp_path / "results").glob("latest.*")) == [
+        "latest.csv",
+        "latest.md",
+    ]
+    assert "\r" not in done.stderr  # no progress line when stderr is not a terminal
+    shown = bench("report", str(path))
+    assert shown.returncode == 0 and "asyncio-gather" in shown.stdout
+
+
+def test_run_exits_1_when_a_model_fails_and_shows_every_row(tmp_path: Path) -> None:
+    out = tmp_path / "elsewhere"
+    runners = "fault-raises,asyncio-gather,fault-missing"
+    done = bench("run", "--runners", runners, *SMALL, "--out", str(out), "--quiet", faults=True)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == ""
+    for name in ("fault-raises", "asyncio-gather", "fault-missing"):
+        assert name in done.stdout
+    assert (out / "latest.md").exists()  # not named runs: the tables go into the folder itself
+    (path,) = out.glob("*.json")
+    statuses = {m.runner: m.status for _, m in load(path).models()}
+    assert statuses == {
+        "asyncio-gather": "ok",
+        "fault-raises": "failed",
+        "fault-missing": "unavailable",
+    }
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ("--rounds", "0"),
+        ("--rounds", "1001"),
+        ("--warmup", "101"),
+        ("--gc", "sometimes"),
+        ("--jobs", "0"),
+        ("--delay-ms", "-5"),
+        ("--delay-ms", "10:5"),
+        ("--timeout-s", "0"),
+        ("--sequential-budget-s", "nan"),
+        ("--runners", "asyncio-gather,nope"),
+        ("--scenario", "uniform", "--delay-ms", "5:10"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, bad: tuple[str]) -> None:
+    out = tmp_path / "results" / "runs"
+    done = bench("run", "--jobs", "3", *bad, "--out", str(out))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_an_out_folder_that_cannot_be_written_is_bad_input(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    done = bench("run", *SMALL, "--runners", "asyncio-gather", "--out", str(blocker / "runs"))
+    assert done.returncode == 2
+    assert "`out`" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert blocker.read_text() == "not a folder"
+
+
+def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path: Path) -> None:
+    out = tmp_path / "runs"
+    marker = tmp_path / "hanging"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WITH_FAULTS, TESTS_DIR, "run", "--runners",
+         "asyncio-gather,fault-hang,fault-raises", *SMALL, "--out", str(out), "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, HANG_MARKER_ENV: str(marker)},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the hanging model never started"
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    (path,) = out.glob("*.json")
+    results = load(path)
+    assert results.partial
+    rows = [(m.runner, m.status, m.reason) for _, m in results.models()]
+    assert rows == [
+        ("asyncio-gather", "ok", None),
+        ("fault-hang", "interrupted", "Ctrl-C in round 1 of 2"),
+    ]
+    assert _pid_gone(int(marker.read_text()))
