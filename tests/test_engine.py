@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from concurrency_bench.engine import (
+    NOT_STARTED,
     EngineOptions,
     Progress,
     default_timeout_s,
@@ -138,10 +139,12 @@ def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run() -> None
     options = EngineOptions(rounds=3, warmup=0, progress=ctrl_c_in_round_2)
     results = measure_all([REGISTRY["asyncio-gather"], REGISTRY["trio"]], [TINY], options)
     assert results.partial
-    (stopped,) = [model for _, model in results.models()]
+    stopped, never = [model for _, model in results.models()]
     assert stopped.runner == "asyncio-gather" and stopped.status == "interrupted"
     assert stopped.reason == "Ctrl-C in round 2 of 3"
     assert len(stopped.rounds) == 1 and not stopped.ranked
+    assert (never.runner, never.status, never.reason) == ("trio", "interrupted", NOT_STARTED)
+    assert not never.rounds
 
 
 def test_default_timeout_grows_with_the_work_and_can_be_overridden() -> None:
@@ -344,5 +347,6 @@ def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path: Path) -> Non
     assert rows == [
         ("asyncio-gather", "ok", None),
         ("fault-hang", "interrupted", "Ctrl-C in round 1 of 2"),
+        ("fault-raises", "interrupted", NOT_STARTED),
     ]
     assert _pid_gone(int(marker.read_text()))

@@ -65,6 +65,7 @@ WORKER_EXIT_GRACE_S = 10.0
 PROGRESS_TICK_S = 0.5
 """How often the progress callback hears about elapsed time while a round runs."""
 STDERR_TAIL_CHARS = 300
+NOT_STARTED = "not started: the run was interrupted first"
 PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
@@ -233,29 +234,35 @@ def collect_environment(options: EngineOptions) -> dict[str, Any]:
 def measure_all(
     specs: Sequence[RunnerSpec], scenarios: Iterable[Scenario], options: EngineOptions
 ) -> ResultsFile:
-    """Every model on every scenario; Ctrl-C returns what finished, marked partial."""
+    """Every model on every scenario; Ctrl-C returns what finished, marked partial.
+
+    Models the interrupt kept from starting still get a row (interrupted, not started), so
+    the file always says what was asked for and what became of it.
+    """
     created = utc_now()
-    blocks: list[ScenarioResults] = []
+    planned = list(scenarios)
+    done: dict[int, list[ModelResult]] = {index: [] for index in range(len(planned))}
     partial = False
     env: dict[str, Any] = {}
     try:
         env = collect_environment(options)
-        for scenario in scenarios:
-            models: list[ModelResult] = []
-            try:
-                for spec in specs:
-                    outcome = run_model(spec, scenario, options)
-                    models.append(outcome.result)
-                    if outcome.interrupted:
-                        partial = True
-                        break
-            finally:  # also on a Ctrl-C between workers: keep this scenario's rows
-                if models:
-                    blocks.append(ScenarioResults(scenario, tuple(models)))
-            if partial:
-                break
+        for index, scenario in enumerate(planned):
+            for spec in specs:
+                outcome = run_model(spec, scenario, options)
+                done[index].append(outcome.result)
+                if outcome.interrupted:
+                    raise KeyboardInterrupt
     except KeyboardInterrupt:
         partial = True
+    blocks = []
+    for index, scenario in enumerate(planned):
+        measured = {model.runner for model in done[index]}
+        never = [
+            _result(spec, scenario, "interrupted", NOT_STARTED)
+            for spec in specs
+            if spec.name not in measured
+        ]
+        blocks.append(ScenarioResults(scenario, (*done[index], *never)))
     return ResultsFile(
         created_utc=created,
         settings=options.run_settings(),
