@@ -76,8 +76,9 @@ TINY_FRACTION = 0.1
 """An insignificant change within this fraction of the threshold is called unchanged."""
 EXACT_MAX_ROUNDS = 50
 """Exact null distribution up to this many pooled rounds; the normal approximation above."""
-IGNORED_ENVIRONMENT_KEYS = ("git", "packages.concurrency-bench")
-"""Keys (and their sub-keys) that differ by design: the code being compared, not its setting."""
+IGNORED_ENVIRONMENT_KEYS = ("git", "packages.concurrency-bench", "load_average")
+"""Keys (and their sub-keys) that differ by design: the code being compared, not its setting,
+and the load average, which is recorded to explain a noisy file and differs on every run."""
 COMPARED_SETTINGS = ("gc", "warmup", "rounds")
 
 
