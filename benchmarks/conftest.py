@@ -1,0 +1,264 @@
+"""The benchmark suite's plumbing: its options, where every output goes, what is written at the end.
+
+Each test in test_models.py has the engine measure one (scenario, model) in a fresh worker
+process and records the ModelResult here. When the session ends, all of them become ONE
+engine results file (results/runs/), latest.md and latest.csv, and ci-benchmark.json, and
+the comparison tables are printed. pytest-benchmark's own JSON and its autosaved history go
+to the same directory (unless given explicitly on the command line).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_benchmark.utils import get_tag
+
+from concurrency_bench import ci_export, engine, report
+from concurrency_bench.profiles import Case, get_profile
+from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.runners import REGISTRY, RunnerSpec
+from concurrency_bench.scenario import Scenario
+
+RESULTS_ENV = "CONCURRENCY_BENCH_RESULTS"
+"""Environment variable naming the results directory (the --results-dir option wins)."""
+PYTEST_BENCHMARK_JSON = "pytest-benchmark.json"
+HISTORY_DIR = "benchmark-history"
+RUNS_DIR = "runs"
+DEFAULT_STORAGE = "file://./.benchmarks"
+"""pytest-benchmark's default --benchmark-storage; any other value was chosen by the user."""
+UNUSED_FIXTURE_WARNING = "ignore:Benchmark fixture was not used at all"
+"""A model that failed has no figures to hand over; its test fails with the reason instead."""
+
+
+class ReplayTimer:
+    """A pytest-benchmark timer that plays back durations measured elsewhere, never a clock.
+
+    Each round of `benchmark.pedantic` reads the timer twice (start, end); the readings are 0
+    and the round's duration, so pytest-benchmark's `end - start` is the engine's figure.
+    """
+
+    def __init__(self) -> None:
+        self.__name__ = "concurrency_bench_engine_rounds"  # how pytest-benchmark names a timer
+        self._readings: list[float] = []
+
+    def load(self, durations: Sequence[float]) -> None:
+        """Queue one (start, end) pair of readings per duration."""
+        self._readings = [value for d in reversed(durations) for value in (d, 0.0)]
+
+    def __call__(self) -> float:
+        if not self._readings:
+            raise RuntimeError("pytest-benchmark read a time the engine did not measure")
+        return self._readings.pop()
+
+    def drain(self) -> int:
+        """Forget what is left; returns how many readings were never read."""
+        left, self._readings = len(self._readings), []
+        return left
+
+
+REPLAY = ReplayTimer()
+"""The one timer every benchmark of the suite uses (tests run one at a time)."""
+
+
+@dataclass
+class SuiteRun:
+    """Everything the session measured, in the order it ran, and what was written from it."""
+
+    directory: Path
+    options: engine.EngineOptions
+    created_utc: str
+    environment: dict[str, Any]
+    """Collected when the session starts, like `engine.measure_all` does."""
+    profile: tuple[Case, ...]
+    planned: list[tuple[Scenario, RunnerSpec]] = field(default_factory=list)
+    """Every selected (scenario, model), in collection order."""
+    measured: list[tuple[Scenario, ModelResult]] = field(default_factory=list)
+    interrupted: bool = False
+    results: ResultsFile | None = None
+    written: list[Path] = field(default_factory=list)
+
+    def case(self, scenario: str, model: str) -> tuple[Scenario, RunnerSpec]:
+        """The profile's scenario and model behind a test's parameters."""
+        for case in self.profile:
+            if case.scenario.name == scenario:
+                return case.scenario, REGISTRY[model]
+        raise KeyError(scenario)
+
+    def record(self, scenario: Scenario, result: ModelResult, *, interrupted: bool) -> None:
+        """Keep one model's result for the session's results file."""
+        self.measured.append((scenario, result))
+        self.interrupted |= interrupted
+
+    def results_file(self, *, partial: bool) -> ResultsFile:
+        """One results file, as `engine.measure_all` writes it: scenarios and models in run
+        order; after a Ctrl-C, the selected models that never started are rows too."""
+        partial = partial or self.interrupted
+        measured = {(s.name, r.runner): r for s, r in self.measured}
+        blocks: dict[str, tuple[Scenario, list[ModelResult]]] = {}
+        for scenario, spec in self.planned or [(s, REGISTRY[r.runner]) for s, r in self.measured]:
+            result = measured.get((scenario.name, spec.name))
+            if result is None and partial:
+                result = _not_started(scenario, spec)
+            if result is not None:
+                blocks.setdefault(scenario.name, (scenario, []))[1].append(result)
+        return ResultsFile(
+            created_utc=self.created_utc,
+            settings=self.options.run_settings(),
+            environment=self.environment,
+            scenarios=tuple(ScenarioResults(s, tuple(models)) for s, models in blocks.values()),
+            partial=partial,
+        )
+
+
+def _not_started(scenario: Scenario, spec: RunnerSpec) -> ModelResult:
+    return ModelResult(
+        runner=spec.name,
+        status="interrupted",
+        concurrent=spec.concurrent,
+        ideal_s=scenario.ideal_wall_s(concurrent=spec.concurrent),
+        jobs=scenario.jobs,
+        reason=engine.NOT_STARTED,
+    )
+
+
+SUITE_RUN = pytest.StashKey[SuiteRun]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--quick selects the smoke profile; --results-dir redirects every output."""
+    group = parser.getgroup("concurrency-bench", "concurrency-bench suite")
+    group.addoption(
+        "--quick",
+        action="store_true",
+        default=False,
+        help="run the quick profile (a few small cases on every model, seconds) "
+        "instead of the default one (about three minutes)",
+    )
+    group.addoption(
+        "--results-dir",
+        default=None,
+        metavar="DIR",
+        help=f"where the suite writes everything (default: ${RESULTS_ENV}, else results/ "
+        "at the repository root)",
+    )
+
+
+def results_directory(config: pytest.Config) -> Path:
+    """--results-dir, else $CONCURRENCY_BENCH_RESULTS, else <rootdir>/results."""
+    chosen = config.getoption("results_dir") or os.environ.get(RESULTS_ENV)
+    return Path(chosen).resolve() if chosen else config.rootpath / "results"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point pytest-benchmark's JSON and history into the results directory, unless given.
+
+    Runs before pytest-benchmark's own pytest_configure (which is trylast and reads them).
+    """
+    directory = results_directory(config)
+    options = engine.EngineOptions()
+    profile = get_profile("quick" if config.getoption("quick") else "default")
+    environment = engine.collect_environment(options)
+    run = SuiteRun(directory, options, engine.utc_now(), environment, profile)
+    config.stash[SUITE_RUN] = run
+    option = config.option
+    if option.collectonly:
+        return  # nothing will be measured or saved
+    directory.mkdir(parents=True, exist_ok=True)  # pytest-benchmark writes its JSON first
+    if option.benchmark_json is None:
+        option.benchmark_json = directory / PYTEST_BENCHMARK_JSON
+    if option.benchmark_storage == DEFAULT_STORAGE:
+        option.benchmark_storage = f"file://{directory / HISTORY_DIR}"
+    if not (option.benchmark_save or option.benchmark_autosave):
+        option.benchmark_autosave = get_tag()
+    config.addinivalue_line("filterwarnings", UNUSED_FIXTURE_WARNING)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per (scenario, model) of the profile, id `<scenario>-<model>`.
+
+    The parameters are the two names (so pytest-benchmark stores them as plain `params`,
+    and `--benchmark-group-by param:model` works); the marker groups by scenario and gives
+    pytest-benchmark the replay timer.
+    """
+    if not {"scenario", "model"} <= set(metafunc.fixturenames):
+        return
+    profile = metafunc.config.stash[SUITE_RUN].profile
+    params = [
+        pytest.param(
+            case.scenario.name,
+            spec.name,
+            id=f"{case.scenario.name}-{spec.name}",
+            marks=pytest.mark.benchmark(
+                group=case.scenario.name, timer=REPLAY, warmup=False, disable_gc=False
+            ),
+        )
+        for case in profile
+        for spec in case.specs()
+    ]
+    metafunc.parametrize(("scenario", "model"), params)
+
+
+@pytest.fixture(scope="session")
+def suite_run(pytestconfig: pytest.Config) -> SuiteRun:
+    """The session's collector of results (tests record into it)."""
+    return pytestconfig.stash[SUITE_RUN]
+
+
+@pytest.fixture
+def bench_case(scenario: str, model: str, suite_run: SuiteRun) -> tuple[Scenario, RunnerSpec]:
+    """This test's scenario and model."""
+    return suite_run.case(scenario, model)
+
+
+@pytest.fixture
+def replay_timer() -> ReplayTimer:
+    """The timer the `benchmark` marker gave pytest-benchmark; load it with the engine's rounds."""
+    return REPLAY
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Remember which (scenario, model) pairs this session means to measure."""
+    run = session.config.stash.get(SUITE_RUN, None)
+    if run is None:
+        return
+    for item in session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "scenario" in params and "model" in params:
+            run.planned.append(run.case(params["scenario"], params["model"]))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the engine results file, latest.md/.csv and ci-benchmark.json of this session."""
+    run = session.config.stash.get(SUITE_RUN, None)
+    if run is None or not run.measured:
+        return
+    results = run.results_file(partial=exitstatus == pytest.ExitCode.INTERRUPTED)
+    run.results = results
+    run.written.append(engine.write_results(results, run.directory / RUNS_DIR))
+    run.written.extend(report.write_latest(results, run.directory))
+    run.written.append(ci_export.write(results, run.directory))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the comparison tables (after pytest-benchmark's table) and the files written."""
+    run = terminalreporter.config.stash.get(SUITE_RUN, None)
+    if run is None or run.results is None:
+        return
+    terminalreporter.section("concurrency-bench: engine figures per scenario")
+    terminalreporter.write_line(report.render(run.results, "text"))
+    terminalreporter.write_line("")
+    for path in run.written:
+        terminalreporter.write_line(f"wrote {_shown(path)}")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,89 @@
+"""One pytest-benchmark test per (scenario, model): the engine measures, pytest-benchmark stores.
+
+pytest-benchmark would time the test function in this process, next to pytest, every other
+model's imports and the collector; the engine measures each model in a fresh worker process
+instead. So nothing here is timed: the test asks the engine for the model's result, then
+hands the worker's per-round wall times to `benchmark.pedantic` through the replay timer
+(conftest.py gives it to pytest-benchmark with the `benchmark` marker, a public option),
+which returns the engine's round boundaries instead of reading a clock. pytest-benchmark's
+stats and stored data are then exactly the engine's rounds; the worker's other figures go
+into `extra_info`. The tests themselves (one per scenario and model) come from conftest.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
+
+from concurrency_bench import engine
+from concurrency_bench.results import ModelResult
+from concurrency_bench.runners import RunnerSpec
+from concurrency_bench.scenario import Scenario
+
+SKIPPED = ("unavailable", "not-run")
+"""Statuses that are a fact about the machine or the budget, not a failure of the model."""
+
+
+def extra_info(result: ModelResult) -> dict[str, Any]:
+    """The worker's figures beyond wall time, for pytest-benchmark's `extra_info`."""
+    info: dict[str, Any] = {
+        "source": "concurrency-bench engine: fresh worker process per model, rounds replayed",
+        "status": result.status,
+        "reason": result.reason,
+        "ideal_s": result.ideal_s,
+        "jobs": result.jobs,
+        "settings": dict(result.settings),
+        "sums_ok": {"ok": True, "wrong": False}.get(result.status) if result.rounds else None,
+    }
+    if result.measured:
+        per_job = result.overhead_per_job_us
+        info |= {
+            "rounds": len(result.rounds),
+            "overhead_per_job_us": per_job.median,
+            "overhead_per_job_iqr_us": per_job.iqr,
+            "overhead_median_s": result.overhead.median,
+            "overhead_iqr_s": result.overhead.iqr,
+            "cpu_median_s": result.cpu.median,
+            "lateness_p99_s": result.lateness.p99_s if result.lateness else None,
+            "memory_per_job_bytes": result.memory_per_job_bytes,
+            "unstable": result.unstable,
+        }
+    return info
+
+
+@pytest.fixture
+def measured(bench_case: tuple[Scenario, RunnerSpec], suite_run: Any) -> ModelResult:
+    """The engine's result for this case (measured in its own worker), recorded for the session.
+
+    The engine catches a Ctrl-C to stop its worker; the suite then stops too, and the session
+    end still writes what finished (marked partial).
+    """
+    scenario, spec = bench_case
+    outcome = engine.run_model(spec, scenario, suite_run.options)
+    suite_run.record(scenario, outcome.result, interrupted=outcome.interrupted)
+    if outcome.interrupted:
+        pytest.exit(f"interrupted (Ctrl-C) while measuring {spec.name}")
+    return outcome.result
+
+
+def test_model(measured: ModelResult, benchmark: BenchmarkFixture, replay_timer: Any) -> None:
+    """Store the engine's rounds; skip what could not run here, fail what failed or summed wrong."""
+    benchmark.extra_info.update(extra_info(measured))
+    if measured.status in SKIPPED:
+        pytest.skip(f"{measured.runner} {measured.status}: {measured.reason}")
+    if not measured.ranked:
+        pytest.fail(f"{measured.runner} {measured.status}: {measured.reason}", pytrace=False)
+    walls = [r.wall_s for r in measured.rounds]
+    replay_timer.load(walls)
+    try:
+        benchmark.pedantic(_no_work, rounds=len(walls), iterations=1, warmup_rounds=0)
+    finally:
+        left = replay_timer.drain()
+    if benchmark.enabled and left:
+        pytest.fail(f"pytest-benchmark read {len(walls) * 2 - left} of {len(walls) * 2} times")
+
+
+def _no_work() -> None:
+    """What pedantic 'runs': nothing; the time comes from the replay timer."""

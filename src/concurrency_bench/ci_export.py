@@ -1,0 +1,69 @@
+"""github-action-benchmark input: a results file as `customSmallerIsBetter` entries.
+
+The action reads a JSON list of {name, unit, value, range, extra}; it charts `value` per
+name across commits and parses `range` as "± number". Two entries per ranked (scenario,
+model): the median overhead per job (what the compare gate watches) and the median wall.
+Models that failed, summed wrong or did not run have no figure worth charting and are left
+out; the results file and the tables still say what happened to them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from concurrency_bench.results import ModelResult, ResultsFile, write_atomic
+from concurrency_bench.scenario import Scenario
+from concurrency_bench.stats import Summary
+
+FILE_NAME = "ci-benchmark.json"
+TOOL = "customSmallerIsBetter"
+
+
+def _entry(name: str, unit: str, summary: Summary, extra: str) -> dict[str, Any]:
+    # `range` is half the IQR: median ± range spans the middle half of the rounds.
+    return {
+        "name": name,
+        "unit": unit,
+        "value": round(summary.median, 6),
+        "range": f"± {summary.iqr / 2:.6g}",
+        "extra": extra,
+    }
+
+
+def _extra(scenario: Scenario, model: ModelResult) -> str:
+    lines = [
+        f"median of {len(model.rounds)} rounds in a fresh worker; range = half the IQR",
+        f"{scenario.jobs} jobs, ideal {model.ideal_s * 1000:g} ms",
+    ]
+    if model.settings:
+        lines.append(", ".join(f"{k}={v}" for k, v in model.settings.items()))
+    if model.unstable:
+        lines.append(f"unstable: {model.unstable}")
+    return "\n".join(lines)
+
+
+def entries(results: ResultsFile) -> list[dict[str, Any]]:
+    """One overhead-per-job (µs) and one wall-time (ms) entry per ranked (scenario, model)."""
+    out: list[dict[str, Any]] = []
+    for scenario, model in results.models():
+        if not model.ranked:
+            continue
+        base = f"{scenario.name} / {model.runner}"
+        extra = _extra(scenario, model)
+        out.append(_entry(f"{base}: overhead per job", "us", model.overhead_per_job_us, extra))
+        out.append(_entry(f"{base}: wall", "ms", model.wall.scaled(1e3), extra))
+    return out
+
+
+def to_json(results: ResultsFile) -> str:
+    """The file's text: the entries as a JSON list."""
+    return json.dumps(entries(results), indent=2, ensure_ascii=False) + "\n"
+
+
+def write(results: ResultsFile, directory: Path) -> Path:
+    """Write (replace) `directory`/ci-benchmark.json atomically; returns its path."""
+    path = Path(directory) / FILE_NAME
+    write_atomic(path, to_json(results), overwrite=True)
+    return path

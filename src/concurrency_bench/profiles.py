@@ -1,0 +1,88 @@
+"""The benchmark suite's profiles: which scenarios it measures and on which models.
+
+`default` is what `tox -e bench` runs and what results/baseline.json holds (about three
+minutes on a 2-core machine); `quick` is a smoke run of every model in seconds. The CLI
+and the docs read these lists, so the suite, the baseline and the README never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from concurrency_bench.errors import InputError
+from concurrency_bench.runners import REGISTRY, RunnerSpec
+from concurrency_bench.scenario import Scenario
+
+SEED_UNIT_MS = 20.0
+"""The seed story's 5, 8, 2 units become 100, 160 and 40 ms: the shortest wait is still
+40x the loops' 1 ms timer granularity, and sync's 300 ms per round keeps the case in the
+time budget (the 100 ms default unit would make the seed case alone take a minute)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One scenario of a profile and the models it runs on."""
+
+    scenario: Scenario
+    concurrent_only: bool = False
+    """True to leave the sequential models out (they could never finish in the budget)."""
+    why: str = ""
+
+    def specs(self) -> list[RunnerSpec]:
+        """The models of this case in registry order, unavailable ones included (reported)."""
+        return [s for s in REGISTRY.values() if s.concurrent or not self.concurrent_only]
+
+    @property
+    def models(self) -> str:
+        """'all models' or 'concurrent models', for docs and listings."""
+        return "concurrent models" if self.concurrent_only else "all models"
+
+
+DEFAULT: tuple[Case, ...] = (
+    Case(
+        Scenario.seed_story(SEED_UNIT_MS),
+        why="the seed text's three calls (5, 8, 2 units of 20 ms): order and overlap",
+    ),
+    Case(
+        Scenario.uniform(1_000, 0.050),
+        why="1,000 jobs x 50 ms: the usual question; sync and asyncio-await would take "
+        "50 s, so the engine reports them not run",
+    ),
+    Case(
+        Scenario.uniform(10_000, 0.050),
+        concurrent_only=True,
+        why="10,000 jobs x 50 ms: the scheduler, not the sleep, is what is measured",
+    ),
+    Case(
+        Scenario.uniform(10, 0.050, ints_per_job=1_000_000, name="payload-10x50ms-1000000ints"),
+        why="CPU-heavy jobs (~13 ms of summing each, ~135 ms in all against a 50 ms wait): "
+        "in-process models serialise on the GIL (wall ~ wait + all the CPU), a pool of 10 "
+        "processes sums on every core; few jobs keep the pool small enough for 2 cores, "
+        "and sequential models run (0.5 s of delays, within the 10 s budget)",
+    ),
+)
+
+QUICK: tuple[Case, ...] = (
+    Case(
+        replace(Scenario.seed_story(5.0), name="seed-5ms"),
+        why="the seed story with 5 ms units: order and overlap in milliseconds",
+    ),
+    Case(
+        Scenario.uniform(20, 0.010),
+        why="20 jobs x 10 ms: every model, sequential ones included",
+    ),
+    Case(
+        Scenario.uniform(10, 0.010, ints_per_job=50_000, name="payload-10x10ms-50000ints"),
+        why="a small CPU-heavy case: the payload path (pickling, summing) of every model",
+    ),
+)
+
+PROFILES: dict[str, tuple[Case, ...]] = {"default": DEFAULT, "quick": QUICK}
+
+
+def get_profile(name: str) -> tuple[Case, ...]:
+    """A profile by name; an unknown name is bad input."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise InputError(f"`profile` must be one of: {', '.join(PROFILES)}; got {name!r}") from None

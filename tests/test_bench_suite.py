@@ -1,0 +1,129 @@
+"""The benchmark suite (benchmarks/): its profiles, and one smoke run of the quick profile.
+
+The smoke run is the suite as `tox -e bench -- --quick` runs it, in a subprocess, with every
+output redirected to a temporary directory; it checks that each file exists, parses, and
+that pytest-benchmark stored the engine's own per-round figures, not timings of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from concurrency_bench import ci_export
+from concurrency_bench.errors import InputError
+from concurrency_bench.profiles import DEFAULT, PROFILES, QUICK, get_profile
+from concurrency_bench.results import ResultsFile, load
+from concurrency_bench.runners import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[1]
+SUITE_TIMEOUT_S = 300
+
+
+def test_default_profile_covers_what_the_issue_asks() -> None:
+    by_name = {case.scenario.name: case for case in DEFAULT}
+    assert list(by_name) == [
+        "seed",
+        "uniform-1000x50ms-100ints",
+        "uniform-10000x50ms-100ints",
+        "payload-10x50ms-1000000ints",
+    ]
+    every = [spec.name for spec in REGISTRY.values()]
+    concurrent = [spec.name for spec in REGISTRY.values() if spec.concurrent]
+    assert [s.name for s in by_name["seed"].specs()] == every
+    assert [s.name for s in by_name["uniform-1000x50ms-100ints"].specs()] == every
+    assert [s.name for s in by_name["uniform-10000x50ms-100ints"].specs()] == concurrent
+    assert by_name["payload-10x50ms-1000000ints"].specs() == list(REGISTRY.values())
+    assert all(case.why for profile in PROFILES.values() for case in profile)
+
+
+def test_quick_profile_runs_every_model_on_its_own_scenarios() -> None:
+    assert all(case.specs() == list(REGISTRY.values()) for case in QUICK)
+    quick = {case.scenario.name for case in QUICK}
+    assert not quick & {case.scenario.name for case in DEFAULT}  # never compared by mistake
+
+
+def test_unknown_profile_is_bad_input() -> None:
+    assert get_profile("quick") is QUICK
+    with pytest.raises(InputError, match="`profile` must be one of: default, quick"):
+        get_profile("slow")
+
+
+def _run_suite(out: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "benchmarks", "--quick", "-p", "no:cacheprovider"]
+    return subprocess.run(
+        [*command, "--results-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SUITE_TIMEOUT_S,
+        check=False,
+    )
+
+
+def _pytest_benchmark_list(history: Path) -> str:
+    command = [sys.executable, "-m", "pytest_benchmark", "--storage", f"file://{history}", "list"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
+
+
+def _check_pytest_benchmark_json(data: dict[str, Any], results: ResultsFile) -> None:
+    stored = {bench["param"]: bench for bench in data["benchmarks"]}
+    for scenario, model in results.models():
+        param = f"{scenario.name}-{model.runner}"
+        if not model.ranked:
+            assert param not in stored
+            continue
+        bench = stored.pop(param)
+        assert bench["group"] == scenario.name
+        assert bench["params"] == {"scenario": scenario.name, "model": model.runner}
+        # The figures are the engine's rounds, handed over unchanged.
+        assert bench["stats"]["data"] == [r.wall_s for r in model.rounds]
+        info = bench["extra_info"]
+        assert info["status"] == "ok"
+        assert info["sums_ok"] is True
+        assert info["overhead_per_job_us"] == pytest.approx(model.overhead_per_job_us.median)
+        assert info["settings"] == model.settings
+    assert not stored  # nothing pytest-benchmark timed on its own
+
+
+@pytest.mark.slow
+def test_quick_suite_writes_every_output(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    done = _run_suite(out)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+    # One engine results file with every (scenario, model) of the profile, in profile order.
+    (run_file,) = (out / "runs").glob("*.json")
+    results = load(run_file)
+    assert not results.partial
+    pairs = [(s.name, m.runner) for s, m in results.models()]
+    assert pairs == [(c.scenario.name, spec.name) for c in QUICK for spec in c.specs()]
+    statuses = {m.runner: m.status for _, m in results.models()}
+    for spec in REGISTRY.values():
+        assert statuses[spec.name] == ("ok" if spec.available else "unavailable")
+
+    _check_pytest_benchmark_json(json.loads((out / "pytest-benchmark.json").read_text()), results)
+
+    (history,) = (out / "benchmark-history").rglob("*.json")
+    assert history.name in _pytest_benchmark_list(out / "benchmark-history")
+
+    markdown = (out / "latest.md").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO((out / "latest.csv").read_text(encoding="utf-8"))))
+    assert [(r["scenario"], r["model"]) for r in rows] != []
+    assert sorted((r["scenario"], r["model"]) for r in rows) == sorted(pairs)
+    ci = json.loads((out / "ci-benchmark.json").read_text(encoding="utf-8"))
+    assert ci == ci_export.entries(results)
+    assert len(ci) == 2 * sum(m.ranked for _, m in results.models())
+
+    assert "concurrency-bench: engine figures per scenario" in done.stdout
+    for case in QUICK:
+        assert f"## {case.scenario.name}" in markdown
+        assert f"benchmark '{case.scenario.name}'" in done.stdout  # pytest-benchmark's group
+        assert f"\n{case.scenario.name}: " in done.stdout  # the engine's table
