@@ -126,7 +126,9 @@ def git_state() -> tuple[str | None, bool | None]:
     commit = _git("rev-parse", "HEAD")
     if commit is None:
         return None, None
-    tracked = _git("status", "--porcelain", "--untracked-files=no")
+    tracked = _git(
+        "status", "--porcelain", "--untracked-files=no", "--", ":(top)", ":(top,exclude)results"
+    )
     untracked = _git("ls-files", "--others", "--exclude-standard", ".")
     if tracked is None or untracked is None:
         return commit.strip(), None
