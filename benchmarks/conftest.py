@@ -1,10 +1,11 @@
 """The benchmark suite's plumbing: its options, where every output goes, what is written at the end.
 
-Each test in test_models.py has the engine measure one (scenario, model) in a fresh worker
-process and records the ModelResult here. When the session ends, all of them become ONE
-engine results file (results/runs/), latest.md and latest.csv, and ci-benchmark.json, and
-the comparison tables are printed. pytest-benchmark's own JSON and its autosaved history go
-to the same directory (unless given explicitly on the command line).
+Each test in test_models.py has the engine measure one (scenario, model) in fresh worker
+processes (the engine's defaults: one per round) and records the ModelResult here. When the
+session ends, all of them become ONE engine results file (results/runs/), latest.md and
+latest.csv, and ci-benchmark.json, and the comparison tables are printed. pytest-benchmark's
+own JSON and its autosaved history go to the same directory (unless given explicitly on the
+command line).
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 """One pytest-benchmark test per (scenario, model): the engine measures, pytest-benchmark stores.
 
 pytest-benchmark would time the test function in this process, next to pytest, every other
-model's imports and the collector; the engine measures each model in a fresh worker process
-instead. So nothing here is timed: the test asks the engine for the model's result, then
-hands the worker's per-round wall times to `benchmark.pedantic` through the replay timer
-(conftest.py gives it to pytest-benchmark with the `benchmark` marker, a public option),
-which returns the engine's round boundaries instead of reading a clock. pytest-benchmark's
-stats and stored data are then exactly the engine's rounds; the worker's other figures go
-into `extra_info`. The tests themselves (one per scenario and model) come from conftest.py.
+model's imports and the collector; the engine measures each model in fresh worker processes
+instead (by default one per round). So nothing here is timed: the test asks the engine for
+the model's result, then hands the workers' per-round wall times to `benchmark.pedantic`
+through the replay timer (conftest.py gives it to pytest-benchmark with the `benchmark`
+marker, a public option), which returns the engine's round boundaries instead of reading a
+clock. pytest-benchmark's stats and stored data are then exactly the engine's rounds; the
+workers' other figures go into `extra_info`. The tests themselves (one per scenario and
+model) come from conftest.py.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ SKIPPED = ("unavailable", "not-run")
 def extra_info(result: ModelResult) -> dict[str, Any]:
     """The worker's figures beyond wall time, for pytest-benchmark's `extra_info`."""
     info: dict[str, Any] = {
-        "source": "concurrency-bench engine: fresh worker process per model, rounds replayed",
+        "source": "concurrency-bench engine: fresh worker processes per model, rounds replayed",
         "status": result.status,
         "reason": result.reason,
         "ideal_s": result.ideal_s,
@@ -55,7 +56,7 @@ def extra_info(result: ModelResult) -> dict[str, Any]:
 
 @pytest.fixture
 def measured(bench_case: tuple[Scenario, RunnerSpec], suite_run: Any) -> ModelResult:
-    """The engine's result for this case (measured in its own worker), recorded for the session.
+    """The engine's result for this case (measured in its own workers), recorded for the session.
 
     The engine catches a Ctrl-C to stop its worker; the suite then stops too, and the session
     end still writes what finished (marked partial).

@@ -35,12 +35,9 @@ def test_default_profile_covers_what_the_issue_asks() -> None:
         "uniform-10000x50ms-100ints",
         "payload-10x50ms-1000000ints",
     ]
-    every = [spec.name for spec in REGISTRY.values()]
-    concurrent = [spec.name for spec in REGISTRY.values() if spec.concurrent]
-    assert [s.name for s in by_name["seed"].specs()] == every
-    assert [s.name for s in by_name["uniform-1000x50ms-100ints"].specs()] == every
-    assert [s.name for s in by_name["uniform-10000x50ms-100ints"].specs()] == concurrent
-    assert by_name["payload-10x50ms-1000000ints"].specs() == list(REGISTRY.values())
+    # Every model on every case: the engine itself reports sequential models over the budget
+    # (sync and asyncio-await on 1,000 and 10,000 jobs) as not run, so the table says why.
+    assert all(case.specs() == list(REGISTRY.values()) for case in DEFAULT)
     assert all(case.why for profile in PROFILES.values() for case in profile)
 
 

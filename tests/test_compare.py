@@ -389,6 +389,18 @@ def test_run_settings_differences_warn_when_the_environment_lacks_them(
     ]
 
 
+def test_rounds_sharing_a_process_is_a_settings_difference(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = base_file()
+    new = replace(base, settings=replace(base.settings, rounds_per_process=5))
+    status, _, _, err = run(
+        capsys, write(tmp_path / "a.json", base), write(tmp_path / "b.json", new)
+    )
+    assert status == 0
+    assert err == "concurrency-bench: warning: run settings differ: rounds_per_process: 1 -> 5\n"
+
+
 def test_metric_wall_compares_wall_times_in_ms(
     tmp_path: Path, base_path: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,7 +1,9 @@
-"""engine.py and worker.py: isolation, faults that never lose the other rows, budgets, files."""
+"""engine.py and worker.py: isolation, rounds over fresh workers, faults that never lose the
+other rows, budgets, files."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -10,10 +12,12 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from concurrency_bench.commands.run_cmd import ProgressLine
 from concurrency_bench.engine import (
     NOT_STARTED,
     EngineOptions,
@@ -22,6 +26,7 @@ from concurrency_bench.engine import (
     measure_all,
     measure_model,
     results_name,
+    run_model,
     write_results,
 )
 from concurrency_bench.errors import InputError
@@ -29,10 +34,11 @@ from concurrency_bench.results import load
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.scenario import Scenario
 from concurrency_bench.single_run import run_each
-from fault_runners import HANG_MARKER_ENV, SPECS
+from fault_runners import HANG_MARKER_ENV, LATER_LOG_ENV, LATER_MODE_ENV, SPECS
 
 TINY = Scenario.uniform(3, 0.01, ints_per_job=5)
 FAST = EngineOptions(rounds=2, warmup=0)
+"""Two rounds, so two workers of one round each (the default rounds_per_process is 1)."""
 
 
 def _pid_gone(pid: int) -> bool:
@@ -60,15 +66,18 @@ def test_faults_are_rows_and_every_other_model_is_kept() -> None:
         assert rows[name].status == "ok", rows[name].reason
         assert len(rows[name].rounds) == 2
     assert rows["fault-kill"].status == "failed"
-    assert rows["fault-kill"].reason == "killed by SIGKILL (in round 1 of 2)"
+    assert rows["fault-kill"].reason == "killed by SIGKILL (in worker 1 of 2, round 1 of 1)"
     assert rows["fault-raises"].status == "failed"
-    assert rows["fault-raises"].reason == "RuntimeError: boom from a test model (in round 1 of 2)"
+    assert rows["fault-raises"].reason == (
+        "RuntimeError: boom from a test model (in worker 1 of 2, round 1 of 1)"
+    )
     assert rows["fault-memory"].status == "failed"
     assert rows["fault-memory"].reason is not None
     assert rows["fault-memory"].reason.startswith("MemoryError")
     wrong = rows["fault-wrong"]
     assert wrong.status == "wrong" and not wrong.ranked
-    assert wrong.reason is not None and "job 0 summed to" in wrong.reason
+    assert wrong.reason is not None
+    assert wrong.reason.startswith("worker 1 of 2, round 1 of 1: job 0 summed to")
     assert len(wrong.rounds) == 2  # measured, shown, never ranked
     for name in ("fault-kill", "fault-raises", "fault-memory"):
         assert rows[name].rounds == () and not rows[name].ranked
@@ -129,20 +138,105 @@ def test_figures_memory_and_lateness_are_reported() -> None:
     assert ("warmup", 1, 1) in phases
     assert [p for p in phases if p[0] == "round"][-1] == ("round", 3, 3)
     assert events[-1].phase == "done" and events[-1].status == "ok"
+    # Measured rounds count across the three workers; each worker starts and warms up.
+    rounds = [(e.index, e.worker) for e in events if e.phase == "round"]
+    assert sorted(set(rounds)) == [(1, 1), (2, 2), (3, 3)]
+    assert [e.worker for e in events if e.phase == "start"] == [1, 2, 3]
+    assert {e.workers for e in events} == {3}
 
 
-def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run() -> None:
-    def ctrl_c_in_round_2(progress: Progress) -> None:
-        if progress.phase == "round" and progress.index == 2:
+@pytest.mark.parametrize(
+    ("rounds", "per_process", "shares"),
+    [(5, 1, [1, 1, 1, 1, 1]), (5, 2, [2, 2, 1]), (5, 5, [5]), (3, 1000, [3])],
+)
+def test_rounds_are_shared_out_over_workers(
+    rounds: int, per_process: int, shares: list[int]
+) -> None:
+    options = EngineOptions(rounds=rounds, rounds_per_process=per_process)
+    assert options.worker_shares() == shares
+    assert options.run_settings().rounds_per_process == per_process
+
+
+def test_every_round_runs_in_a_fresh_worker_by_default() -> None:
+    outcome = run_model(REGISTRY["asyncio-gather"], TINY, EngineOptions(rounds=3, warmup=1))
+    assert outcome.result.status == "ok" and len(outcome.result.rounds) == 3
+    assert len(outcome.round_pids) == 3 and len(set(outcome.round_pids)) == 3
+    assert os.getpid() not in outcome.round_pids
+
+
+def test_rounds_per_process_keeps_rounds_together_in_order() -> None:
+    options = EngineOptions(rounds=3, warmup=0, rounds_per_process=2)
+    first, first_again, second = run_model(REGISTRY["trio"], TINY, options).round_pids
+    assert first == first_again != second
+    together = run_model(REGISTRY["trio"], TINY, replace(options, rounds_per_process=3))
+    assert len(together.round_pids) == 3 and len(set(together.round_pids)) == 1
+    assert together.result.status == "ok" and together.result.lateness is not None
+
+
+def test_a_failure_in_a_later_worker_names_it_and_starts_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "workers"
+    monkeypatch.setenv(LATER_LOG_ENV, str(log))
+    monkeypatch.setenv(LATER_MODE_ENV, "raise")
+    result = measure_model(SPECS["fault-later"], TINY, EngineOptions(rounds=3, warmup=1))
+    assert result.status == "failed" and not result.ranked and result.rounds == ()
+    assert (
+        result.reason
+        == "RuntimeError: boom from a later worker (in worker 2 of 3, warm-up round 1 of 1)"
+    )
+    assert len(log.read_text().split()) == 2  # worker 3 never started
+
+
+def test_a_wrong_sum_in_a_later_worker_makes_the_model_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LATER_LOG_ENV, str(tmp_path / "workers"))
+    monkeypatch.setenv(LATER_MODE_ENV, "wrong")
+    result = measure_model(SPECS["fault-later"], TINY, EngineOptions(rounds=3, warmup=0))
+    assert result.status == "wrong" and not result.ranked
+    assert len(result.rounds) == 3  # measured, shown, never ranked
+    assert result.reason is not None
+    assert result.reason.startswith("worker 2 of 3, round 1 of 1: job 0 summed to")
+
+
+def test_settings_are_the_first_workers_and_a_difference_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LATER_LOG_ENV, str(tmp_path / "workers"))
+    monkeypatch.setenv(LATER_MODE_ENV, "settings")
+    result = measure_model(SPECS["fault-later"], TINY, EngineOptions(rounds=2, warmup=0))
+    assert result.status == "ok" and result.ranked
+    assert result.settings == {"pool": "first"}
+    assert result.reason == (
+        "worker 2 of 2 reported other settings (pool=later); the first worker's are shown"
+    )
+
+
+@pytest.mark.parametrize(
+    ("per_process", "where", "kept"),
+    [
+        (1, "Ctrl-C in worker 2 of 3, round 1 of 1", 1),  # worker 1's round is kept
+        (2, "Ctrl-C in worker 2 of 2, round 1 of 1", 2),  # worker 1's two rounds are kept
+        (3, "Ctrl-C in round 2 of 3", 1),  # one worker: the round it finished is kept
+    ],
+)
+def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run(
+    per_process: int, where: str, kept: int
+) -> None:
+    def ctrl_c_in_round(progress: Progress) -> None:
+        if progress.phase == "round" and progress.index == kept + 1:
             raise KeyboardInterrupt  # what SIGINT does to the parent while it waits
 
-    options = EngineOptions(rounds=3, warmup=0, progress=ctrl_c_in_round_2)
+    options = EngineOptions(
+        rounds=3, warmup=0, rounds_per_process=per_process, progress=ctrl_c_in_round
+    )
     results = measure_all([REGISTRY["asyncio-gather"], REGISTRY["trio"]], [TINY], options)
     assert results.partial
     stopped, never = [model for _, model in results.models()]
     assert stopped.runner == "asyncio-gather" and stopped.status == "interrupted"
-    assert stopped.reason == "Ctrl-C in round 2 of 3"
-    assert len(stopped.rounds) == 1 and not stopped.ranked
+    assert stopped.reason == where
+    assert len(stopped.rounds) == kept and not stopped.ranked
     assert (never.runner, never.status, never.reason) == ("trio", "interrupted", NOT_STARTED)
     assert not never.rounds
 
@@ -172,6 +266,8 @@ def test_default_timeout_grows_with_the_work_and_can_be_overridden() -> None:
         ("timeout_s", math.inf),
         ("sequential_budget_s", -1.0),
         ("max_workers", 0),
+        ("rounds_per_process", 0),
+        ("rounds_per_process", 1001),
     ],
 )
 def test_engine_options_refuse_bad_values(field: str, value: object) -> None:
@@ -256,6 +352,7 @@ def test_run_writes_a_file_that_report_renders_again(tmp_path: Path) -> None:
     results = load(path)
     assert [m.status for _, m in results.models()] == ["ok", "ok"]
     assert results.settings.rounds == 2 and results.settings.warmup == 0
+    assert results.settings.rounds_per_process == 1
     assert sorted(p.name for p in (tmp_path / "results").glob("latest.*")) == [
         "latest.csv",
         "latest.md",
@@ -288,6 +385,8 @@ def test_run_exits_1_when_a_model_fails_and_shows_every_row(tmp_path: Path) -> N
     [
         ("--rounds", "0"),
         ("--rounds", "1001"),
+        ("--rounds-per-process", "0"),
+        ("--rounds-per-process", "1001"),
         ("--warmup", "101"),
         ("--gc", "sometimes"),
         ("--jobs", "0"),
@@ -346,7 +445,32 @@ def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path: Path) -> Non
     rows = [(m.runner, m.status, m.reason) for _, m in results.models()]
     assert rows == [
         ("asyncio-gather", "ok", None),
-        ("fault-hang", "interrupted", "Ctrl-C in round 1 of 2"),
+        ("fault-hang", "interrupted", "Ctrl-C in worker 1 of 2, round 1 of 1"),
         ("fault-raises", "interrupted", NOT_STARTED),
     ]
     assert _pid_gone(int(marker.read_text()))
+
+
+def test_run_passes_rounds_per_process_to_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "runs"
+    done = bench(
+        "run", "--runners", "asyncio-gather", *SMALL, "--rounds-per-process", "2", "--out",
+        str(out), "--quiet",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (path,) = out.glob("*.json")
+    assert load(path).settings.rounds_per_process == 2
+
+
+def test_the_progress_line_names_the_worker_when_there_are_several() -> None:
+    stream = io.StringIO()
+    line = ProgressLine(stream)
+    line(Progress("trio", "seed", "round", 2, 5, 1.25, worker=2, workers=5))
+    line(Progress("trio", "seed", "start", 0, 0, 1.5, worker=3, workers=5))
+    line(Progress("trio", "seed", "round", 2, 5, 0.5))
+    shown = [part.removeprefix("\x1b[K") for part in stream.getvalue().split("\r") if part]
+    assert shown == [
+        "trio [seed]: round 2/5 (worker 2/5), 1.2 s",
+        "trio [seed]: starting worker 3/5, 1.5 s",
+        "trio [seed]: round 2/5, 0.5 s",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -86,3 +87,31 @@ def test_an_untracked_copy_inside_another_repository_reports_no_commit(
     (venv_copy / "__init__.py").write_text("")
     monkeypatch.setattr(environment, "PACKAGE_DIR", venv_copy)
     assert environment.git_state() == (None, None)
+
+
+def test_stored_results_do_not_make_the_tree_dirty_but_source_changes_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "src" / "concurrency_bench"
+    shutil.copytree(
+        Path(environment.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    latest = tmp_path / "results" / "latest.md"
+    latest.parent.mkdir()
+    latest.write_text("| model | wall |\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "a copy of the package and its stored results")
+    monkeypatch.setattr(environment, "PACKAGE_DIR", package)
+    commit = _git(tmp_path, "rev-parse", "HEAD")
+    assert environment.git_state() == (commit, False)
+
+    latest.write_text("| model | wall |\n| trio | 51.2 |\n")  # what every bench run does
+    (tmp_path / "results" / "runs").mkdir()
+    (tmp_path / "results" / "runs" / "new.json").write_text("{}")
+    assert _git(tmp_path, "status", "--porcelain")  # git itself sees the change
+    assert environment.git_state() == (commit, False)
+
+    source = package / "engine.py"
+    source.write_text(source.read_text() + "\n# changed\n")
+    assert environment.git_state() == (commit, True)

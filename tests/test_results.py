@@ -43,7 +43,14 @@ def sample() -> ResultsFile:
     not_run = ModelResult("sync", "not-run", False, 0.3, 3, reason="would take 0.3 s")
     return ResultsFile(
         created_utc="2024-01-02T03:04:05Z",
-        settings=RunSettings(rounds=2, warmup=1, gc="off", timeout_s=None, sequential_budget_s=10),
+        settings=RunSettings(
+            rounds=2,
+            warmup=1,
+            gc="off",
+            timeout_s=None,
+            sequential_budget_s=10,
+            rounds_per_process=2,
+        ),
         environment={"cpu_model": "x", "packages": {"trio": "0.25"}, "git_dirty": None},
         scenarios=(ScenarioResults(SCENARIO, (ok, failed, not_run)),),
         partial=True,
@@ -108,6 +115,16 @@ def test_bad_files_are_refused_in_one_line(tmp_path: Path, content: Any, message
     assert message in text
     assert text.startswith(str(path))
     assert "\n" not in text
+
+
+def test_a_file_from_before_rounds_per_process_ran_every_round_in_one_worker(
+    tmp_path: Path,
+) -> None:
+    data = _drop(("settings", "rounds_per_process"))
+    data["settings"]["rounds"] = 5
+    settings = load(write(tmp_path, data)).settings
+    assert (settings.rounds, settings.rounds_per_process) == (5, 5)
+    assert vars(sample().settings)["rounds_per_process"] == 2  # written, so it round-trips
 
 
 def test_a_missing_file_is_one_line(tmp_path: Path) -> None:

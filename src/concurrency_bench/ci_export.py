@@ -34,7 +34,7 @@ def _entry(name: str, unit: str, summary: Summary, extra: str) -> dict[str, Any]
 
 def _extra(scenario: Scenario, model: ModelResult) -> str:
     lines = [
-        f"median of {len(model.rounds)} rounds in a fresh worker; range = half the IQR",
+        f"median of {len(model.rounds)} rounds from fresh workers; range = half the IQR",
         f"{scenario.jobs} jobs, ideal {model.ideal_s * 1000:g} ms",
     ]
     if model.settings:

@@ -12,10 +12,12 @@ large-sample approximation is trusted where it is wrong. Its smallest one-sided 
 A bootstrap interval needs far more than 5 values to mean anything; Welch's t test needs
 normality that 5 skewed rounds do not have.
 
-What it cannot see: all rounds of a model come from one worker process in one run, so the
-test measures within-run spread only. A shift of the whole run (a busy machine, another
-CPU, frequency scaling) is, to it, a real change; the threshold is what absorbs such shifts,
-so set it above the run-to-run drift of the machine the gate runs on.
+What it cannot see: all rounds of a file come from one run. The engine gives each round a
+fresh worker process by default (rounds_per_process = 1), so the process-to-process spread
+(several percent) is in the rounds; with rounds_per_process > 1 the rounds of one process
+are pseudo-replicates and the test is too confident. A shift of the whole run (a busy
+machine, another CPU, frequency scaling) is still, to it, a real change; the threshold is
+what absorbs such shifts, so set it above the run-to-run drift of the machine the gate runs on.
 
 Each pair gets two one-sided tests, each at `alpha`: "new is larger" (slower) and "new is
 smaller" (faster). The gate fails only on the first, so its false-alarm rate on an unchanged
@@ -79,7 +81,7 @@ EXACT_MAX_ROUNDS = 50
 IGNORED_ENVIRONMENT_KEYS = ("git", "packages.concurrency-bench", "load_average")
 """Keys (and their sub-keys) that differ by design: the code being compared, not its setting,
 and the load average, which is recorded to explain a noisy file and differs on every run."""
-COMPARED_SETTINGS = ("gc", "warmup", "rounds")
+COMPARED_SETTINGS = ("gc", "warmup", "rounds", "rounds_per_process")
 
 
 # -- the test ----------------------------------------------------------------------------
@@ -458,7 +460,8 @@ def _ignored(key: str) -> bool:
 def settings_differences(
     base: RunSettings, new: RunSettings, *, skip: Iterable[str] = ()
 ) -> list[str]:
-    """The engine settings that change the figures (GC, warmups) or the test's power (rounds)."""
+    """The engine settings that change the figures (GC, warm-ups) or what the test can trust
+    (rounds, and how many of them share a process)."""
     return [
         f"{name}: {_show(getattr(base, name))} -> {_show(getattr(new, name))}"
         for name in COMPARED_SETTINGS

@@ -1,9 +1,14 @@
-"""The engine: every (model, scenario) measured in a fresh worker process, equal rounds for all.
+"""The engine: every (model, scenario) measured in fresh worker processes, equal rounds for all.
 
-A worker that raises, hangs past its timeout, is killed or runs out of memory becomes a
-`failed` row with the reason, and the run goes on; Ctrl-C stops the current worker and
-keeps what finished (the file is marked partial). Spawning the worker and reading its
-messages happen outside every timed region: the worker times itself (see worker.py).
+A model's R rounds are spread over ceil(R / rounds_per_process) workers run one after
+another, each with its own setup and warm-up (pyperf's design): a process differs from the
+next by several percent (memory layout, hash seeds, what the machine is doing), so rounds
+from one process are not independent samples, and the process is the unit of repetition.
+A worker that raises, hangs past its timeout, is killed or runs out of memory makes the
+model a `failed` row naming the worker, its later workers are not started, and the run goes
+on; Ctrl-C stops the current worker and keeps what finished (the file is marked partial).
+Spawning workers and reading their messages happen outside every timed region: each
+worker times itself (see worker.py).
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ from typing import IO, Any, Literal
 from concurrency_bench import environment
 from concurrency_bench.errors import InputError
 from concurrency_bench.measure import Measurement
+from concurrency_bench.pooling import LatenessPoints, median_memory, merge_lateness
 from concurrency_bench.results import (
-    Lateness,
     ModelResult,
     ResultsFile,
     Round,
@@ -44,13 +49,15 @@ from concurrency_bench.worker import PROTOCOL, MemoryProbe
 
 MAX_ROUNDS = 1000
 MAX_WARMUP = 100
+MAX_ROUNDS_PER_PROCESS = 1000
 
 # The default per-worker timeout (seconds), from spawn to the worker's last message:
 #   TIMEOUT_BASE_S + (warmup + rounds) * (TIMEOUT_IDEAL_FACTOR * ideal
 #                                         + jobs * TIMEOUT_PER_JOB_S
 #                                         + jobs * ints * TIMEOUT_PER_INT_S)
-# where ideal is one round's ideal wall time (max delay, or the sum for sequential models;
-# for a model whose settings report a pool of P < jobs threads or processes, sum / P + max).
+# where rounds is the worker's own share of the measured rounds and ideal is one round's
+# ideal wall time (max delay, or the sum for sequential models; for a model whose settings
+# report a pool of P < jobs threads or processes, sum / P + max).
 # The base pays for interpreter start, imports, payloads and pool start-up; the per-job
 # term is ~10x what the slowest in-process model costs per job on a 2-core machine.
 TIMEOUT_BASE_S = 60.0
@@ -71,7 +78,11 @@ PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a run is: which model, which round of how many, and for how long."""
+    """Where a run is: which model, which round of how many, in which worker, for how long.
+
+    Measured rounds count across the model's workers (round 3 of 5 may be worker 3's only
+    one); warm-up rounds count within the worker; elapsed time is since the model started.
+    """
 
     runner: str
     scenario: str
@@ -80,6 +91,8 @@ class Progress:
     of: int
     elapsed_s: float
     status: str | None = None
+    worker: int = 1
+    workers: int = 1
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -97,11 +110,19 @@ class EngineOptions:
     sequential_budget_s: float = 10.0
     """Sequential models whose sum of delays exceeds this are not run."""
     max_workers: int | None = None
+    rounds_per_process: int = 1
+    """Measured rounds each fresh worker runs (after its own setup and warm-up); 1 gives
+    every round a process of its own, so rounds are independent samples."""
     progress: ProgressCallback | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not 1 <= self.rounds <= MAX_ROUNDS:
             raise InputError(f"`rounds` must be from 1 to {MAX_ROUNDS}, got {self.rounds}")
+        if not 1 <= self.rounds_per_process <= MAX_ROUNDS_PER_PROCESS:
+            raise InputError(
+                f"`rounds-per-process` must be from 1 to {MAX_ROUNDS_PER_PROCESS}, "
+                f"got {self.rounds_per_process}"
+            )
         if not 0 <= self.warmup <= MAX_WARMUP:
             raise InputError(f"`warmup` must be from 0 to {MAX_WARMUP}, got {self.warmup}")
         if self.gc not in ("on", "off"):
@@ -125,7 +146,13 @@ class EngineOptions:
             gc=self.gc,
             timeout_s=self.timeout_s,
             sequential_budget_s=self.sequential_budget_s,
+            rounds_per_process=self.rounds_per_process,
         )
+
+    def worker_shares(self) -> list[int]:
+        """Measured rounds per worker, in order: rounds_per_process each, the last one the rest."""
+        step = self.rounds_per_process
+        return [min(step, self.rounds - start) for start in range(0, self.rounds, step)]
 
 
 @dataclass(frozen=True)
@@ -136,6 +163,8 @@ class WorkerOutcome:
     last_round: Measurement | None = None
     interrupted: bool = False
     """True when Ctrl-C arrived while this model ran (its result may still be complete)."""
+    round_pids: tuple[int, ...] = ()
+    """The worker process id behind each measured round of `result`, in order."""
 
 
 def default_timeout_s(
@@ -146,7 +175,8 @@ def default_timeout_s(
     warmup: int,
     concurrency: int | None = None,
 ) -> float:
-    """The generous per-worker timeout described at the top of this module."""
+    """The generous per-worker timeout described at the top of this module (`rounds`: the
+    worker's own share)."""
     ideal = scenario.ideal_wall_s(concurrent=concurrent)
     if concurrent and concurrency is not None and 0 < concurrency < scenario.jobs:
         ideal = math.fsum(scenario.delays_s) / concurrency + max(scenario.delays_s)
@@ -196,7 +226,10 @@ def run_model(
     *,
     return_jobs: bool = False,
 ) -> WorkerOutcome:
-    """Measure one model on one scenario in its own worker (or say why it was not run)."""
+    """Measure one model on one scenario in its fresh workers (or say why it was not run).
+
+    `return_jobs` returns the last round's per-job columns (from the last worker).
+    """
     reason = spec.unavailable_reason()
     if reason is not None:
         return WorkerOutcome(_result(spec, scenario, "unavailable", reason))
@@ -207,11 +240,11 @@ def run_model(
             f"{_seconds(options.sequential_budget_s)} s)"
         )
         return WorkerOutcome(_result(spec, scenario, "not-run", why))
-    return _WorkerSession(spec, scenario, options, return_jobs).run()
+    return _ModelRun(spec, scenario, options, return_jobs).run()
 
 
 def measure_model(spec: RunnerSpec, scenario: Scenario, options: EngineOptions) -> ModelResult:
-    """Measure one model on one scenario in its own worker; never raises for the model's faults."""
+    """Measure one model on one scenario in its workers; never raises for the model's faults."""
     return run_model(spec, scenario, options).result
 
 
@@ -225,9 +258,13 @@ def collect_environment(options: EngineOptions) -> dict[str, Any]:
     env = environment.collect(options.gc)
     env["memory_method"] = (
         f"{MemoryProbe().source}; baseline after payloads and setup, before the first"
-        " (warm-up) round; the worker process only, not pool children"
+        " (warm-up) round; the worker process only, not pool children; of a model's"
+        " workers, the one whose growth is the median"
     )
-    env["isolation"] = "one fresh worker process per (model, scenario)"
+    env["isolation"] = (
+        "fresh worker processes per (model, scenario), one after another, each with its own"
+        " setup and warm-up, running settings.rounds_per_process of the measured rounds"
+    )
     return env
 
 
@@ -297,6 +334,163 @@ def write_results(results: ResultsFile, out_dir: Path) -> Path:
     raise FileExistsError(f"{out_dir}: no free name for {stem}.json")
 
 
+# -- one model, over its workers -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _WorkerReport:
+    """What one worker gave: its share of rounds and figures, or how it ended without them."""
+
+    status: Literal["ok", "wrong", "failed", "interrupted"]
+    reason: str | None = None
+    """The failure or interrupt (with where it happened), or the wrong sum."""
+    settings: dict[str, int | str] = field(default_factory=dict)
+    rounds: tuple[Round, ...] = ()
+    pids: tuple[int, ...] = ()
+    lateness: LatenessPoints | None = None
+    rss_before_bytes: int | None = None
+    rss_peak_bytes: int | None = None
+    last_round: Measurement | None = None
+    interrupted: bool = False
+
+
+class _ModelRun:
+    """A model's rounds over fresh workers, one after another, merged into one row.
+
+    Rounds are concatenated in worker order; settings are the first worker's (a later worker
+    that reports others is named in the row's reason); lateness is pooled from every
+    worker's quantile points (pooling.merge_lateness); memory is the median worker's
+    (pooling.median_memory). A failed worker fails the model and ends it; a wrong sum in
+    any worker makes it wrong (all workers still run, as all rounds did in one worker).
+    """
+
+    def __init__(
+        self, spec: RunnerSpec, scenario: Scenario, options: EngineOptions, return_jobs: bool
+    ) -> None:
+        self.spec = spec
+        self.scenario = scenario
+        self.options = options
+        self.return_jobs = return_jobs
+        self.shares = options.worker_shares()
+        self.started = time.monotonic()
+
+    @property
+    def workers(self) -> int:
+        """How many workers the model's rounds are spread over."""
+        return len(self.shares)
+
+    def run(self) -> WorkerOutcome:
+        """Run the workers in turn until all are done, one fails, or Ctrl-C arrives."""
+        reports: list[_WorkerReport] = []
+        first_round = 0
+        try:
+            for number, share in enumerate(self.shares, start=1):
+                last = number == self.workers
+                session = _WorkerSession(
+                    self, number, share, first_round, self.return_jobs and last
+                )
+                report = session.run()
+                reports.append(report)
+                first_round += share
+                if report.interrupted or report.status in ("failed", "interrupted"):
+                    break
+        except KeyboardInterrupt:  # between two workers
+            reports.append(self._between_workers(len(reports)))
+        outcome = self._merge(reports)
+        if not outcome.interrupted:
+            try:
+                self._emit_done(outcome.result.status)
+            except KeyboardInterrupt:
+                outcome = replace(outcome, interrupted=True)
+        return outcome
+
+    def _between_workers(self, done: int) -> _WorkerReport:
+        return _WorkerReport(
+            "interrupted", f"Ctrl-C after worker {done} of {self.workers}", interrupted=True
+        )
+
+    def _merge(self, reports: Sequence[_WorkerReport]) -> WorkerOutcome:
+        last = reports[-1]
+        interrupted = any(r.interrupted for r in reports)
+        settings = next((r.settings for r in reports if r.settings), {})
+        if last.status == "failed":
+            failed = _result(
+                self.spec, self.scenario, "failed", last.reason, settings=dict(settings)
+            )
+            return WorkerOutcome(failed, interrupted=interrupted)
+        rounds = tuple(r for report in reports for r in report.rounds)
+        pids = tuple(pid for report in reports for pid in report.pids)
+        if len(reports) < self.workers or last.status == "interrupted":
+            if last.status != "interrupted":
+                last = self._between_workers(len(reports))
+            stopped = _result(
+                self.spec,
+                self.scenario,
+                "interrupted",
+                last.reason,
+                settings=dict(settings),
+                rounds=rounds,
+            )
+            return WorkerOutcome(stopped, interrupted=True, round_pids=pids)
+        wrong = next((r for r in reports if r.status == "wrong"), None)
+        notes = [wrong.reason or "wrong sums"] if wrong is not None else []
+        notes += self._settings_notes(reports, settings)
+        before, peak = median_memory([(r.rss_before_bytes, r.rss_peak_bytes) for r in reports])
+        result = _result(
+            self.spec,
+            self.scenario,
+            "wrong" if wrong is not None else "ok",
+            "; ".join(notes) or None,
+            settings=dict(settings),
+            rounds=rounds,
+            lateness=merge_lateness([r.lateness for r in reports if r.lateness is not None]),
+            rss_before_bytes=before,
+            rss_peak_bytes=peak,
+        )
+        return WorkerOutcome(result, last.last_round, interrupted, pids)
+
+    def _settings_notes(
+        self, reports: Sequence[_WorkerReport], settings: dict[str, int | str]
+    ) -> list[str]:
+        """Later workers whose settings differ from the first's (those are the row's)."""
+        return [
+            f"worker {number} of {self.workers} reported other settings "
+            f"({', '.join(f'{k}={v}' for k, v in report.settings.items())}); the first "
+            "worker's are shown"
+            for number, report in enumerate(reports, start=1)
+            if report.settings and report.settings != settings
+        ]
+
+    def emit(
+        self,
+        phase: Literal["start", "warmup", "round", "done"],
+        index: int,
+        of: int,
+        *,
+        worker: int = 1,
+        status: str | None = None,
+    ) -> None:
+        """Tell the progress callback (if any) where the model is."""
+        if self.options.progress is not None:
+            elapsed = time.monotonic() - self.started
+            self.options.progress(
+                Progress(
+                    self.spec.name,
+                    self.scenario.name,
+                    phase,
+                    index,
+                    of,
+                    elapsed,
+                    status,
+                    worker=worker,
+                    workers=self.workers,
+                )
+            )
+
+    def _emit_done(self, status: str) -> None:
+        self.emit("done", 0, 0, worker=self.workers, status=status)
+
+
 # -- one worker --------------------------------------------------------------------------
 
 
@@ -326,28 +520,41 @@ def _read_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
 
 
 class _WorkerSession:
-    """Spawn one worker, follow its messages, enforce the timeout, turn the answer into a row."""
+    """Spawn one worker for its share of rounds, follow its messages, enforce its timeout."""
 
     def __init__(
-        self, spec: RunnerSpec, scenario: Scenario, options: EngineOptions, return_jobs: bool
+        self, model: _ModelRun, number: int, share: int, first_round: int, return_jobs: bool
     ) -> None:
-        self.spec = spec
-        self.scenario = scenario
-        self.options = options
+        self.model = model
+        self.spec = model.spec
+        self.scenario = model.scenario
+        self.options = model.options
+        self.number = number
+        self.share = share
+        self.first_round = first_round
         self.return_jobs = return_jobs
+        self.label = f"worker {number} of {model.workers}" if model.workers > 1 else ""
         self.settings: dict[str, int | str] = {}
         self.rounds: list[Round] = []
+        self.pids: list[int] = []
         self.last_round: dict[str, Any] | None = None
-        self.where = "starting the worker"
+        self.where = f"starting {self.label}" if self.label else "starting the worker"
         self.started = time.monotonic()
-        self.timeout_s = options.timeout_s or default_timeout_s(
-            scenario, concurrent=spec.concurrent, rounds=options.rounds, warmup=options.warmup
+        self.timeout_s = self.options.timeout_s or default_timeout_s(
+            self.scenario,
+            concurrent=self.spec.concurrent,
+            rounds=share,
+            warmup=self.options.warmup,
         )
         self.progress_state: tuple[Literal["start", "warmup", "round"], int, int] = (
             "start",
             0,
             0,
         )
+
+    def _in(self, what: str) -> str:
+        """'in round 1 of 2', or with several workers 'in worker 3 of 5, round 1 of 1'."""
+        return f"in {self.label}, {what}" if self.label else f"in {what}"
 
     # -- the request and the process ------------------------------------------------------
 
@@ -366,16 +573,16 @@ class _WorkerSession:
             },
             "sys_path": list(sys.path),
             "scenario": self.scenario.to_dict(),
-            "rounds": self.options.rounds,
+            "rounds": self.share,
             "warmup": self.options.warmup,
             "gc": self.options.gc,
             "max_workers": self.options.max_workers,
             "return_jobs": self.return_jobs,
         }
 
-    def run(self) -> WorkerOutcome:
-        """The whole life of one worker; a Ctrl-C kills it and marks the outcome interrupted."""
-        outcome: WorkerOutcome | None = None
+    def run(self) -> _WorkerReport:
+        """The whole life of one worker; a Ctrl-C kills it and marks the report interrupted."""
+        report: _WorkerReport | None = None
         interrupted = False
         proc: subprocess.Popen[bytes] | None = None
         with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stderr:
@@ -390,18 +597,22 @@ class _WorkerSession:
                     stderr=stderr,
                     start_new_session=os.name == "posix",
                 )
-                outcome = self._follow(proc, stderr)
+                report = self._follow(proc, stderr)
                 self._reap(proc, grace=True)
-                self._emit_done(outcome.result.status)
             except KeyboardInterrupt:
                 interrupted = True
             finally:
                 if proc is not None:
                     self._reap(proc, grace=False)
-        if outcome is None:  # interrupted before the worker answered: keep finished rounds
-            reason = f"Ctrl-C {self.where}"
-            outcome = WorkerOutcome(self._row("interrupted", reason, keep=True))
-        return replace(outcome, interrupted=interrupted)
+        if report is None:  # interrupted before the worker answered: keep finished rounds
+            report = _WorkerReport(
+                "interrupted",
+                f"Ctrl-C {self.where}",
+                settings=dict(self.settings),
+                rounds=tuple(self.rounds),
+                pids=tuple(self.pids),
+            )
+        return replace(report, interrupted=interrupted)
 
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -426,7 +637,7 @@ class _WorkerSession:
 
     # -- following the worker -------------------------------------------------------------
 
-    def _follow(self, proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> WorkerOutcome:
+    def _follow(self, proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> _WorkerReport:
         assert proc.stdout is not None
         lines: queue.Queue[bytes | None] = queue.Queue()
         reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
@@ -436,26 +647,25 @@ class _WorkerSession:
             remaining = self.started + self.timeout_s - time.monotonic()
             if remaining <= 0:
                 self._kill(proc)
-                reason = f"timed out after {self.timeout_s:.1f} s ({self.where})"
-                return WorkerOutcome(self._row("failed", reason))
+                return self._failed(f"timed out after {self.timeout_s:.1f} s ({self.where})")
             try:
                 line = lines.get(timeout=min(remaining, tick) if tick else remaining)
             except queue.Empty:
                 self._emit(*self.progress_state)
                 continue
             if line is None:
-                return WorkerOutcome(self._died(proc, stderr))
+                return self._died(proc, stderr)
             try:
                 message = json.loads(line)
             except ValueError:
                 self._kill(proc)
                 text = line[:80].decode(errors="replace").strip()
-                return WorkerOutcome(self._row("failed", f"worker sent unreadable data: {text!r}"))
+                return self._failed(f"worker sent unreadable data: {text!r} ({self.where})")
             done = self._handle(message)
             if done is not None:
                 return done
 
-    def _handle(self, message: dict[str, Any]) -> WorkerOutcome | None:
+    def _handle(self, message: dict[str, Any]) -> _WorkerReport | None:
         """Take in one message; a final answer (result or error) ends the session."""
         kind = message.get("type")
         if kind == "ready":
@@ -466,25 +676,28 @@ class _WorkerSession:
                 self.timeout_s = default_timeout_s(
                     self.scenario,
                     concurrent=self.spec.concurrent,
-                    rounds=self.options.rounds,
+                    rounds=self.share,
                     warmup=self.options.warmup,
                     concurrency=pool,
                 )
         elif kind == "round":
             self._after_round(message)
         elif kind == "error":
-            phase = message.get("phase", "?")
-            return WorkerOutcome(self._row("failed", f"{message['reason']} (in {phase})"))
+            phase = str(message.get("phase", "?"))
+            return self._failed(f"{message['reason']} ({self._in(phase)})")
         elif kind == "result":
             return self._finish(message)
         return None
 
     def _begin_round(self, phase: Literal["warmup", "round"], index: int) -> None:
-        of = self.options.warmup if phase == "warmup" else self.options.rounds
-        label = "warm-up round" if phase == "warmup" else "round"
-        self.where = f"in {label} {index} of {of}"
-        self.progress_state = (phase, index, of)
-        self._emit(phase, index, of)
+        """Note where the worker is; measured rounds are numbered across the model's workers."""
+        if phase == "warmup":
+            self.where = self._in(f"warm-up round {index} of {self.options.warmup}")
+            self.progress_state = ("warmup", index, self.options.warmup)
+        else:
+            self.where = self._in(f"round {index} of {self.share}")
+            self.progress_state = ("round", self.first_round + index, self.options.rounds)
+        self._emit(*self.progress_state)
 
     def _after_round(self, message: dict[str, Any]) -> None:
         index = int(message["index"])
@@ -496,37 +709,43 @@ class _WorkerSession:
                     float(message["overhead_s"]),
                 )
             )
+            self.pids.append(int(message["pid"]))
             self.last_round = message
-            if index < self.options.rounds:
+            if index < self.share:
                 self._begin_round("round", index + 1)
             else:
-                self.where = "after the last round"
+                self.where = (
+                    self._in("after its last round") if self.label else "after the last round"
+                )
         elif index < self.options.warmup:
             self._begin_round("warmup", index + 1)
         else:
             self._begin_round("round", 1)
 
-    def _finish(self, message: dict[str, Any]) -> WorkerOutcome:
+    def _finish(self, message: dict[str, Any]) -> _WorkerReport:
         rounds = tuple(
             Round(float(r["wall_s"]), float(r["cpu_s"]), float(r["overhead_s"]))
             for r in message["rounds"]
         )
-        if len(rounds) != self.options.rounds:
-            reason = f"worker returned {len(rounds)} rounds, expected {self.options.rounds}"
-            return WorkerOutcome(self._row("failed", reason))
+        if len(rounds) != self.share:
+            reason = f"worker returned {len(rounds)} rounds, expected {self.share}"
+            return self._failed(f"{reason} ({self.where})")
+        pids = self.pids if len(self.pids) == len(rounds) else [int(message["pid"])] * len(rounds)
+        mismatch = message.get("mismatch")
+        if mismatch and self.label:
+            mismatch = f"{self.label}, {mismatch}"
         lateness = message.get("lateness")
-        result = _result(
-            self.spec,
-            self.scenario,
+        return _WorkerReport(
             "ok" if message["status"] == "ok" else "wrong",
-            message.get("mismatch"),
+            mismatch,
             settings=dict(message["settings"]),
             rounds=rounds,
-            lateness=Lateness(**lateness) if lateness else None,
+            pids=tuple(pids),
+            lateness=LatenessPoints.from_message(lateness) if lateness else None,
             rss_before_bytes=message.get("rss_before_bytes"),
             rss_peak_bytes=message.get("rss_peak_bytes"),
+            last_round=self._last_measurement(message.get("jobs")),
         )
-        return WorkerOutcome(result, self._last_measurement(message.get("jobs")))
 
     def _last_measurement(self, columns: dict[str, Any] | None) -> Measurement | None:
         if columns is None or self.last_round is None:
@@ -546,45 +765,25 @@ class _WorkerSession:
             settings=dict(self.settings),
         )
 
-    def _died(self, proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> ModelResult:
+    def _died(self, proc: subprocess.Popen[bytes], stderr: IO[bytes]) -> _WorkerReport:
         """The worker closed its channel without an answer: say how it ended."""
         try:
             code = proc.wait(timeout=WORKER_EXIT_GRACE_S)
         except subprocess.TimeoutExpired:
             self._kill(proc)
-            return self._row("failed", f"worker closed its output and hung ({self.where})")
+            return self._failed(f"worker closed its output and hung ({self.where})")
         if code < 0:
-            return self._row("failed", f"killed by {_signal_name(-code)} ({self.where})")
+            return self._failed(f"killed by {_signal_name(-code)} ({self.where})")
         tail = _tail(stderr)
         detail = f": {tail}" if tail else ""
-        return self._row("failed", f"worker exited with status {code} ({self.where}){detail}")
+        return self._failed(f"worker exited with status {code} ({self.where}){detail}")
 
-    def _row(self, status: Status, reason: str, *, keep: bool = False) -> ModelResult:
-        """A row without a full answer; `keep` keeps the rounds that finished (interrupts)."""
-        return _result(
-            self.spec,
-            self.scenario,
-            status,
-            reason,
-            settings=dict(self.settings),
-            rounds=tuple(self.rounds) if keep else (),
-        )
-
-    # -- progress ------------------------------------------------------------------------
+    def _failed(self, reason: str) -> _WorkerReport:
+        """A worker that ended without a full answer: the model fails with this reason."""
+        return _WorkerReport("failed", reason, settings=dict(self.settings))
 
     def _emit(self, phase: Literal["start", "warmup", "round"], index: int, of: int) -> None:
-        if self.options.progress is not None:
-            elapsed = time.monotonic() - self.started
-            self.options.progress(
-                Progress(self.spec.name, self.scenario.name, phase, index, of, elapsed)
-            )
-
-    def _emit_done(self, status: str) -> None:
-        if self.options.progress is not None:
-            elapsed = time.monotonic() - self.started
-            self.options.progress(
-                Progress(self.spec.name, self.scenario.name, "done", 0, 0, elapsed, status)
-            )
+        self.model.emit(phase, index, of, worker=self.number)
 
 
 def _tail(stderr: IO[bytes]) -> str:

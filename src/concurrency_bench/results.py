@@ -186,6 +186,16 @@ class RunSettings:
     gc: Literal["on", "off"]
     timeout_s: float | None
     sequential_budget_s: float
+    rounds_per_process: int = 1
+    """Measured rounds per fresh worker process; a file written before the field existed
+    ran every round of a model in one worker, and loads as rounds_per_process = rounds."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunSettings:
+        """Rebuild from `vars()` output; an older file without rounds_per_process gets rounds."""
+        fields = dict(data)
+        fields.setdefault("rounds_per_process", fields.get("rounds"))
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -230,7 +240,7 @@ class ResultsFile:
         try:
             return cls(
                 created_utc=str(data["created_utc"]),
-                settings=RunSettings(**data["settings"]),
+                settings=RunSettings.from_dict(data["settings"]),
                 environment=dict(data["environment"]),
                 scenarios=tuple(ScenarioResults.from_dict(s) for s in data["scenarios"]),
                 partial=bool(data.get("partial", False)),

@@ -1,10 +1,12 @@
-"""The worker process: measures one model on one scenario, then exits. Run by the engine only.
+"""The worker process: measures one model on one scenario for its share of rounds, then exits.
 
-Protocol (PROTOCOL = 1). The engine starts this interpreter on `worker.main` (see
-engine.worker_command) in a session of its own and gives it one JSON request on stdin,
-from a file so that a large scenario never blocks a pipe:
+Run by the engine only, which spreads a model's measured rounds over fresh workers (see
+engine.py): each does its own setup and warm-up, then the `rounds` it is given. Protocol
+(PROTOCOL = 2). The engine starts this interpreter on `worker.main` (see
+engine.worker_command) in a session of its own and gives it one JSON request on stdin, from
+a file so that a large scenario never blocks a pipe:
 
-    {"protocol": 1, "spec": {name, module, description, concurrent, requires, min_python},
+    {"protocol": 2, "spec": {name, module, description, concurrent, requires, min_python},
      "sys_path": [...], "scenario": Scenario.to_dict(), "rounds": R, "warmup": W,
      "gc": "on"|"off", "max_workers": int|null, "return_jobs": bool}
 
@@ -12,16 +14,19 @@ The worker answers with JSON lines on its stdout. Before loading the model it mo
 onto stderr and keeps the original stdout as a private channel, so nothing a model or a
 library prints can corrupt the answer. Messages, in order:
 
-    {"type": "ready", "settings": {...}}                     model loaded, setup done
-    {"type": "round", "phase": "warmup"|"measured", "index": k, "of": n,
+    {"type": "ready", "settings": {...}, "pid": p}           model loaded, setup done
+    {"type": "round", "phase": "warmup"|"measured", "index": k, "of": n, "pid": p,
      "wall_s", "cpu_s", "overhead_s", "sums_ok", "mismatch"}   after every round
-    {"type": "result", "status": "ok"|"wrong", "mismatch", "settings", "rounds": [...],
-     "lateness": {p50_s, p99_s, max_s}, "lateness_stride", "rss_before_bytes",
-     "rss_peak_bytes", "rss_source", "gc", "jobs": last round's columns | null}
+    {"type": "result", "status": "ok"|"wrong", "mismatch", "settings", "pid", "rounds": [...],
+     "lateness": {"points": [1001 quantiles at q = i/1000], "count", "max_s"} | null,
+     "lateness_stride", "rss_before_bytes", "rss_peak_bytes", "rss_source", "gc",
+     "jobs": last round's columns | null}
     or {"type": "error", "phase": "...", "reason": "Type: message"}
 
-Every message is written between rounds, never inside one. Lines rather than one reply
-let the engine show progress and keep the rounds of a model interrupted midway.
+Lateness goes out as quantile points rather than p50/p99 so that the engine can pool the
+workers of a model (pooling.merge_lateness). Every message is written between rounds, never
+inside one. Lines rather than one reply let the engine show progress and keep the rounds of
+a model interrupted midway.
 """
 
 from __future__ import annotations
@@ -38,12 +43,13 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from concurrency_bench.measure import Measurement, measure_run
+from concurrency_bench.pooling import LatenessPoints
 from concurrency_bench.runners import RunnerSpec
 from concurrency_bench.runners.base import Runner
 from concurrency_bench.scenario import Scenario, build_payloads, expected_sums
-from concurrency_bench.stats import quantile
+from concurrency_bench.stats import quantile_points
 
-PROTOCOL = 1
+PROTOCOL = 2
 LATENESS_SAMPLE_CAP = 4_000_000
 """Most lateness values pooled for the quantiles (32 MB); above it every k-th job is kept."""
 
@@ -106,14 +112,16 @@ class LatenessPool:
     """Per-job lateness pooled over the measured rounds, in a buffer allocated up front.
 
     The buffer exists before the RSS baseline is read, so filling it never counts as the
-    model's memory; max is exact, p50/p99 come from at most LATENESS_SAMPLE_CAP values.
+    model's memory; max is exact, the quantiles come from at most LATENESS_SAMPLE_CAP values.
     """
 
     def __init__(self, jobs: int, rounds: int) -> None:
+        self.jobs = jobs
         self.stride = max(1, math.ceil(jobs * rounds / LATENESS_SAMPLE_CAP))
         per_round = len(range(0, jobs, self.stride))
         self.values = array("d", bytes(8 * per_round * rounds))
         self.filled = 0
+        self.rounds = 0
         self.maximum = -math.inf
 
     def add(self, measurement: Measurement) -> None:
@@ -123,17 +131,16 @@ class LatenessPool:
         sample = lateness[:: self.stride]
         self.values[self.filled : self.filled + len(sample)] = array("d", sample)
         self.filled += len(sample)
+        self.rounds += 1
 
-    def summary(self) -> dict[str, float] | None:
-        """p50, p99 and max in seconds, or None before any round."""
+    def summary(self) -> LatenessPoints | None:
+        """The pooled values' quantile points, weight and max (seconds), or None before a round."""
         if not self.filled:
             return None
         ordered = sorted(self.values[: self.filled])
-        return {
-            "p50_s": quantile(ordered, 0.50),
-            "p99_s": quantile(ordered, 0.99),
-            "max_s": self.maximum,
-        }
+        return LatenessPoints(
+            tuple(quantile_points(ordered)), self.jobs * self.rounds, self.maximum
+        )
 
 
 class Channel:
@@ -173,6 +180,7 @@ def _round_message(phase: str, index: int, of: int, m: Measurement) -> dict[str,
         "phase": phase,
         "index": index,
         "of": of,
+        "pid": os.getpid(),
         "wall_s": m.wall_s,
         "cpu_s": m.cpu_s,
         "overhead_s": m.overhead_s,
@@ -215,7 +223,7 @@ class Worker:
         try:
             self.phase = "setup"
             settings = runner.setup(scenario.jobs)
-            self.channel.send({"type": "ready", "settings": settings})
+            self.channel.send({"type": "ready", "settings": settings, "pid": os.getpid()})
             result = self._rounds(runner, spec, scenario, payloads, expected, settings)
         except BaseException:
             with contextlib.suppress(Exception):  # the first failure is the one to report
@@ -284,13 +292,15 @@ class Worker:
             if gc_off:
                 gc.enable()
         self.phase = "summary"
+        lateness = pool.summary()
         return {
             "type": "result",
             "status": "ok" if mismatch is None else "wrong",
             "mismatch": mismatch,
             "settings": settings,
+            "pid": os.getpid(),
             "rounds": figures,
-            "lateness": pool.summary(),
+            "lateness": lateness.to_message() if lateness is not None else None,
             "lateness_stride": pool.stride,
             "rss_before_bytes": rss_before,
             "rss_peak_bytes": rss_peak,

@@ -13,6 +13,10 @@ from concurrency_bench.scenario import JobRecord
 
 HANG_MARKER_ENV = "CONCURRENCY_BENCH_TEST_HANG_MARKER"
 """If set, the hanging model writes its pid to this path when it starts hanging."""
+LATER_LOG_ENV = "CONCURRENCY_BENCH_TEST_LATER_LOG"
+"""If set, the `later` model logs each worker's pid to this file and misbehaves from the second."""
+LATER_MODE_ENV = "CONCURRENCY_BENCH_TEST_LATER_MODE"
+"""How the `later` model misbehaves in later workers: raise (the default), wrong or settings."""
 
 
 def _spec(name: str, description: str, **kwargs: object) -> RunnerSpec:
@@ -29,6 +33,7 @@ SPECS: dict[str, RunnerSpec] = {
         _spec("memory", "asks for a terabyte: a real MemoryError"),
         _spec("noisy", "prints to stdout and stderr, then sums correctly"),
         _spec("needs_gc_off", "raises unless the garbage collector is disabled"),
+        _spec("later", "right in its first worker process, raises or sums wrong in later ones"),
         _spec("missing", "needs a package nobody has", requires=("no_such_package_for_tests",)),
     )
 }

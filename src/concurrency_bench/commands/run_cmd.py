@@ -22,6 +22,7 @@ from concurrency_bench.cli_args import (
 )
 from concurrency_bench.engine import (
     MAX_ROUNDS,
+    MAX_ROUNDS_PER_PROCESS,
     MAX_WARMUP,
     EngineOptions,
     Progress,
@@ -55,11 +56,19 @@ def add_parser(subparsers: Any) -> None:
         help="measured rounds, the same for every model (5)",
     )
     group.add_argument(
+        "--rounds-per-process",
+        type=int_in("rounds-per-process", 1, MAX_ROUNDS_PER_PROCESS),
+        default=1,
+        metavar="N",
+        help="measured rounds each fresh worker process runs (1: every round in its own "
+        "process, as pyperf does; raise it to trade independence for time)",
+    )
+    group.add_argument(
         "--warmup",
         type=int_in("warmup", 0, MAX_WARMUP),
         default=1,
         metavar="W",
-        help="warm-up rounds before the measured ones (1)",
+        help="warm-up rounds each worker runs before its measured ones (1)",
     )
     group.add_argument(
         "--gc", choices=("on", "off"), default="on", help="garbage collector during rounds (on)"
@@ -69,7 +78,8 @@ def add_parser(subparsers: Any) -> None:
         type=float_in("timeout-s", 0.0, 1e6, low_open=True),
         default=None,
         metavar="S",
-        help="per-model timeout in seconds (default: derived from the scenario's ideal time)",
+        help="per-worker timeout in seconds (default: derived from the scenario's ideal time "
+        "and the worker's rounds)",
     )
     group.add_argument(
         "--sequential-budget-s",
@@ -126,6 +136,7 @@ def main(args: argparse.Namespace) -> int:
         timeout_s=args.timeout_s,
         sequential_budget_s=args.sequential_budget_s,
         max_workers=args.max_workers,
+        rounds_per_process=args.rounds_per_process,
         progress=progress,
     )
     results = measure_all(specs, [scenario], options)
@@ -165,7 +176,7 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 class ProgressLine:
-    """One carriage-return line on a terminal: model, round k/R, elapsed."""
+    """One carriage-return line on a terminal: model, round k/R (worker w/N), elapsed."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -175,12 +186,15 @@ class ProgressLine:
         if progress.phase == "done":
             self.clear()
             return
+        worker = f"worker {progress.worker}/{progress.workers}" if progress.workers > 1 else ""
         if progress.phase == "start":
-            where = "starting"
+            where = f"starting {worker}" if worker else "starting"
         elif progress.phase == "warmup":
             where = f"warm-up {progress.index}/{progress.of}"
         else:
             where = f"round {progress.index}/{progress.of}"
+        if worker and progress.phase != "start":
+            where += f" ({worker})"
         text = f"{progress.runner} [{progress.scenario}]: {where}, {progress.elapsed_s:.1f} s"
         self.stream.write(f"\r\x1b[K{text}")
         self.stream.flush()
