@@ -20,7 +20,7 @@ import pytest
 from pytest_benchmark.utils import get_tag
 
 from concurrency_bench import ci_export, engine, report
-from concurrency_bench.profiles import Case, get_profile
+from concurrency_bench.profiles import QUEUE_BUDGET_S, Case, get_profile
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
 from concurrency_bench.runners import REGISTRY, RunnerSpec
 from concurrency_bench.scenario import Scenario
@@ -161,7 +161,7 @@ def pytest_configure(config: pytest.Config) -> None:
     Runs before pytest-benchmark's own pytest_configure (which is trylast and reads them).
     """
     directory = results_directory(config)
-    options = engine.EngineOptions()
+    options = engine.EngineOptions(sequential_budget_s=QUEUE_BUDGET_S)
     profile = get_profile("quick" if config.getoption("quick") else "default")
     environment = engine.collect_environment(options)
     run = SuiteRun(directory, options, engine.utc_now(), environment, profile)

@@ -104,6 +104,19 @@ def test_unavailable_and_over_budget_models_spawn_no_worker() -> None:
     assert sync.rounds == ()
 
 
+def test_a_pool_that_would_queue_past_the_budget_is_not_run() -> None:
+    many = Scenario.uniform(100, 0.05)
+    budget = EngineOptions(rounds=1, warmup=0, sequential_budget_s=0.5, max_workers=2)
+    pooled = measure_model(REGISTRY["processes"], many, budget)
+    assert pooled.status == "not-run" and not pooled.rounds
+    assert pooled.reason == "would take 2.55 s per round, 2 jobs at a time (budget 0.5 s)"
+    # without a pool limit every job runs at once: the ideal round is one delay
+    assert REGISTRY["threads"].concurrency(100) == 100
+    assert REGISTRY["processes"].concurrency(100) == 61
+    assert REGISTRY["sync"].concurrency(100) == 1
+    assert many.queued_wall_s(2) == pytest.approx(2.55)
+
+
 def test_gc_off_reaches_the_rounds_and_is_recorded() -> None:
     spec = SPECS["fault-needs_gc_off"]
     on = measure_model(spec, TINY, FAST)

@@ -179,7 +179,7 @@ def default_timeout_s(
     worker's own share)."""
     ideal = scenario.ideal_wall_s(concurrent=concurrent)
     if concurrent and concurrency is not None and 0 < concurrency < scenario.jobs:
-        ideal = math.fsum(scenario.delays_s) / concurrency + max(scenario.delays_s)
+        ideal = scenario.queued_wall_s(concurrency)
     jobs = scenario.jobs
     per_round = (
         TIMEOUT_IDEAL_FACTOR * ideal
@@ -233,11 +233,13 @@ def run_model(
     reason = spec.unavailable_reason()
     if reason is not None:
         return WorkerOutcome(_result(spec, scenario, "unavailable", reason))
-    ideal = scenario.ideal_wall_s(concurrent=spec.concurrent)
-    if not spec.concurrent and ideal > options.sequential_budget_s:
+    at_once = spec.concurrency(scenario.jobs, options.max_workers)
+    estimate = scenario.queued_wall_s(at_once)
+    if at_once < scenario.jobs and estimate > options.sequential_budget_s:
+        how = "one job at a time" if at_once == 1 else f"{at_once} jobs at a time"
         why = (
-            f"would take {_seconds(ideal)} s per round (sequential budget "
-            f"{_seconds(options.sequential_budget_s)} s)"
+            f"would take {_seconds(estimate)} s per round, {how} "
+            f"(budget {_seconds(options.sequential_budget_s)} s)"
         )
         return WorkerOutcome(_result(spec, scenario, "not-run", why))
     return _ModelRun(spec, scenario, options, return_jobs).run()

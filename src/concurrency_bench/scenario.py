@@ -180,6 +180,17 @@ class Scenario:
         """The wall time with zero overhead: the longest delay if concurrent, else their sum."""
         return max(self.delays_s) if concurrent else math.fsum(self.delays_s)
 
+    def queued_wall_s(self, concurrency: int) -> float:
+        """The ideal round when at most `concurrency` jobs run at once (1: the sum of delays).
+
+        For a pool smaller than the job count the delays queue: about sum / pool + the longest.
+        """
+        if concurrency >= self.jobs:
+            return max(self.delays_s)
+        if concurrency <= 1:
+            return math.fsum(self.delays_s)
+        return math.fsum(self.delays_s) / concurrency + max(self.delays_s)
+
     def to_dict(self) -> dict[str, Any]:
         """The full definition as JSON-ready data (round-trips through `from_dict`)."""
         return {

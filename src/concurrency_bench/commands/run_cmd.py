@@ -86,7 +86,8 @@ def add_parser(subparsers: Any) -> None:
         type=float_in("sequential-budget-s", 0.0, 1e6),
         default=10.0,
         metavar="S",
-        help="skip sequential models whose sum of delays exceeds this (10)",
+        help="skip models that queue jobs (sequential ones, pools smaller than the job count) "
+        "when a round would take longer than this (10)",
     )
     output = parser.add_argument_group("output")
     output.add_argument(

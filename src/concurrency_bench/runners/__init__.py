@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 
 from concurrency_bench.errors import InputError
-from concurrency_bench.runners.base import Runner
+from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,18 @@ class RunnerSpec:
     concurrent: bool = True
     requires: tuple[str, ...] = ()
     min_python: tuple[int, int] = (3, 11)
+    pooled: bool = False
+    """True when `max_workers` sets how many jobs run at once (threads, processes)."""
+    pool_cap: int | None = None
+    """How many jobs a pooled model runs at once when `max_workers` is not given (None: all)."""
+
+    def concurrency(self, jobs: int, max_workers: int | None = None) -> int:
+        """How many of `jobs` this model runs at once: 1 if sequential, else its pool's size."""
+        if not self.concurrent:
+            return 1
+        if self.pooled:
+            return min(jobs, max_workers or self.pool_cap or jobs)
+        return jobs
 
     def unavailable_reason(self) -> str | None:
         """Why this model cannot run here, or None when it can."""
@@ -88,8 +100,13 @@ REGISTRY: dict[str, RunnerSpec] = {
             "anyio task group on the trio backend",
             requires=("anyio", "trio"),
         ),
-        _spec("threads", "one OS thread per job (or a pool with max_workers)"),
-        _spec("processes", "a process pool, one worker per job up to a cap"),
+        _spec("threads", "one OS thread per job (or a pool with max_workers)", pooled=True),
+        _spec(
+            "processes",
+            f"a process pool, one worker per job up to {DEFAULT_MAX_PROCESSES}",
+            pooled=True,
+            pool_cap=DEFAULT_MAX_PROCESSES,
+        ),
     )
 }
 

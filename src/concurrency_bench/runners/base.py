@@ -7,6 +7,10 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from concurrency_bench.scenario import JobRecord, async_job
 
+DEFAULT_MAX_PROCESSES = 61
+"""The processes model's default pool cap: ProcessPoolExecutor's limit on Windows, the same
+everywhere so results stay comparable (the registry needs it before the model is imported)."""
+
 Settings = dict[str, int | str]
 """What a runner reports about how it ran (pool sizes, start method): part of its record."""
 

@@ -7,11 +7,8 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from concurrency_bench.runners.base import Runner, Settings
+from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner, Settings
 from concurrency_bench.scenario import JobRecord, process_job
-
-DEFAULT_MAX_PROCESSES = 61
-"""ProcessPoolExecutor's limit on Windows; the same default everywhere keeps results comparable."""
 
 
 class ProcessesRunner(Runner):
