@@ -146,10 +146,13 @@ def delays_text(table: Table) -> str:
 def facts(table: Table, settings: RunSettings) -> str:
     """The scenario and how it was measured: jobs, delays, ints per job, rounds, GC."""
     s = table.scenario
-    warmup = f" (+{settings.warmup} warm-up)" if settings.warmup else ""
+    workers = -(-settings.rounds // settings.rounds_per_process)
+    each = " each" if workers > 1 else ""
+    warmup = f", +{settings.warmup} warm-up{each}" if settings.warmup else ""
     return (
         f"{s.jobs:,} jobs, {delays_text(table)}, {s.ints_per_job:,} ints/job, "
-        f"{settings.rounds} rounds{warmup}, GC {settings.gc}"
+        f"{settings.rounds} rounds in {workers} worker{'s' if workers > 1 else ''}{warmup}, "
+        f"GC {settings.gc}"
     )
 
 
