@@ -1,18 +1,24 @@
 """The benchmark suite's plumbing: its options, where every output goes, what is written at the end.
 
-Each test in test_models.py has the engine measure one (scenario, model) in fresh worker
-processes (the engine's defaults: one per round) and records the ModelResult here. When the
-session ends, all of them become ONE engine results file (results/runs/), latest.md and
-latest.csv, and ci-benchmark.json, and the comparison tables are printed. pytest-benchmark's
-own JSON and its autosaved history go to the same directory (unless given explicitly on the
-command line).
+After collection, before the first test runs (pytest_runtestloop), the engine measures every
+SELECTED (scenario, model) in ONE call, its workers interleaved across the pairs (worker 1 of
+each, then worker 2, ...: engine.measure_pairs), so the machine's drift over the run spreads
+over every model's rounds; a line per pair and worker shows where it is. The default profile
+gives every round a worker process of its own; the quick one (a smoke run) runs each model's
+rounds in one worker (profiles.SMOKE_PROFILES). Each test in test_models.py then only hands
+its pair's ModelResult to pytest-benchmark. When the session ends, the results become ONE
+engine results file (results/runs/), latest.md and latest.csv, and ci-benchmark.json, and the
+comparison tables are printed. pytest-benchmark's own JSON and its autosaved history go to the
+same directory (unless given explicitly on the command line).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +26,7 @@ import pytest
 from pytest_benchmark.utils import get_tag
 
 from concurrency_bench import ci_export, engine, report
-from concurrency_bench.profiles import QUEUE_BUDGET_S, Case, get_profile
+from concurrency_bench.profiles import QUEUE_BUDGET_S, SMOKE_PROFILES, Case, get_profile
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
 from concurrency_bench.runners import REGISTRY, RunnerSpec
 from concurrency_bench.scenario import Scenario
@@ -95,6 +101,19 @@ class SuiteRun:
         self.measured.append((scenario, result))
         self.interrupted |= interrupted
 
+    def measure(self, progress: engine.ProgressCallback) -> None:
+        """Measure every planned pair in one interleaved engine call and record the results."""
+        measured = engine.measure_pairs(self.planned, replace(self.options, progress=progress))
+        for (scenario, _), result in zip(self.planned, measured.results, strict=True):
+            self.record(scenario, result, interrupted=measured.interrupted)
+
+    def result(self, scenario: Scenario, spec: RunnerSpec) -> ModelResult | None:
+        """The measured result of one pair (None if it was not measured)."""
+        for measured_scenario, result in self.measured:
+            if measured_scenario.name == scenario.name and result.runner == spec.name:
+                return result
+        return None
+
     def results_file(self, *, partial: bool) -> ResultsFile:
         """One results file, as `engine.measure_all` writes it: scenarios and models in run
         order; after a Ctrl-C, the selected models that never started are rows too."""
@@ -161,8 +180,11 @@ def pytest_configure(config: pytest.Config) -> None:
     Runs before pytest-benchmark's own pytest_configure (which is trylast and reads them).
     """
     directory = results_directory(config)
+    name = "quick" if config.getoption("quick") else "default"
     options = engine.EngineOptions(sequential_budget_s=QUEUE_BUDGET_S)
-    profile = get_profile("quick" if config.getoption("quick") else "default")
+    if name in SMOKE_PROFILES:  # a smoke run: one worker per model
+        options = replace(options, rounds_per_process=options.rounds)
+    profile = get_profile(name)
     environment = engine.collect_environment(options)
     run = SuiteRun(directory, options, engine.utc_now(), environment, profile)
     config.stash[SUITE_RUN] = run
@@ -223,14 +245,67 @@ def replay_timer() -> ReplayTimer:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Remember which (scenario, model) pairs this session means to measure."""
+    """Remember which (scenario, model) pairs this session means to measure: the selected
+    tests (after -k and deselection), less those marked skip (e.g. --benchmark-skip)."""
     run = session.config.stash.get(SUITE_RUN, None)
     if run is None:
         return
     for item in session.items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if "scenario" in params and "model" in params:
+        if "scenario" in params and "model" in params and not item.get_closest_marker("skip"):
             run.planned.append(run.case(params["scenario"], params["model"]))
+
+
+class ProgressLines:
+    """A line on the terminal when a pair's worker starts, and when a pair ends badly."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.reporter = config.pluginmanager.get_plugin("terminalreporter")
+
+    def write(self, text: str) -> None:
+        """One line on pytest's terminal (stderr when there is none)."""
+        if self.reporter is not None:
+            self.reporter.write_line(text)
+        else:
+            print(text, file=sys.stderr, flush=True)
+
+    def __call__(self, progress: engine.Progress) -> None:
+        """Report a worker's start; a pair's end only when it failed or summed wrong."""
+        pair = f"{progress.runner} [{progress.scenario}]"
+        if progress.phase == "start":
+            where = f"model {progress.pair}/{progress.pairs}"
+            if progress.workers > 1:
+                where = f"worker {progress.worker}/{progress.workers}, {where}"
+            self.write(f"{where}: {pair}")
+        elif progress.phase == "done" and progress.status != "ok":
+            self.write(f"  {pair}: {progress.status}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Before the first test: measure every selected pair, interleaved, in one engine call.
+
+    A Ctrl-C stops the engine's current worker; the pairs keep their finished rounds, the
+    session stops, and its end writes the results file marked partial.
+    """
+    run = session.config.stash.get(SUITE_RUN, None)
+    config = session.config
+    if run is None or not run.planned or config.option.collectonly:
+        return
+    if session.testsfailed and not config.option.continue_on_collection_errors:
+        return  # pytest's own loop stops on the collection errors
+    lines = ProgressLines(config)
+    workers = len(run.options.worker_shares())
+    lines.write("")
+    lines.write(
+        f"concurrency-bench: measuring {len(run.planned)} (scenario, model) pairs, "
+        f"{workers} worker process{'es' if workers > 1 else ''} each, interleaved"
+    )
+    started = time.monotonic()
+    run.measure(lines)
+    lines.write(f"concurrency-bench: measured in {time.monotonic() - started:.0f} s")
+    if run.interrupted:
+        pytest.exit("interrupted (Ctrl-C) while measuring; the finished rounds are kept")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -2,8 +2,9 @@
 
 pytest-benchmark would time the test function in this process, next to pytest, every other
 model's imports and the collector; the engine measures each model in fresh worker processes
-instead (by default one per round). So nothing here is timed: the test asks the engine for
-the model's result, then hands the workers' per-round wall times to `benchmark.pedantic`
+instead (by default one per round), all selected pairs in one interleaved call before the
+first test (conftest.py). So nothing here is timed: the test takes the model's result, then
+hands the workers' per-round wall times to `benchmark.pedantic`
 through the replay timer (conftest.py gives it to pytest-benchmark with the `benchmark`
 marker, a public option), which returns the engine's round boundaries instead of reading a
 clock. pytest-benchmark's stats and stored data are then exactly the engine's rounds; the
@@ -18,7 +19,6 @@ from typing import Any
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from concurrency_bench import engine
 from concurrency_bench.results import ModelResult
 from concurrency_bench.runners import RunnerSpec
 from concurrency_bench.scenario import Scenario
@@ -56,17 +56,12 @@ def extra_info(result: ModelResult) -> dict[str, Any]:
 
 @pytest.fixture
 def measured(bench_case: tuple[Scenario, RunnerSpec], suite_run: Any) -> ModelResult:
-    """The engine's result for this case (measured in its own workers), recorded for the session.
-
-    The engine catches a Ctrl-C to stop its worker; the suite then stops too, and the session
-    end still writes what finished (marked partial).
-    """
+    """The engine's result for this case, measured with every selected pair before the tests."""
     scenario, spec = bench_case
-    outcome = engine.run_model(spec, scenario, suite_run.options)
-    suite_run.record(scenario, outcome.result, interrupted=outcome.interrupted)
-    if outcome.interrupted:
-        pytest.exit(f"interrupted (Ctrl-C) while measuring {spec.name}")
-    return outcome.result
+    result: ModelResult | None = suite_run.result(scenario, spec)
+    if result is None:
+        pytest.fail(f"{spec.name} [{scenario.name}] was not measured", pytrace=False)
+    return result
 
 
 def test_model(measured: ModelResult, benchmark: BenchmarkFixture, replay_timer: Any) -> None:

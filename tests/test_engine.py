@@ -227,15 +227,18 @@ def test_settings_are_the_first_workers_and_a_difference_is_named(
 
 
 @pytest.mark.parametrize(
-    ("per_process", "where", "kept"),
+    ("per_process", "where", "kept", "other"),
     [
-        (1, "Ctrl-C in worker 2 of 3, round 1 of 1", 1),  # worker 1's round is kept
-        (2, "Ctrl-C in worker 2 of 2, round 1 of 1", 2),  # worker 1's two rounds are kept
-        (3, "Ctrl-C in round 2 of 3", 1),  # one worker: the round it finished is kept
+        # worker 1's round is kept, and so is trio's worker 1, which ran before worker 2
+        (1, "Ctrl-C in worker 2 of 3, round 1 of 1", 1, "Ctrl-C after worker 1 of 3"),
+        # worker 1's two rounds are kept, for both models
+        (2, "Ctrl-C in worker 2 of 2, round 1 of 1", 2, "Ctrl-C after worker 1 of 2"),
+        # one worker: the round it finished is kept; trio never started
+        (3, "Ctrl-C in round 2 of 3", 1, NOT_STARTED),
     ],
 )
 def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run(
-    per_process: int, where: str, kept: int
+    per_process: int, where: str, kept: int, other: str
 ) -> None:
     def ctrl_c_in_round(progress: Progress) -> None:
         if progress.phase == "round" and progress.index == kept + 1:
@@ -246,12 +249,55 @@ def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run(
     )
     results = measure_all([REGISTRY["asyncio-gather"], REGISTRY["trio"]], [TINY], options)
     assert results.partial
-    stopped, never = [model for _, model in results.models()]
+    stopped, later = [model for _, model in results.models()]
     assert stopped.runner == "asyncio-gather" and stopped.status == "interrupted"
     assert stopped.reason == where
     assert len(stopped.rounds) == kept and not stopped.ranked
-    assert (never.runner, never.status, never.reason) == ("trio", "interrupted", NOT_STARTED)
-    assert not never.rounds
+    assert (later.runner, later.status, later.reason) == ("trio", "interrupted", other)
+    assert len(later.rounds) == (0 if other == NOT_STARTED else kept) and not later.ranked
+
+
+def test_workers_are_interleaved_and_a_failed_model_starts_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker k of every pair before worker k + 1 of any; failures end only their own pair."""
+    log = tmp_path / "workers"
+    monkeypatch.setenv(LATER_LOG_ENV, str(log))
+    monkeypatch.setenv(LATER_MODE_ENV, "raise")
+    events: list[tuple[str, int, int]] = []
+
+    def note(progress: Progress) -> None:
+        if progress.phase in ("start", "done"):
+            events.append((progress.phase, progress.worker, progress.pair))
+            assert (progress.workers, progress.pairs) == (3, 6)
+
+    specs = [REGISTRY["asyncio-gather"], SPECS["fault-later"], SPECS["fault-missing"]]
+    other = Scenario.uniform(2, 0.01, ints_per_job=5)
+    options = EngineOptions(rounds=3, warmup=0, progress=note)
+    results = measure_all(specs, [TINY, other], options)
+    # Pairs 1-3 are TINY's, 4-6 other's. fault-later fails in its first worker on `other`
+    # (TINY's worker 1 logged first) and in its second on TINY; fault-missing spawns nothing.
+    assert events == [
+        ("start", 1, 1), ("start", 1, 2), ("start", 1, 4), ("start", 1, 5), ("done", 1, 5),
+        ("start", 2, 1), ("start", 2, 2), ("done", 2, 2), ("start", 2, 4),
+        ("start", 3, 1), ("done", 3, 1), ("start", 3, 4), ("done", 3, 4),
+    ]  # fmt: skip
+    assert len(log.read_text().split()) == 3
+    assert not results.partial
+    rows = [(s.name, m.runner, m.status, len(m.rounds)) for s, m in results.models()]
+    assert rows == [
+        (TINY.name, "asyncio-gather", "ok", 3),
+        (TINY.name, "fault-later", "failed", 0),
+        (TINY.name, "fault-missing", "unavailable", 0),
+        (other.name, "asyncio-gather", "ok", 3),
+        (other.name, "fault-later", "failed", 0),
+        (other.name, "fault-missing", "unavailable", 0),
+    ]
+    reasons = [m.reason for _, m in results.models() if m.runner == "fault-later"]
+    assert reasons == [
+        "RuntimeError: boom from a later worker (in worker 2 of 3, round 1 of 1)",
+        "RuntimeError: boom from a later worker (in worker 1 of 3, round 1 of 1)",
+    ]
 
 
 def test_default_timeout_grows_with_the_work_and_can_be_overridden() -> None:
@@ -457,7 +503,7 @@ def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path: Path) -> Non
     assert results.partial
     rows = [(m.runner, m.status, m.reason) for _, m in results.models()]
     assert rows == [
-        ("asyncio-gather", "ok", None),
+        ("asyncio-gather", "interrupted", "Ctrl-C after worker 1 of 2"),  # its round is kept
         ("fault-hang", "interrupted", "Ctrl-C in worker 1 of 2, round 1 of 1"),
         ("fault-raises", "interrupted", NOT_STARTED),
     ]
@@ -481,9 +527,11 @@ def test_the_progress_line_names_the_worker_when_there_are_several() -> None:
     line(Progress("trio", "seed", "round", 2, 5, 1.25, worker=2, workers=5))
     line(Progress("trio", "seed", "start", 0, 0, 1.5, worker=3, workers=5))
     line(Progress("trio", "seed", "round", 2, 5, 0.5))
+    line(Progress("trio", "seed", "round", 2, 5, 0.5, worker=2, workers=5, pair=3, pairs=22))
     shown = [part.removeprefix("\x1b[K") for part in stream.getvalue().split("\r") if part]
     assert shown == [
         "trio [seed]: round 2/5 (worker 2/5), 1.2 s",
         "trio [seed]: starting worker 3/5, 1.5 s",
         "trio [seed]: round 2/5, 0.5 s",
+        "trio [seed], model 3/22: round 2/5 (worker 2/5), 0.5 s",
     ]

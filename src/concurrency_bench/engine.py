@@ -1,14 +1,17 @@
 """The engine: every (model, scenario) measured in fresh worker processes, equal rounds for all.
 
-A model's R rounds are spread over ceil(R / rounds_per_process) workers run one after
-another, each with its own setup and warm-up (pyperf's design): a process differs from the
-next by several percent (memory layout, hash seeds, what the machine is doing), so rounds
-from one process are not independent samples, and the process is the unit of repetition.
+A model's R rounds are spread over ceil(R / rounds_per_process) workers, each with its own
+setup and warm-up (pyperf's design): a process differs from the next by several percent
+(memory layout, hash seeds, what the machine is doing), so rounds from one process are not
+independent samples, and the process is the unit of repetition. The workers of a run are
+interleaved: worker 1 of every (scenario, model), then worker 2 of every one, and so on, so
+each model's rounds spread over the whole run and the machine's drift (minutes, on a shared
+VM) becomes within-model spread instead of a difference between models or between runs.
 A worker that raises, hangs past its timeout, is killed or runs out of memory makes the
 model a `failed` row naming the worker, its later workers are not started, and the run goes
-on; Ctrl-C stops the current worker and keeps what finished (the file is marked partial).
-Spawning workers and reading their messages happen outside every timed region: each
-worker times itself (see worker.py).
+on; Ctrl-C stops the current worker and keeps every model's finished rounds (the file is
+marked partial). Spawning workers and reading their messages happen outside every timed
+region: each worker times itself (see worker.py).
 """
 
 from __future__ import annotations
@@ -78,10 +81,12 @@ PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a run is: which model, which round of how many, in which worker, for how long.
+    """Where a run is: which model (pair n of the run's N), which round, in which worker.
 
     Measured rounds count across the model's workers (round 3 of 5 may be worker 3's only
-    one); warm-up rounds count within the worker; elapsed time is since the model started.
+    one); warm-up rounds count within the worker; `worker` k of `workers` is also the run's
+    pass (worker k of every pair runs before worker k + 1 of any); elapsed time is since
+    this worker started (for `done`, since the model's last worker started).
     """
 
     runner: str
@@ -93,6 +98,8 @@ class Progress:
     status: str | None = None
     worker: int = 1
     workers: int = 1
+    pair: int = 1
+    pairs: int = 1
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -230,9 +237,19 @@ def run_model(
 
     `return_jobs` returns the last round's per-job columns (from the last worker).
     """
+    run = _ModelRun(spec, scenario, options, return_jobs)
+    interrupted = _interleave([run])
+    outcome = run.outcome()
+    return replace(outcome, interrupted=True) if interrupted else outcome
+
+
+def _not_measured(
+    spec: RunnerSpec, scenario: Scenario, options: EngineOptions
+) -> ModelResult | None:
+    """The row of a model that spawns no worker here (unavailable, or over the budget)."""
     reason = spec.unavailable_reason()
     if reason is not None:
-        return WorkerOutcome(_result(spec, scenario, "unavailable", reason))
+        return _result(spec, scenario, "unavailable", reason)
     at_once = spec.concurrency(scenario.jobs, options.max_workers)
     estimate = scenario.queued_wall_s(at_once)
     if at_once < scenario.jobs and estimate > options.sequential_budget_s:
@@ -241,8 +258,43 @@ def run_model(
             f"would take {_seconds(estimate)} s per round, {how} "
             f"(budget {_seconds(options.sequential_budget_s)} s)"
         )
-        return WorkerOutcome(_result(spec, scenario, "not-run", why))
-    return _ModelRun(spec, scenario, options, return_jobs).run()
+        return _result(spec, scenario, "not-run", why)
+    return None
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The rows of `measure_pairs`, one per pair in the pairs' order, and whether Ctrl-C came."""
+
+    results: tuple[ModelResult, ...]
+    interrupted: bool = False
+
+
+def measure_pairs(pairs: Sequence[tuple[Scenario, RunnerSpec]], options: EngineOptions) -> Measured:
+    """Measure every (scenario, model) pair, interleaved: worker 1 of each, then worker 2, ...
+
+    A pair that failed starts no more workers; after a Ctrl-C every pair keeps the rounds
+    it finished (status interrupted unless it was complete), and pairs never reached are
+    rows too (interrupted, not started).
+    """
+    runs = [
+        _ModelRun(spec, scenario, options, pair=number, pairs=len(pairs))
+        for number, (scenario, spec) in enumerate(pairs, start=1)
+    ]
+    interrupted = _interleave(runs)
+    return Measured(tuple(run.outcome().result for run in runs), interrupted)
+
+
+def _interleave(runs: Sequence[_ModelRun]) -> bool:
+    """Run worker k of every pair still going before worker k + 1 of any; True after Ctrl-C."""
+    try:
+        for _ in range(max((run.workers for run in runs), default=0)):
+            for run in runs:
+                if run.done is None and not run.step():
+                    return True
+    except KeyboardInterrupt:  # between two workers
+        return True
+    return False
 
 
 def measure_model(spec: RunnerSpec, scenario: Scenario, options: EngineOptions) -> ModelResult:
@@ -264,8 +316,9 @@ def collect_environment(options: EngineOptions) -> dict[str, Any]:
         " workers, the one whose growth is the median"
     )
     env["isolation"] = (
-        "fresh worker processes per (model, scenario), one after another, each with its own"
-        " setup and warm-up, running settings.rounds_per_process of the measured rounds"
+        "fresh worker processes per (model, scenario), interleaved across them (worker 1 of"
+        " every pair, then worker 2 of every one, ...), each with its own setup and warm-up,"
+        " running settings.rounds_per_process of the measured rounds"
     )
     return env
 
@@ -273,41 +326,31 @@ def collect_environment(options: EngineOptions) -> dict[str, Any]:
 def measure_all(
     specs: Sequence[RunnerSpec], scenarios: Iterable[Scenario], options: EngineOptions
 ) -> ResultsFile:
-    """Every model on every scenario; Ctrl-C returns what finished, marked partial.
+    """Every model on every scenario, interleaved (measure_pairs); Ctrl-C returns what
+    finished, marked partial.
 
     Models the interrupt kept from starting still get a row (interrupted, not started), so
     the file always says what was asked for and what became of it.
     """
     created = utc_now()
     planned = list(scenarios)
-    done: dict[int, list[ModelResult]] = {index: [] for index in range(len(planned))}
-    partial = False
+    pairs = [(scenario, spec) for scenario in planned for spec in specs]
     env: dict[str, Any] = {}
     try:
         env = collect_environment(options)
-        for index, scenario in enumerate(planned):
-            for spec in specs:
-                outcome = run_model(spec, scenario, options)
-                done[index].append(outcome.result)
-                if outcome.interrupted:
-                    raise KeyboardInterrupt
     except KeyboardInterrupt:
-        partial = True
-    blocks = []
-    for index, scenario in enumerate(planned):
-        measured = {model.runner for model in done[index]}
-        never = [
-            _result(spec, scenario, "interrupted", NOT_STARTED)
-            for spec in specs
-            if spec.name not in measured
-        ]
-        blocks.append(ScenarioResults(scenario, (*done[index], *never)))
+        never = (_result(spec, scenario, "interrupted", NOT_STARTED) for scenario, spec in pairs)
+        measured = Measured(tuple(never), interrupted=True)
+    else:
+        measured = measure_pairs(pairs, options)
+    rows = iter(measured.results)
+    blocks = [ScenarioResults(scenario, tuple(next(rows) for _ in specs)) for scenario in planned]
     return ResultsFile(
         created_utc=created,
         settings=options.run_settings(),
         environment=env,
         scenarios=tuple(blocks),
-        partial=partial,
+        partial=measured.interrupted,
     )
 
 
@@ -357,7 +400,7 @@ class _WorkerReport:
 
 
 class _ModelRun:
-    """A model's rounds over fresh workers, one after another, merged into one row.
+    """A model's rounds over fresh workers, run one `step` at a time, merged into one row.
 
     Rounds are concatenated in worker order; settings are the first worker's (a later worker
     that reports others is named in the row's reason); lateness is pooled from every
@@ -367,13 +410,25 @@ class _ModelRun:
     """
 
     def __init__(
-        self, spec: RunnerSpec, scenario: Scenario, options: EngineOptions, return_jobs: bool
+        self,
+        spec: RunnerSpec,
+        scenario: Scenario,
+        options: EngineOptions,
+        return_jobs: bool = False,
+        *,
+        pair: int = 1,
+        pairs: int = 1,
     ) -> None:
         self.spec = spec
         self.scenario = scenario
         self.options = options
         self.return_jobs = return_jobs
+        self.pair = pair
+        self.pairs = pairs
         self.shares = options.worker_shares()
+        self.reports: list[_WorkerReport] = []
+        self.done: WorkerOutcome | None = None
+        """The row once the model has one: skipped, failed, or every worker finished."""
         self.started = time.monotonic()
 
     @property
@@ -381,30 +436,38 @@ class _ModelRun:
         """How many workers the model's rounds are spread over."""
         return len(self.shares)
 
-    def run(self) -> WorkerOutcome:
-        """Run the workers in turn until all are done, one fails, or Ctrl-C arrives."""
-        reports: list[_WorkerReport] = []
-        first_round = 0
-        try:
-            for number, share in enumerate(self.shares, start=1):
-                last = number == self.workers
-                session = _WorkerSession(
-                    self, number, share, first_round, self.return_jobs and last
-                )
-                report = session.run()
-                reports.append(report)
-                first_round += share
-                if report.interrupted or report.status in ("failed", "interrupted"):
-                    break
-        except KeyboardInterrupt:  # between two workers
-            reports.append(self._between_workers(len(reports)))
-        outcome = self._merge(reports)
-        if not outcome.interrupted:
-            try:
-                self._emit_done(outcome.result.status)
-            except KeyboardInterrupt:
-                outcome = replace(outcome, interrupted=True)
-        return outcome
+    def step(self) -> bool:
+        """Run the model's next worker (first checking that it runs here at all); sets `done`
+        when the model has its row. False when Ctrl-C arrived during the worker."""
+        if not self.reports:
+            skipped = _not_measured(self.spec, self.scenario, self.options)
+            if skipped is not None:
+                self.done = WorkerOutcome(skipped)
+                return True
+        number = len(self.reports) + 1
+        first_round = sum(self.shares[: number - 1])
+        last = number == self.workers
+        self.started = time.monotonic()
+        session = _WorkerSession(
+            self, number, self.shares[number - 1], first_round, self.return_jobs and last
+        )
+        report = session.run()
+        self.reports.append(report)
+        if report.interrupted:
+            return False
+        if last or report.status == "failed":
+            self.done = self._merge(self.reports)
+            self._emit_done(self.done.result.status)
+        return True
+
+    def outcome(self) -> WorkerOutcome:
+        """The model's row: finished, or what it had when the run stopped (Ctrl-C)."""
+        if self.done is not None:
+            return self.done
+        if not self.reports:
+            never = _result(self.spec, self.scenario, "interrupted", NOT_STARTED)
+            return WorkerOutcome(never, interrupted=True)
+        return self._merge(self.reports)
 
     def _between_workers(self, done: int) -> _WorkerReport:
         return _WorkerReport(
@@ -486,11 +549,13 @@ class _ModelRun:
                     status,
                     worker=worker,
                     workers=self.workers,
+                    pair=self.pair,
+                    pairs=self.pairs,
                 )
             )
 
     def _emit_done(self, status: str) -> None:
-        self.emit("done", 0, 0, worker=self.workers, status=status)
+        self.emit("done", 0, 0, worker=len(self.reports), status=status)
 
 
 # -- one worker --------------------------------------------------------------------------

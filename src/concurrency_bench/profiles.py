@@ -1,8 +1,10 @@
 """The benchmark suite's profiles: which scenarios it measures and on which models.
 
 `default` is what `tox -e bench` runs and what results/baseline.json holds (about three
-minutes on a 2-core machine); `quick` is a smoke run of every model in seconds. The CLI
-and the docs read these lists, so the suite, the baseline and the README never disagree.
+minutes on a 2-core machine; every round in a worker process of its own); `quick` is a smoke
+run of every model in seconds, with all of a model's rounds in one worker (see
+SMOKE_PROFILES). The CLI and the docs read these lists, so the suite, the baseline and the
+README never disagree.
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ QUICK: tuple[Case, ...] = (
 )
 
 PROFILES: dict[str, tuple[Case, ...]] = {"default": DEFAULT, "quick": QUICK}
+SMOKE_PROFILES = frozenset({"quick"})
+"""Smoke runs: each model's rounds run in ONE worker process (rounds_per_process = rounds),
+which keeps the quick suite under 20 s; its rounds are not independent samples, so its
+figures check that everything works, not how fast it is. Other profiles give every round a
+worker of its own."""
 
 
 def get_profile(name: str) -> tuple[Case, ...]:

@@ -177,7 +177,8 @@ def _sigint_ignored() -> Iterator[None]:
 
 
 class ProgressLine:
-    """One carriage-return line on a terminal: model, round k/R (worker w/N), elapsed."""
+    """One carriage-return line on a terminal: model (n/N of the run), round k/R (worker
+    w/W: the run's pass, as workers are interleaved across models), the worker's elapsed time."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -196,7 +197,10 @@ class ProgressLine:
             where = f"round {progress.index}/{progress.of}"
         if worker and progress.phase != "start":
             where += f" ({worker})"
-        text = f"{progress.runner} [{progress.scenario}]: {where}, {progress.elapsed_s:.1f} s"
+        model = f"{progress.runner} [{progress.scenario}]"
+        if progress.pairs > 1:
+            model += f", model {progress.pair}/{progress.pairs}"
+        text = f"{model}: {where}, {progress.elapsed_s:.1f} s"
         self.stream.write(f"\r\x1b[K{text}")
         self.stream.flush()
 
