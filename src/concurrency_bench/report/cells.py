@@ -151,7 +151,8 @@ def facts(table: Table, settings: RunSettings) -> str:
     warmup = f", +{settings.warmup} warm-up{each}" if settings.warmup else ""
     return (
         f"{s.jobs:,} jobs, {delays_text(table)}, {s.ints_per_job:,} ints/job, "
-        f"{settings.rounds} rounds in {workers} worker{'s' if workers > 1 else ''}{warmup}, "
+        f"{settings.rounds} round{'s' if settings.rounds > 1 else ''} in {workers} "
+        f"worker{'s' if workers > 1 else ''}{warmup}, "
         f"GC {settings.gc}"
     )
 
