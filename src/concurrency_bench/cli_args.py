@@ -46,7 +46,10 @@ def float_in(
 ) -> Callable[[str], float]:
     """An argparse type: a finite number in [low, high]; low_open/high_open exclude an end."""
     bound = f"above {low:g}" if low_open else f"from {low:g}"
-    upper = f"and below {high:g}" if high_open else f"to {high:g}"
+    if high_open:
+        upper = f"and below {high:g}"
+    else:
+        upper = f"and at most {high:g}" if low_open else f"to {high:g}"
 
     def parse(text: str) -> float:
         try:
