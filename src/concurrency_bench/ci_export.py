@@ -18,7 +18,6 @@ from concurrency_bench.scenario import Scenario
 from concurrency_bench.stats import Summary
 
 FILE_NAME = "ci-benchmark.json"
-TOOL = "customSmallerIsBetter"
 
 
 def _entry(name: str, unit: str, summary: Summary, extra: str) -> dict[str, Any]:
