@@ -27,7 +27,7 @@ from pytest_benchmark.utils import get_tag
 
 from concurrency_bench import ci_export, engine, report
 from concurrency_bench.profiles import QUEUE_BUDGET_S, SMOKE_PROFILES, Case, get_profile
-from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.results import ModelResult, ResultsFile
 from concurrency_bench.runners import REGISTRY, RunnerSpec
 from concurrency_bench.scenario import Scenario
 
@@ -119,31 +119,22 @@ class SuiteRun:
         order; after a Ctrl-C, the selected models that never started are rows too."""
         partial = partial or self.interrupted
         measured = {(s.name, r.runner): r for s, r in self.measured}
-        blocks: dict[str, tuple[Scenario, list[ModelResult]]] = {}
+        pairs, results = [], []
         for scenario, spec in self.planned or [(s, REGISTRY[r.runner]) for s, r in self.measured]:
             result = measured.get((scenario.name, spec.name))
             if result is None and partial:
-                result = _not_started(scenario, spec)
+                result = engine.not_started(scenario, spec)
             if result is not None:
-                blocks.setdefault(scenario.name, (scenario, []))[1].append(result)
-        return ResultsFile(
+                pairs.append((scenario, spec))
+                results.append(result)
+        return engine.results_file(
+            pairs,
+            results,
+            self.options,
             created_utc=self.created_utc,
-            settings=self.options.run_settings(),
             environment=self.environment,
-            scenarios=tuple(ScenarioResults(s, tuple(models)) for s, models in blocks.values()),
             partial=partial,
         )
-
-
-def _not_started(scenario: Scenario, spec: RunnerSpec) -> ModelResult:
-    return ModelResult(
-        runner=spec.name,
-        status="interrupted",
-        concurrent=spec.concurrent,
-        ideal_s=scenario.ideal_wall_s(concurrent=spec.concurrent),
-        jobs=scenario.jobs,
-        reason=engine.NOT_STARTED,
-    )
 
 
 SUITE_RUN = pytest.StashKey[SuiteRun]()

@@ -333,24 +333,48 @@ def measure_all(
     the file always says what was asked for and what became of it.
     """
     created = utc_now()
-    planned = list(scenarios)
-    pairs = [(scenario, spec) for scenario in planned for spec in specs]
+    pairs = [(scenario, spec) for scenario in scenarios for spec in specs]
     env: dict[str, Any] = {}
     try:
         env = collect_environment(options)
     except KeyboardInterrupt:
-        never = (_result(spec, scenario, "interrupted", NOT_STARTED) for scenario, spec in pairs)
-        measured = Measured(tuple(never), interrupted=True)
+        measured = Measured(tuple(not_started(s, spec) for s, spec in pairs), interrupted=True)
     else:
         measured = measure_pairs(pairs, options)
-    rows = iter(measured.results)
-    blocks = [ScenarioResults(scenario, tuple(next(rows) for _ in specs)) for scenario in planned]
-    return ResultsFile(
+    return results_file(
+        pairs,
+        measured.results,
+        options,
         created_utc=created,
-        settings=options.run_settings(),
         environment=env,
-        scenarios=tuple(blocks),
         partial=measured.interrupted,
+    )
+
+
+def not_started(scenario: Scenario, spec: RunnerSpec) -> ModelResult:
+    """The row of a model that a Ctrl-C kept from starting: asked for, so never dropped."""
+    return _result(spec, scenario, "interrupted", NOT_STARTED)
+
+
+def results_file(
+    pairs: Sequence[tuple[Scenario, RunnerSpec]],
+    results: Sequence[ModelResult],
+    options: EngineOptions,
+    *,
+    created_utc: str,
+    environment: dict[str, Any],
+    partial: bool,
+) -> ResultsFile:
+    """The results file of measured pairs: one block per scenario, in run order."""
+    blocks: dict[str, tuple[Scenario, list[ModelResult]]] = {}
+    for (scenario, _), result in zip(pairs, results, strict=True):
+        blocks.setdefault(scenario.name, (scenario, []))[1].append(result)
+    return ResultsFile(
+        created_utc=created_utc,
+        settings=options.run_settings(),
+        environment=environment,
+        scenarios=tuple(ScenarioResults(s, tuple(models)) for s, models in blocks.values()),
+        partial=partial,
     )
 
 
@@ -465,8 +489,7 @@ class _ModelRun:
         if self.done is not None:
             return self.done
         if not self.reports:
-            never = _result(self.spec, self.scenario, "interrupted", NOT_STARTED)
-            return WorkerOutcome(never, interrupted=True)
+            return WorkerOutcome(not_started(self.scenario, self.spec), interrupted=True)
         return self._merge(self.reports)
 
     def _between_workers(self, done: int) -> _WorkerReport:
