@@ -25,11 +25,12 @@ from typing import Any
 import pytest
 from pytest_benchmark.utils import get_tag
 
-from concurrency_bench import ci_export, engine, report
-from concurrency_bench.profiles import QUEUE_BUDGET_S, SMOKE_PROFILES, Case, get_profile
-from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench import engine, report
+from concurrency_bench.report import ci_benchmark as ci_export
+from concurrency_bench.results import ModelResult, ResultsFile, write_results
 from concurrency_bench.runners import REGISTRY, RunnerSpec
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.suite.profiles import QUEUE_BUDGET_S, SMOKE_PROFILES, Case, get_profile
+from concurrency_bench.workload import Scenario
 
 RESULTS_ENV = "CONCURRENCY_BENCH_RESULTS"
 """Environment variable naming the results directory (the --results-dir option wins)."""
@@ -306,7 +307,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     results = run.results_file(partial=exitstatus == pytest.ExitCode.INTERRUPTED)
     run.results = results
-    run.written.append(engine.write_results(results, run.directory / RUNS_DIR))
+    run.written.append(write_results(results, run.directory / RUNS_DIR))
     run.written.extend(report.write_latest(results, run.directory))
     run.written.append(ci_export.write(results, run.directory))
 

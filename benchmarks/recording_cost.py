@@ -12,7 +12,7 @@ import timeit
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import empty_records
-from concurrency_bench.scenario import sync_job
+from concurrency_bench.workload import sync_job
 
 JOBS = 100_000
 REPEATS = 7

@@ -14,7 +14,7 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from concurrency_bench.scenario import JobRecord, Scenario, async_job, build_payloads
+from concurrency_bench.workload import JobRecord, Scenario, async_job, build_payloads
 
 
 async def gather(delays: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:

@@ -21,7 +21,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from concurrency_bench.results import ModelResult
 from concurrency_bench.runners import RunnerSpec
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 
 SKIPPED = ("unavailable", "not-run")
 """Statuses that are a fact about the machine or the budget, not a failure of the model."""

@@ -14,7 +14,7 @@ from concurrency_bench.results import (
     Status,
 )
 from concurrency_bench.runners import REGISTRY
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 
 ENVIRONMENT = {
     "cpu_model": "Test CPU @ 3.0GHz",

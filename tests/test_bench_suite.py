@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from concurrency_bench import ci_export
 from concurrency_bench.errors import InputError
-from concurrency_bench.profiles import DEFAULT, PROFILES, QUICK, get_profile
+from concurrency_bench.report import ci_benchmark as ci_export
 from concurrency_bench.results import ResultsFile, load
 from concurrency_bench.runners import REGISTRY
+from concurrency_bench.suite.profiles import DEFAULT, PROFILES, QUICK, get_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE_TIMEOUT_S = 300

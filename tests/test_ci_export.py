@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from concurrency_bench import ci_export
+from concurrency_bench.report import ci_benchmark as ci_export
 from concurrency_bench.results import ResultsFile
 from factories import model_result, results_file, scenario
 

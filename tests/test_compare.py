@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from concurrency_bench import compare as gate
-from concurrency_bench.cli import main as cli_main
-from concurrency_bench.compare import change_pct, judge, mann_whitney_u
+from concurrency_bench.analysis import gate
+from concurrency_bench.analysis.gate import change_pct, judge, mann_whitney_u
+from concurrency_bench.cli.main import main as cli_main
 from concurrency_bench.results import ModelResult, ResultsFile, Round, ScenarioResults
 from factories import model_result, results_file, scenario
 

@@ -17,23 +17,21 @@ from pathlib import Path
 
 import pytest
 
-from concurrency_bench.commands.run_cmd import ProgressLine
-from concurrency_bench.engine import (
+from concurrency_bench.cli.run_cmd import ProgressLine
+from concurrency_bench.engine.core import (
     NOT_STARTED,
     EngineOptions,
     Progress,
     default_timeout_s,
     measure_all,
     measure_model,
-    results_name,
     run_model,
-    write_results,
 )
+from concurrency_bench.engine.single_run import run_each
 from concurrency_bench.errors import InputError
-from concurrency_bench.results import load
+from concurrency_bench.results import load, results_name, write_results
 from concurrency_bench.runners import REGISTRY
-from concurrency_bench.scenario import Scenario
-from concurrency_bench.single_run import run_each
+from concurrency_bench.workload import Scenario
 from fault_runners import HANG_MARKER_ENV, LATER_LOG_ENV, LATER_MODE_ENV, SPECS
 
 TINY = Scenario.uniform(3, 0.01, ints_per_job=5)
@@ -388,7 +386,7 @@ TESTS_DIR = str(Path(__file__).resolve().parent)
 WITH_FAULTS = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); "
     "from fault_runners import SPECS; from concurrency_bench.runners import REGISTRY; "
-    "REGISTRY.update(SPECS); from concurrency_bench.cli import main; sys.exit(main())"
+    "REGISTRY.update(SPECS); from concurrency_bench.cli.main import main; sys.exit(main())"
 )
 """`concurrency-bench` with the test-only models registered, for this process only."""
 SMALL = ("--jobs", "3", "--delay-ms", "10", "--rounds", "2", "--warmup", "0")

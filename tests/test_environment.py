@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from concurrency_bench import environment
+from concurrency_bench.engine import environment
 
 
 def test_collect_names_machine_python_packages_timer_and_gc() -> None:
@@ -93,9 +93,7 @@ def test_stored_results_do_not_make_the_tree_dirty_but_source_changes_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     package = tmp_path / "src" / "concurrency_bench"
-    shutil.copytree(
-        Path(environment.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
-    )
+    shutil.copytree(environment.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     latest = tmp_path / "results" / "latest.md"
     latest.parent.mkdir()
     latest.write_text("| model | wall |\n")
@@ -112,6 +110,6 @@ def test_stored_results_do_not_make_the_tree_dirty_but_source_changes_do(
     assert _git(tmp_path, "status", "--porcelain")  # git itself sees the change
     assert environment.git_state() == (commit, False)
 
-    source = package / "engine.py"
+    source = package / "engine" / "core.py"
     source.write_text(source.read_text() + "\n# changed\n")
     assert environment.git_state() == (commit, True)

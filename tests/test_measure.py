@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from concurrency_bench.measure import check_sums, measure_run
+from concurrency_bench.engine.timing import check_sums, measure_run
 from concurrency_bench.runners.asyncio_gather import AsyncioGatherRunner
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.scenario import JobRecord, Scenario, build_payloads, expected_sums
+from concurrency_bench.workload import JobRecord, Scenario, build_payloads, expected_sums
 
 
 class OffByOne(Runner):

@@ -6,9 +6,14 @@ import random
 
 import pytest
 
-from concurrency_bench.pooling import LatenessPoints, median_memory, merge_lateness
+from concurrency_bench.analysis.statistics import (
+    QUANTILE_INTERVALS,
+    merged_quantile,
+    quantile,
+    quantile_points,
+)
+from concurrency_bench.engine.pooling import LatenessPoints, median_memory, merge_lateness
 from concurrency_bench.results import Lateness
-from concurrency_bench.stats import QUANTILE_INTERVALS, merged_quantile, quantile, quantile_points
 
 
 def part(values: list[float]) -> LatenessPoints:

@@ -16,7 +16,7 @@ from concurrency_bench.report import FORMATS, render, write_latest
 from concurrency_bench.report.csv_export import COLUMNS
 from concurrency_bench.report.rows import Table, build_table, build_tables
 from concurrency_bench.results import ModelResult, ResultsFile, load, write_atomic
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 from factories import model_result, results_file, scenario
 
 S = scenario(1000, 50)  # 1,000 jobs x 50 ms: concurrent ideal 0.05 s, sequential ideal 50 s

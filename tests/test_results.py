@@ -20,7 +20,7 @@ from concurrency_bench.results import (
     load,
     write_atomic,
 )
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 
 SCENARIO = Scenario.seed_story(20.0)
 

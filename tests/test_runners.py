@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from concurrency_bench.engine.timing import Measurement, measure_run
 from concurrency_bench.errors import InputError
-from concurrency_bench.measure import Measurement, measure_run
 from concurrency_bench.runners import REGISTRY, RunnerSpec, available_specs, get_spec
-from concurrency_bench.scenario import Scenario, build_payloads, expected_sums
+from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
 UNIT_MS = 40  # 5, 8, 2 units = 200, 320, 80 ms: well separated, far above timer granularity
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from concurrency_bench.errors import InputError
-from concurrency_bench.scenario import (
+from concurrency_bench.workload import (
     MAX_JOBS,
     Scenario,
     build_payloads,

@@ -2,6 +2,6 @@
 
 import sys
 
-from concurrency_bench.cli import main
+from concurrency_bench.cli.main import main
 
 sys.exit(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from concurrency_bench.runners import RunnerSpec
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 HANG_MARKER_ENV = "CONCURRENCY_BENCH_TEST_HANG_MARKER"
 """If set, the hanging model writes its pid to this path when it starts hanging."""

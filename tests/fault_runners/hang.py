@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from concurrency_bench.runners.base import Runner, Settings
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 from . import HANG_MARKER_ENV
 

@@ -7,7 +7,7 @@ import signal
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 
 class KillRunner(Runner):

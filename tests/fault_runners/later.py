@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from concurrency_bench.runners.base import Runner, Settings
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 from . import LATER_LOG_ENV, LATER_MODE_ENV, correct_records
 

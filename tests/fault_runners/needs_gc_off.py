@@ -6,7 +6,7 @@ import gc
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 from . import correct_records
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 
 BASELINE_RUNNER = "sync"
 """Speed-ups are against plain sequential code, the thing people start from."""

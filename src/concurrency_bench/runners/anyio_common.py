@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import anyio
 
 from concurrency_bench.runners.base import Runner, Settings, empty_records, store_job
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 
 async def task_group_all(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from concurrency_bench.runners.asyncio_gather import gather_all
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 
 def _eager_loop() -> asyncio.AbstractEventLoop:

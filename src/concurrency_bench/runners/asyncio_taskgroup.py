@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.scenario import JobRecord, async_job
+from concurrency_bench.workload import JobRecord, async_job
 
 
 async def task_group(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 
-from concurrency_bench.scenario import JobRecord, async_job
+from concurrency_bench.workload import JobRecord, async_job
 
 DEFAULT_MAX_PROCESSES = 61
 """The processes model's default pool cap: ProcessPoolExecutor's limit on Windows, the same

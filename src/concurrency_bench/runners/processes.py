@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner, Settings
-from concurrency_bench.scenario import JobRecord, process_job
+from concurrency_bench.workload import JobRecord, process_job
 
 
 class ProcessesRunner(Runner):

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.scenario import JobRecord, sync_job
+from concurrency_bench.workload import JobRecord, sync_job
 
 
 class SyncRunner(Runner):

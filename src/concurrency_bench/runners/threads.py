@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from concurrency_bench.runners.base import Runner, Settings, empty_records
-from concurrency_bench.scenario import JobRecord, sync_job
+from concurrency_bench.workload import JobRecord, sync_job
 
 
 class ThreadsRunner(Runner):

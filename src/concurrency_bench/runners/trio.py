@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import trio
 
 from concurrency_bench.runners.base import Runner, empty_records, store_job
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 
 async def nursery_all(

@@ -9,7 +9,7 @@ import uvloop
 
 from concurrency_bench.runners.asyncio_gather import gather_all
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.scenario import JobRecord
+from concurrency_bench.workload import JobRecord
 
 
 class UvloopRunner(Runner):

@@ -10,8 +10,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from concurrency_bench.cli_args import float_in
-from concurrency_bench.compare import (
+from concurrency_bench.analysis.gate import (
     DEFAULT_ALPHA,
     DEFAULT_THRESHOLD_PCT,
     METRICS,
@@ -19,6 +18,7 @@ from concurrency_bench.compare import (
     Row,
     compare,
 )
+from concurrency_bench.cli.args import float_in
 from concurrency_bench.errors import InputError
 from concurrency_bench.results import ResultsError, ResultsFile, load
 

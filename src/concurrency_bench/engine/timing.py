@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from concurrency_bench.runners.base import Runner, Settings
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 
 
 @dataclass(frozen=True)

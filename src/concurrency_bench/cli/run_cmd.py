@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from concurrency_bench.cli_args import (
+from concurrency_bench.cli.args import (
     add_runner_arguments,
     add_scenario_arguments,
     float_in,
@@ -20,18 +20,17 @@ from concurrency_bench.cli_args import (
     scenario_from_args,
     specs_from_args,
 )
-from concurrency_bench.engine import (
+from concurrency_bench.engine.core import (
     MAX_ROUNDS,
     MAX_ROUNDS_PER_PROCESS,
     MAX_WARMUP,
     EngineOptions,
     Progress,
     measure_all,
-    write_results,
 )
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import render, write_latest
-from concurrency_bench.results import ResultsFile
+from concurrency_bench.results import ResultsFile, write_results
 
 DEFAULT_OUT = Path("results") / "runs"
 FAILING = ("failed", "wrong", "interrupted")

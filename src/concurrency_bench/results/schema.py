@@ -7,16 +7,13 @@ fields, and refuses anything it does not understand with a one-line ResultsError
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, get_args
 
+from concurrency_bench.analysis.statistics import Summary, instability
 from concurrency_bench.errors import InputError
-from concurrency_bench.scenario import Scenario
-from concurrency_bench.stats import Summary, instability
+from concurrency_bench.workload import Scenario
 
 SCHEMA_VERSION = 1
 FILE_MODE = 0o644
@@ -253,40 +250,3 @@ class ResultsFile:
     def to_json(self) -> str:
         """The file's text."""
         return json.dumps(self.to_dict(), indent=2) + "\n"
-
-
-def load(path: str | os.PathLike[str]) -> ResultsFile:
-    """Read and validate a results file; every failure is one ResultsError line."""
-    source = os.fspath(path)
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ResultsError(f"{source}: cannot read ({exc.strerror or exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultsError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return ResultsFile.from_dict(data, source)
-
-
-def write_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
-    """Write `text` to `path` through a temp file and a rename, so readers never see half a file.
-
-    With overwrite=False an existing file is never replaced (os.link fails instead).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; results are meant to be read by others
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if overwrite:
-            os.replace(temp_name, path)
-        else:
-            os.link(temp_name, path)  # FileExistsError rather than replacing another run
-    finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)

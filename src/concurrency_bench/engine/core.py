@@ -33,10 +33,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from concurrency_bench import environment
+from concurrency_bench.engine import environment
+from concurrency_bench.engine.pooling import LatenessPoints, median_memory, merge_lateness
+from concurrency_bench.engine.probes import MemoryProbe
+from concurrency_bench.engine.timing import Measurement
+from concurrency_bench.engine.worker import PROTOCOL
 from concurrency_bench.errors import InputError
-from concurrency_bench.measure import Measurement
-from concurrency_bench.pooling import LatenessPoints, median_memory, merge_lateness
 from concurrency_bench.results import (
     ModelResult,
     ResultsFile,
@@ -44,11 +46,9 @@ from concurrency_bench.results import (
     RunSettings,
     ScenarioResults,
     Status,
-    write_atomic,
 )
 from concurrency_bench.runners import RunnerSpec
-from concurrency_bench.scenario import Scenario
-from concurrency_bench.worker import PROTOCOL, MemoryProbe
+from concurrency_bench.workload import Scenario
 
 MAX_ROUNDS = 1000
 MAX_WARMUP = 100
@@ -76,7 +76,7 @@ PROGRESS_TICK_S = 0.5
 """How often the progress callback hears about elapsed time while a round runs."""
 STDERR_TAIL_CHARS = 300
 NOT_STARTED = "not started: the run was interrupted first"
-PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)
@@ -378,31 +378,6 @@ def results_file(
     )
 
 
-def results_name(results: ResultsFile) -> str:
-    """The file stem: <UTC yyyymmddThhmmssZ>-<commit7 or nogit>[-dirty]."""
-    stamp = results.created_utc.replace("-", "").replace(":", "")
-    commit = results.environment.get("git_commit")
-    name = f"{stamp}-{commit[:7] if isinstance(commit, str) and commit else 'nogit'}"
-    return f"{name}-dirty" if results.environment.get("git_dirty") else name
-
-
-def write_results(results: ResultsFile, out_dir: Path) -> Path:
-    """Write the file atomically under a new name (-2, -3, ... on collision); never overwrites."""
-    out_dir = Path(out_dir)
-    stem = results_name(results)
-    text = results.to_json()
-    for attempt in range(1, 10_000):
-        path = out_dir / (f"{stem}.json" if attempt == 1 else f"{stem}-{attempt}.json")
-        if path.exists():
-            continue
-        try:
-            write_atomic(path, text, overwrite=False)
-        except FileExistsError:  # another run took the name between the check and the link
-            continue
-        return path
-    raise FileExistsError(f"{out_dir}: no free name for {stem}.json")
-
-
 # -- one model, over its workers -----------------------------------------------------------
 
 
@@ -596,7 +571,7 @@ def worker_command() -> list[str]:
     and the package's own root is appended (after the stdlib) so an uninstalled tree works."""
     code = (
         f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
-        "from concurrency_bench.worker import main; sys.exit(main())"
+        "from concurrency_bench.engine.worker import main; sys.exit(main())"
     )
     return [sys.executable, "-P", "-c", code]
 

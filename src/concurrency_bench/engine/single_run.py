@@ -10,10 +10,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.engine import EngineOptions, run_model
-from concurrency_bench.measure import Measurement
+from concurrency_bench.engine.core import EngineOptions, run_model
+from concurrency_bench.engine.timing import Measurement
 from concurrency_bench.runners import RunnerSpec
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 
 
 @dataclass(frozen=True)

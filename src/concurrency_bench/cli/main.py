@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for name in COMMANDS:
-        module = importlib.import_module(f"concurrency_bench.commands.{name}_cmd")
+        module = importlib.import_module(f"concurrency_bench.cli.{name}_cmd")
         module.add_parser(subparsers)
     return parser
 

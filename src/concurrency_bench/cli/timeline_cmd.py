@@ -8,15 +8,15 @@ from typing import Any
 
 from tabulate import tabulate
 
-from concurrency_bench.cli_args import (
+from concurrency_bench.cli.args import (
     add_runner_arguments,
     add_scenario_arguments,
     scenario_from_args,
     specs_from_args,
 )
-from concurrency_bench.measure import Measurement
-from concurrency_bench.scenario import Scenario
-from concurrency_bench.single_run import SingleRun, run_each
+from concurrency_bench.engine.single_run import SingleRun, run_each
+from concurrency_bench.engine.timing import Measurement
+from concurrency_bench.workload import Scenario
 
 
 def add_parser(subparsers: Any) -> None:

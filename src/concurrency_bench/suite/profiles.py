@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners import REGISTRY, RunnerSpec
-from concurrency_bench.scenario import Scenario
+from concurrency_bench.workload import Scenario
 
 SEED_UNIT_MS = 20.0
 """The seed story's 5, 8, 2 units become 100, 160 and 40 ms: the shortest wait is still

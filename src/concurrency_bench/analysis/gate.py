@@ -46,9 +46,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from concurrency_bench.analysis.statistics import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.results import ModelResult, ResultsError, ResultsFile, RunSettings
-from concurrency_bench.scenario import Scenario
-from concurrency_bench.stats import OVERHEAD_NOISE_FLOOR_S, Summary
+from concurrency_bench.workload import Scenario
 
 MetricName = Literal["overhead", "wall"]
 Alternative = Literal["greater", "less"]

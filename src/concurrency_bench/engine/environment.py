@@ -20,7 +20,7 @@ PACKAGES = ("uvloop", "trio", "anyio", "pytest-benchmark", "tabulate", "concurre
 """Distributions whose versions change results (runtimes) or their presentation."""
 NOT_INSTALLED = "not installed"
 GIT_TIMEOUT_S = 10.0
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def collect(gc_setting: str) -> dict[str, Any]:

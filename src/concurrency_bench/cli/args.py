@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners import REGISTRY, RunnerSpec, get_spec
-from concurrency_bench.scenario import (
+from concurrency_bench.workload import (
     DEFAULT_INTS_PER_JOB,
     DEFAULT_SEED,
     DEFAULT_UNIT_MS,

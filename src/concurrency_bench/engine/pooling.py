@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from concurrency_bench.analysis.statistics import merged_quantile
 from concurrency_bench.results import Lateness
-from concurrency_bench.stats import merged_quantile
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from concurrency_bench.analysis.statistics import Summary
 from concurrency_bench.results import ModelResult, ResultsFile, write_atomic
-from concurrency_bench.scenario import Scenario
-from concurrency_bench.stats import Summary
+from concurrency_bench.workload import Scenario
 
 FILE_NAME = "ci-benchmark.json"
 

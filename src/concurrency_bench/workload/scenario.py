@@ -1,17 +1,13 @@
-"""The one scenario, delayed random sums: N jobs each wait a delay, then sum a list of ints.
+"""The one scenario, delayed random sums: its limits, its shapes (seed, uniform, spread), its ideal.
 
-Every runner executes the job code defined here (`sync_job`, `async_job`), so models
-differ only in how they wait and how they schedule, never in the work itself.
+N jobs each wait a delay, then sum a list of seeded ints (payloads.py); the job code is jobs.py.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import sys
-import time
-from array import array
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,13 +24,6 @@ DEFAULT_UNIT_MS = 100.0
 MAX_UNIT_MS = 60_000.0
 SEED_STORY_UNITS = (5, 8, 2)
 """The seed text's three calls: random_add(5), random_add(8), random_add(2)."""
-
-# The payload's ints are unsigned 16-bit: cheap to generate from random bytes and
-# small enough that a sum of a million of them stays a machine-word int.
-INT_TYPECODE = "H"
-
-JobRecord = tuple[int, int, int]
-"""What one job returns: (start_ns, finish_ns, value), on the time.perf_counter_ns clock."""
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -215,48 +204,3 @@ class Scenario:
             )
         except (KeyError, TypeError) as exc:
             raise InputError(f"`scenario` is malformed: {exc}") from None
-
-
-def build_payloads(scenario: Scenario) -> list[array[int]]:
-    """Each job's ints, deterministic from (seed, job index, ints per job); built outside timing.
-
-    One seeded byte stream is cut into per-job slices, so job i's list is the same for
-    every model and every run; generating from bytes keeps a million jobs under a second.
-    """
-    count = scenario.ints_per_job
-    stream = array(INT_TYPECODE)
-    stream.frombytes(random.Random(scenario.seed).randbytes(count * scenario.jobs * 2))
-    if sys.byteorder == "big":
-        stream.byteswap()  # the stream is defined little-endian, so every platform agrees
-    return [stream[i * count : (i + 1) * count] for i in range(scenario.jobs)]
-
-
-def expected_sums(payloads: Sequence[Sequence[int]]) -> list[int]:
-    """The sums every model must compute, computed once before any timed region."""
-    return [sum(ints) for ints in payloads]
-
-
-# -- the job code every runner executes -------------------------------------------
-
-
-def sync_job(delay_s: float, ints: Sequence[int], sleep: Callable[[float], None]) -> JobRecord:
-    """Wait `delay_s` with a blocking sleep, then sum `ints`; returns (start, finish, sum)."""
-    start = time.perf_counter_ns()
-    sleep(delay_s)
-    value = sum(ints)
-    return start, time.perf_counter_ns(), value
-
-
-async def async_job(
-    delay_s: float, ints: Sequence[int], sleep: Callable[[float], Awaitable[None]]
-) -> JobRecord:
-    """Wait `delay_s` with the event loop's sleep, then sum `ints`; returns (start, finish, sum)."""
-    start = time.perf_counter_ns()
-    await sleep(delay_s)
-    value = sum(ints)
-    return start, time.perf_counter_ns(), value
-
-
-def process_job(delay_s: float, ints: Sequence[int]) -> JobRecord:
-    """`sync_job` with time.sleep, as a top-level function a process pool can pickle."""
-    return sync_job(delay_s, ints, time.sleep)

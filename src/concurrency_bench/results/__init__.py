@@ -1,0 +1,35 @@
+"""The versioned results file: typed records (schema) and how files are read and written (store).
+
+Nothing reads a results file except through here.
+"""
+
+from concurrency_bench.results.schema import (
+    SCHEMA_VERSION,
+    STATUSES,
+    Lateness,
+    ModelResult,
+    ResultsError,
+    ResultsFile,
+    Round,
+    RunSettings,
+    ScenarioResults,
+    Status,
+)
+from concurrency_bench.results.store import load, results_name, write_atomic, write_results
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "Lateness",
+    "ModelResult",
+    "ResultsError",
+    "ResultsFile",
+    "Round",
+    "RunSettings",
+    "ScenarioResults",
+    "Status",
+    "load",
+    "results_name",
+    "write_atomic",
+    "write_results",
+]

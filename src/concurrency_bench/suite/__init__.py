@@ -1,0 +1,1 @@
+"""The benchmark suite behind `benchmarks/`: its profiles and its pytest plugin."""

@@ -1,0 +1,42 @@
+"""The one workload, delayed random sums: the scenario, its seeded ints and the job code.
+
+Every model imports what it runs from here, so the work is the same for all of them.
+"""
+
+from concurrency_bench.workload.jobs import JobRecord, async_job, process_job, sync_job
+from concurrency_bench.workload.payloads import build_payloads, expected_sums
+from concurrency_bench.workload.scenario import (
+    DEFAULT_INTS_PER_JOB,
+    DEFAULT_SEED,
+    DEFAULT_UNIT_MS,
+    MAX_DELAY_S,
+    MAX_INTS_PER_JOB,
+    MAX_JOBS,
+    MAX_SEED,
+    MAX_TOTAL_INTS,
+    MAX_UNIT_MS,
+    SEED_STORY_UNITS,
+    Scenario,
+    check_unit_ms,
+)
+
+__all__ = [
+    "DEFAULT_INTS_PER_JOB",
+    "DEFAULT_SEED",
+    "DEFAULT_UNIT_MS",
+    "MAX_DELAY_S",
+    "MAX_INTS_PER_JOB",
+    "MAX_JOBS",
+    "MAX_SEED",
+    "MAX_TOTAL_INTS",
+    "MAX_UNIT_MS",
+    "SEED_STORY_UNITS",
+    "JobRecord",
+    "Scenario",
+    "async_job",
+    "build_payloads",
+    "check_unit_ms",
+    "expected_sums",
+    "process_job",
+    "sync_job",
+]
