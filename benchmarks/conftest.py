@@ -28,7 +28,7 @@ from pytest_benchmark.utils import get_tag
 from concurrency_bench import engine, report
 from concurrency_bench.report import ci_benchmark as ci_export
 from concurrency_bench.results import ModelResult, ResultsFile, write_results
-from concurrency_bench.runners import REGISTRY, RunnerSpec
+from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.suite.profiles import QUEUE_BUDGET_S, SMOKE_PROFILES, Case, get_profile
 from concurrency_bench.workload import Scenario
 
@@ -83,14 +83,14 @@ class SuiteRun:
     environment: dict[str, Any]
     """Collected when the session starts, like `engine.measure_all` does."""
     profile: tuple[Case, ...]
-    planned: list[tuple[Scenario, RunnerSpec]] = field(default_factory=list)
+    planned: list[tuple[Scenario, ModelSpec]] = field(default_factory=list)
     """Every selected (scenario, model), in collection order."""
     measured: list[tuple[Scenario, ModelResult]] = field(default_factory=list)
     interrupted: bool = False
     results: ResultsFile | None = None
     written: list[Path] = field(default_factory=list)
 
-    def case(self, scenario: str, model: str) -> tuple[Scenario, RunnerSpec]:
+    def case(self, scenario: str, model: str) -> tuple[Scenario, ModelSpec]:
         """The profile's scenario and model behind a test's parameters."""
         for case in self.profile:
             if case.scenario.name == scenario:
@@ -108,10 +108,10 @@ class SuiteRun:
         for (scenario, _), result in zip(self.planned, measured.results, strict=True):
             self.record(scenario, result, interrupted=measured.interrupted)
 
-    def result(self, scenario: Scenario, spec: RunnerSpec) -> ModelResult | None:
+    def result(self, scenario: Scenario, spec: ModelSpec) -> ModelResult | None:
         """The measured result of one pair (None if it was not measured)."""
         for measured_scenario, result in self.measured:
-            if measured_scenario.name == scenario.name and result.runner == spec.name:
+            if measured_scenario.name == scenario.name and result.model == spec.name:
                 return result
         return None
 
@@ -119,9 +119,9 @@ class SuiteRun:
         """One results file, as `engine.measure_all` writes it: scenarios and models in run
         order; after a Ctrl-C, the selected models that never started are rows too."""
         partial = partial or self.interrupted
-        measured = {(s.name, r.runner): r for s, r in self.measured}
+        measured = {(s.name, r.model): r for s, r in self.measured}
         pairs, results = [], []
-        for scenario, spec in self.planned or [(s, REGISTRY[r.runner]) for s, r in self.measured]:
+        for scenario, spec in self.planned or [(s, REGISTRY[r.model]) for s, r in self.measured]:
             result = measured.get((scenario.name, spec.name))
             if result is None and partial:
                 result = engine.not_started(scenario, spec)
@@ -225,7 +225,7 @@ def suite_run(pytestconfig: pytest.Config) -> SuiteRun:
 
 
 @pytest.fixture
-def bench_case(scenario: str, model: str, suite_run: SuiteRun) -> tuple[Scenario, RunnerSpec]:
+def bench_case(scenario: str, model: str, suite_run: SuiteRun) -> tuple[Scenario, ModelSpec]:
     """This test's scenario and model."""
     return suite_run.case(scenario, model)
 
@@ -263,7 +263,7 @@ class ProgressLines:
 
     def __call__(self, progress: engine.Progress) -> None:
         """Report a worker's start; a pair's end only when it failed or summed wrong."""
-        pair = f"{progress.runner} [{progress.scenario}]"
+        pair = f"{progress.model} [{progress.scenario}]"
         if progress.phase == "start":
             where = f"model {progress.pair}/{progress.pairs}"
             if progress.workers > 1:

@@ -20,7 +20,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from concurrency_bench.results import ModelResult
-from concurrency_bench.runners import RunnerSpec
+from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
 SKIPPED = ("unavailable", "not-run")
@@ -55,7 +55,7 @@ def extra_info(result: ModelResult) -> dict[str, Any]:
 
 
 @pytest.fixture
-def measured(bench_case: tuple[Scenario, RunnerSpec], suite_run: Any) -> ModelResult:
+def measured(bench_case: tuple[Scenario, ModelSpec], suite_run: Any) -> ModelResult:
     """The engine's result for this case, measured with every selected pair before the tests."""
     scenario, spec = bench_case
     result: ModelResult | None = suite_run.result(scenario, spec)
@@ -68,9 +68,9 @@ def test_model(measured: ModelResult, benchmark: BenchmarkFixture, replay_timer:
     """Store the engine's rounds; skip what could not run here, fail what failed or summed wrong."""
     benchmark.extra_info.update(extra_info(measured))
     if measured.status in SKIPPED:
-        pytest.skip(f"{measured.runner} {measured.status}: {measured.reason}")
+        pytest.skip(f"{measured.model} {measured.status}: {measured.reason}")
     if not measured.ranked:
-        pytest.fail(f"{measured.runner} {measured.status}: {measured.reason}", pytrace=False)
+        pytest.fail(f"{measured.model} {measured.status}: {measured.reason}", pytrace=False)
     walls = [r.wall_s for r in measured.rounds]
     replay_timer.load(walls)
     try:

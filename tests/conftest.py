@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from concurrency_bench.runners import REGISTRY, RunnerSpec
+from concurrency_bench.runners import REGISTRY, ModelSpec
 
 
 def _runner_params() -> list[object]:
@@ -19,7 +19,7 @@ def _runner_params() -> list[object]:
 
 
 @pytest.fixture(params=_runner_params())
-def runner_spec(request: pytest.FixtureRequest) -> RunnerSpec:
+def runner_spec(request: pytest.FixtureRequest) -> ModelSpec:
     """Every model in the registry; unavailable ones are skipped with their reason."""
-    spec: RunnerSpec = request.param
+    spec: ModelSpec = request.param
     return spec

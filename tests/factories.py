@@ -74,7 +74,7 @@ def model_result(
     if rounds and lateness is None:
         lateness = Lateness(p50_s=0.0005, p99_s=0.002, max_s=0.003)
     return ModelResult(
-        runner=runner,
+        model=runner,
         status=status,
         concurrent=concurrent,
         ideal_s=ideal,

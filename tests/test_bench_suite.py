@@ -73,13 +73,13 @@ def _pytest_benchmark_list(history: Path) -> str:
 def _check_pytest_benchmark_json(data: dict[str, Any], results: ResultsFile) -> None:
     stored = {bench["param"]: bench for bench in data["benchmarks"]}
     for scenario, model in results.models():
-        param = f"{scenario.name}-{model.runner}"
+        param = f"{scenario.name}-{model.model}"
         if not model.ranked:
             assert param not in stored
             continue
         bench = stored.pop(param)
         assert bench["group"] == scenario.name
-        assert bench["params"] == {"scenario": scenario.name, "model": model.runner}
+        assert bench["params"] == {"scenario": scenario.name, "model": model.model}
         # The figures are the engine's rounds, handed over unchanged.
         assert bench["stats"]["data"] == [r.wall_s for r in model.rounds]
         info = bench["extra_info"]
@@ -100,9 +100,9 @@ def test_quick_suite_writes_every_output(tmp_path: Path) -> None:
     (run_file,) = (out / "runs").glob("*.json")
     results = load(run_file)
     assert not results.partial
-    pairs = [(s.name, m.runner) for s, m in results.models()]
+    pairs = [(s.name, m.model) for s, m in results.models()]
     assert pairs == [(c.scenario.name, spec.name) for c in QUICK for spec in c.specs()]
-    statuses = {m.runner: m.status for _, m in results.models()}
+    statuses = {m.model: m.status for _, m in results.models()}
     for spec in REGISTRY.values():
         assert statuses[spec.name] == ("ok" if spec.available else "unavailable")
 

@@ -176,7 +176,7 @@ def slowed(results: ResultsFile, runner: str, factor: float) -> ResultsFile:
     """`results` with every round of `runner` (all scenarios) having overhead x factor."""
 
     def change(model: ModelResult) -> ModelResult:
-        if model.runner != runner:
+        if model.model != runner:
             return model
         rounds = tuple(
             Round(r.wall_s + r.overhead_s * (factor - 1), r.cpu_s, r.overhead_s * factor)
@@ -199,7 +199,7 @@ def with_model(results: ResultsFile, scenario_name: str, model: ModelResult) -> 
     for block in results.scenarios:
         models = block.models
         if block.scenario.name == scenario_name:
-            models = tuple(model if m.runner == model.runner else m for m in models)
+            models = tuple(model if m.model == model.model else m for m in models)
         blocks.append(ScenarioResults(block.scenario, models))
     return replace(results, scenarios=tuple(blocks))
 
@@ -405,7 +405,7 @@ def test_metric_wall_compares_wall_times_in_ms(
     tmp_path: Path, base_path: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Wall 50% longer with the overhead unchanged (as if the scenario's delay had changed).
-    base_gather = next(m for _, m in base_file().models() if m.runner == "asyncio-gather")
+    base_gather = next(m for _, m in base_file().models() if m.model == "asyncio-gather")
     longer = model_result(
         "asyncio-gather",
         SCENARIO,
@@ -539,6 +539,6 @@ def test_results_round_trip_keeps_the_verdicts(tmp_path: Path) -> None:
     path = Path(write(tmp_path / "x.json", slowed(base_file(), "threads", 1.5)))
     loaded = ResultsFile.from_dict(json.loads(path.read_text()))
     comparison = gate.compare(base_file(), loaded)
-    verdicts = {(r.scenario, r.runner): r.verdict for r in comparison.rows}
+    verdicts = {(r.scenario, r.model): r.verdict for r in comparison.rows}
     assert verdicts[(SCENARIO.name, "threads")] == "slower"
-    assert [r.runner for r in comparison.regressions] == ["threads"]
+    assert [r.model for r in comparison.regressions] == ["threads"]

@@ -57,7 +57,7 @@ def test_faults_are_rows_and_every_other_model_is_kept() -> None:
         REGISTRY["trio"],
     ]
     results = measure_all(specs, [TINY], FAST)
-    rows = {m.runner: m for _, m in results.models()}
+    rows = {m.model: m for _, m in results.models()}
     assert list(rows) == [s.name for s in specs]
     assert not results.partial
     for name in ("asyncio-gather", "trio"):
@@ -248,10 +248,10 @@ def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run(
     results = measure_all([REGISTRY["asyncio-gather"], REGISTRY["trio"]], [TINY], options)
     assert results.partial
     stopped, later = [model for _, model in results.models()]
-    assert stopped.runner == "asyncio-gather" and stopped.status == "interrupted"
+    assert stopped.model == "asyncio-gather" and stopped.status == "interrupted"
     assert stopped.reason == where
     assert len(stopped.rounds) == kept and not stopped.ranked
-    assert (later.runner, later.status, later.reason) == ("trio", "interrupted", other)
+    assert (later.model, later.status, later.reason) == ("trio", "interrupted", other)
     assert len(later.rounds) == (0 if other == NOT_STARTED else kept) and not later.ranked
 
 
@@ -282,7 +282,7 @@ def test_workers_are_interleaved_and_a_failed_model_starts_no_more(
     ]  # fmt: skip
     assert len(log.read_text().split()) == 3
     assert not results.partial
-    rows = [(s.name, m.runner, m.status, len(m.rounds)) for s, m in results.models()]
+    rows = [(s.name, m.model, m.status, len(m.rounds)) for s, m in results.models()]
     assert rows == [
         (TINY.name, "asyncio-gather", "ok", 3),
         (TINY.name, "fault-later", "failed", 0),
@@ -291,7 +291,7 @@ def test_workers_are_interleaved_and_a_failed_model_starts_no_more(
         (other.name, "fault-later", "failed", 0),
         (other.name, "fault-missing", "unavailable", 0),
     ]
-    reasons = [m.reason for _, m in results.models() if m.runner == "fault-later"]
+    reasons = [m.reason for _, m in results.models() if m.model == "fault-later"]
     assert reasons == [
         "RuntimeError: boom from a later worker (in worker 2 of 3, round 1 of 1)",
         "RuntimeError: boom from a later worker (in worker 1 of 3, round 1 of 1)",
@@ -429,7 +429,7 @@ def test_run_exits_1_when_a_model_fails_and_shows_every_row(tmp_path: Path) -> N
         assert name in done.stdout
     assert (out / "latest.md").exists()  # not named runs: the tables go into the folder itself
     (path,) = out.glob("*.json")
-    statuses = {m.runner: m.status for _, m in load(path).models()}
+    statuses = {m.model: m.status for _, m in load(path).models()}
     assert statuses == {
         "asyncio-gather": "ok",
         "fault-raises": "failed",
@@ -499,7 +499,7 @@ def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path: Path) -> Non
     (path,) = out.glob("*.json")
     results = load(path)
     assert results.partial
-    rows = [(m.runner, m.status, m.reason) for _, m in results.models()]
+    rows = [(m.model, m.status, m.reason) for _, m in results.models()]
     assert rows == [
         ("asyncio-gather", "interrupted", "Ctrl-C after worker 1 of 2"),  # its round is kept
         ("fault-hang", "interrupted", "Ctrl-C in worker 1 of 2, round 1 of 1"),

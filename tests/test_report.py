@@ -70,13 +70,13 @@ def cell_count(line: str) -> int:
 
 def test_concurrent_rows_are_ranked_in_overhead_order_and_numbered() -> None:
     table = table_for(ranked_models())
-    assert [r.result.runner for r in table.rows] == ["uvloop", "asyncio-gather", "trio"]
+    assert [r.result.model for r in table.rows] == ["uvloop", "asyncio-gather", "trio"]
     assert [r.rank for r in table.rows] == [1, 2, 3]
 
 
 def test_unranked_rows_come_last_by_status_without_comparison_figures() -> None:
     table = table_for(unranked_models() + ranked_models())
-    runners = [r.result.runner for r in table.rows]
+    runners = [r.result.model for r in table.rows]
     # anyio-trio has the lowest overhead of all, but summed wrong: it must not lead.
     assert runners == [
         "uvloop",
@@ -90,7 +90,7 @@ def test_unranked_rows_come_last_by_status_without_comparison_figures() -> None:
     ]
     for row in table.rows[3:]:
         assert (row.rank, row.speedup, row.ratio) == (None, None, None)
-    notes = {r.result.runner: r.notes[0] for r in table.rows[3:]}
+    notes = {r.result.model: r.notes[0] for r in table.rows[3:]}
     assert notes == {
         "anyio-trio": "wrong sums: job 3 off",
         "processes": "failed: worker killed by SIGKILL",
@@ -120,7 +120,7 @@ def test_speedup_against_measured_sync_is_unmarked() -> None:
         model_result("asyncio-gather", SEED, walls=[0.80, 0.81, 0.82]),
     ]
     table = table_for(models, SEED)
-    speedups = {r.result.runner: r.speedup for r in table.rows}
+    speedups = {r.result.model: r.speedup for r in table.rows}
     assert speedups["sync"] == pytest.approx(1.0)
     assert speedups["asyncio-gather"] == pytest.approx(1.61 / 0.81)
     assert table.baseline == "sync" and not table.marked
@@ -165,8 +165,8 @@ def test_sync_never_outranks_a_faster_concurrent_model() -> None:
         model_result("threads", SEED, overheads=[0.001, 0.001, 0.001]),
     ]
     table = table_for(models, SEED)
-    assert [r.result.runner for r in table.rows] == ["threads", "asyncio-gather", "sync"]
-    ratios = {r.result.runner: r.ratio for r in table.rows}
+    assert [r.result.model for r in table.rows] == ["threads", "asyncio-gather", "sync"]
+    ratios = {r.result.model: r.ratio for r in table.rows}
     assert ratios["threads"] == pytest.approx(1.0)
     assert ratios["asyncio-gather"] == pytest.approx(0.802 / 0.801)
     assert ratios["sync"] == pytest.approx(1.5004 / 0.801)

@@ -28,7 +28,7 @@ SCENARIO = Scenario.seed_story(20.0)
 def sample() -> ResultsFile:
     """A file with every kind of row and every optional field filled somewhere."""
     ok = ModelResult(
-        runner="asyncio-gather",
+        model="asyncio-gather",
         status="ok",
         concurrent=True,
         ideal_s=0.16,

@@ -6,13 +6,13 @@ import pytest
 
 from concurrency_bench.engine.timing import Measurement, measure_run
 from concurrency_bench.errors import InputError
-from concurrency_bench.runners import REGISTRY, RunnerSpec, available_specs, get_spec
+from concurrency_bench.runners import REGISTRY, ModelSpec, available_specs, get_spec
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
 UNIT_MS = 40  # 5, 8, 2 units = 200, 320, 80 ms: well separated, far above timer granularity
 
 
-def run_once(spec: RunnerSpec, scenario: Scenario, max_workers: int | None = None) -> Measurement:
+def run_once(spec: ModelSpec, scenario: Scenario, max_workers: int | None = None) -> Measurement:
     """One measured run of `spec`, set up and closed like the engine does."""
     payloads = build_payloads(scenario)
     runner = spec.load(max_workers=max_workers)
@@ -31,13 +31,13 @@ def run_once(spec: RunnerSpec, scenario: Scenario, max_workers: int | None = Non
         runner.close()
 
 
-def test_every_model_sums_correctly(runner_spec: RunnerSpec) -> None:
+def test_every_model_sums_correctly(runner_spec: ModelSpec) -> None:
     measurement = run_once(runner_spec, Scenario.uniform(20, 0.001, ints_per_job=50, seed=11))
     assert measurement.sums_ok, measurement.mismatch
     assert len(measurement.values) == 20
 
 
-def test_seed_story_finish_order(runner_spec: RunnerSpec) -> None:
+def test_seed_story_finish_order(runner_spec: ModelSpec) -> None:
     scenario = Scenario.seed_story(UNIT_MS)
     measurement = run_once(runner_spec, scenario)
     assert measurement.sums_ok
@@ -89,7 +89,7 @@ def test_registry_knows_every_model_of_the_mission() -> None:
 def test_unknown_and_unavailable_models_are_input_errors() -> None:
     with pytest.raises(InputError, match="`runner` must be one of"):
         get_spec("gevent")
-    missing = RunnerSpec(
+    missing = ModelSpec(
         "fake", "nowhere.module", "needs a package that is not there", requires=("no_such_pkg",)
     )
     assert (

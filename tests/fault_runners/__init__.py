@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from concurrency_bench.runners import RunnerSpec
+from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import JobRecord
 
 HANG_MARKER_ENV = "CONCURRENCY_BENCH_TEST_HANG_MARKER"
@@ -19,11 +19,11 @@ LATER_MODE_ENV = "CONCURRENCY_BENCH_TEST_LATER_MODE"
 """How the `later` model misbehaves in later workers: raise (the default), wrong or settings."""
 
 
-def _spec(name: str, description: str, **kwargs: object) -> RunnerSpec:
-    return RunnerSpec(f"fault-{name}", f"{__name__}.{name}", description, **kwargs)  # type: ignore[arg-type]
+def _spec(name: str, description: str, **kwargs: object) -> ModelSpec:
+    return ModelSpec(f"fault-{name}", f"{__name__}.{name}", description, **kwargs)  # type: ignore[arg-type]
 
 
-SPECS: dict[str, RunnerSpec] = {
+SPECS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         _spec("kill", "SIGKILLs its own worker in the first round"),

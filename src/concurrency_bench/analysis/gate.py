@@ -204,7 +204,7 @@ class Row:
     """One (scenario, model): medians in the metric's seconds, change, p-values and verdict."""
 
     scenario: str
-    runner: str
+    model: str
     verdict: Verdict
     base: float | None = None
     new: float | None = None
@@ -282,7 +282,7 @@ def compare_models(
         broke = base_ok and new.status in BROKEN_STATUSES
         return Row(
             scenario,
-            base.runner,
+            base.model,
             "broke" if broke else "not compared",
             base=base_median,
             new=new_median,
@@ -295,7 +295,7 @@ def compare_models(
         alpha=alpha,
         floor=metric.floor(base.jobs),
     )
-    return Row(scenario, base.runner, verdict, base_median, new_median, change, p_slower, p_faster)
+    return Row(scenario, base.model, verdict, base_median, new_median, change, p_slower, p_faster)
 
 
 # -- pairing and environments -------------------------------------------------------------
@@ -329,10 +329,10 @@ def _index(results: ResultsFile, source: str) -> dict[Key, tuple[Scenario, Model
     """(scenario name, runner) -> its result, in file order; a pair given twice is ambiguous."""
     index: dict[Key, tuple[Scenario, ModelResult]] = {}
     for scenario, model in results.models():
-        key = (scenario.name, model.runner)
+        key = (scenario.name, model.model)
         if key in index:
             raise ResultsError(
-                f"{source}: model {model.runner!r} appears twice in scenario {scenario.name!r}, "
+                f"{source}: model {model.model!r} appears twice in scenario {scenario.name!r}, "
                 "so it cannot be paired"
             )
         index[key] = (scenario, model)

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 
 from concurrency_bench.errors import InputError
-from concurrency_bench.runners import REGISTRY, RunnerSpec, get_spec
+from concurrency_bench.runners import REGISTRY, ModelSpec, get_spec
 from concurrency_bench.workload import (
     DEFAULT_INTS_PER_JOB,
     DEFAULT_SEED,
@@ -161,7 +161,7 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def specs_from_args(args: argparse.Namespace) -> list[RunnerSpec]:
+def specs_from_args(args: argparse.Namespace) -> list[ModelSpec]:
     """The requested models in registry order; unknown names are bad input."""
     names: list[str] = list(args.runner or [])
     if args.runners:

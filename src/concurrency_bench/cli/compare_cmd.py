@@ -89,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
     print(summary_line(comparison))
     regressions = comparison.regressions
     if regressions:
-        names = ", ".join(f"{row.scenario}/{row.runner}" for row in regressions)
+        names = ", ".join(f"{row.scenario}/{row.model}" for row in regressions)
         print(f"gate: FAIL, {len(regressions)} regression(s): {names}")
         return EXIT_REGRESSION
     print("gate: pass")
@@ -145,7 +145,7 @@ def _cells(row: Row, scale: float) -> list[str]:
         p = row.p_faster if (row.change_pct or 0) < 0 else row.p_slower
     return [
         row.scenario,
-        row.runner,
+        row.model,
         _number(row.base, scale),
         _number(row.new, scale),
         _percent(row.change_pct),

@@ -196,7 +196,7 @@ class ProgressLine:
             where = f"round {progress.index}/{progress.of}"
         if worker and progress.phase != "start":
             where += f" ({worker})"
-        model = f"{progress.runner} [{progress.scenario}]"
+        model = f"{progress.model} [{progress.scenario}]"
         if progress.pairs > 1:
             model += f", model {progress.pair}/{progress.pairs}"
         text = f"{model}: {where}, {progress.elapsed_s:.1f} s"

@@ -49,9 +49,9 @@ def timeline_dict(outcome: SingleRun) -> dict[str, Any]:
     """The JSON form of one model's timeline (or its failure)."""
     m = outcome.measurement
     if m is None:
-        return {"runner": outcome.runner, "status": outcome.status, "reason": outcome.reason}
+        return {"runner": outcome.model, "status": outcome.status, "reason": outcome.reason}
     return {
-        "runner": m.runner,
+        "runner": m.model,
         "status": "ok" if m.sums_ok else "wrong",
         "reason": m.mismatch,
         "wall_s": m.wall_s,
@@ -66,7 +66,7 @@ def render_text(outcome: SingleRun, scenario: Scenario) -> str:
     """The seed's table for one model: times in scenario units and in milliseconds."""
     m = outcome.measurement
     if m is None:
-        return f"{outcome.runner}: {outcome.status}: {outcome.reason}"
+        return f"{outcome.model}: {outcome.status}: {outcome.reason}"
     return f"{_heading(m, scenario)}\n{tabulate(_rows(m, scenario), headers=_headers(scenario))}"
 
 
@@ -127,4 +127,4 @@ def _heading(m: Measurement, scenario: Scenario) -> str:
         ideal += f" = {m.ideal_s / scenario.unit_s:.2f} units"
     sums = "sums ok" if m.sums_ok else f"WRONG SUMS: {m.mismatch}"
     settings = "".join(f", {k}={v}" for k, v in m.settings.items())
-    return f"{m.runner}: total wall {wall} (ideal {ideal}); {sums}{settings}"
+    return f"{m.model}: total wall {wall} (ideal {ideal}); {sums}{settings}"

@@ -47,7 +47,7 @@ from concurrency_bench.results import (
     ScenarioResults,
     Status,
 )
-from concurrency_bench.runners import RunnerSpec
+from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
 MAX_ROUNDS = 1000
@@ -89,7 +89,7 @@ class Progress:
     this worker started (for `done`, since the model's last worker started).
     """
 
-    runner: str
+    model: str
     scenario: str
     phase: Literal["start", "warmup", "round", "done"]
     index: int
@@ -205,14 +205,14 @@ def _pool_size(settings: dict[str, Any]) -> int | None:
 
 
 def _result(
-    spec: RunnerSpec,
+    spec: ModelSpec,
     scenario: Scenario,
     status: Status,
     reason: str | None = None,
     **figures: Any,
 ) -> ModelResult:
     return ModelResult(
-        runner=spec.name,
+        model=spec.name,
         status=status,
         concurrent=spec.concurrent,
         ideal_s=scenario.ideal_wall_s(concurrent=spec.concurrent),
@@ -227,7 +227,7 @@ def _seconds(value: float) -> str:
 
 
 def run_model(
-    spec: RunnerSpec,
+    spec: ModelSpec,
     scenario: Scenario,
     options: EngineOptions,
     *,
@@ -244,7 +244,7 @@ def run_model(
 
 
 def _not_measured(
-    spec: RunnerSpec, scenario: Scenario, options: EngineOptions
+    spec: ModelSpec, scenario: Scenario, options: EngineOptions
 ) -> ModelResult | None:
     """The row of a model that spawns no worker here (unavailable, or over the budget)."""
     reason = spec.unavailable_reason()
@@ -270,7 +270,7 @@ class Measured:
     interrupted: bool = False
 
 
-def measure_pairs(pairs: Sequence[tuple[Scenario, RunnerSpec]], options: EngineOptions) -> Measured:
+def measure_pairs(pairs: Sequence[tuple[Scenario, ModelSpec]], options: EngineOptions) -> Measured:
     """Measure every (scenario, model) pair, interleaved: worker 1 of each, then worker 2, ...
 
     A pair that failed starts no more workers; after a Ctrl-C every pair keeps the rounds
@@ -297,7 +297,7 @@ def _interleave(runs: Sequence[_ModelRun]) -> bool:
     return False
 
 
-def measure_model(spec: RunnerSpec, scenario: Scenario, options: EngineOptions) -> ModelResult:
+def measure_model(spec: ModelSpec, scenario: Scenario, options: EngineOptions) -> ModelResult:
     """Measure one model on one scenario in its workers; never raises for the model's faults."""
     return run_model(spec, scenario, options).result
 
@@ -324,7 +324,7 @@ def collect_environment(options: EngineOptions) -> dict[str, Any]:
 
 
 def measure_all(
-    specs: Sequence[RunnerSpec], scenarios: Iterable[Scenario], options: EngineOptions
+    specs: Sequence[ModelSpec], scenarios: Iterable[Scenario], options: EngineOptions
 ) -> ResultsFile:
     """Every model on every scenario, interleaved (measure_pairs); Ctrl-C returns what
     finished, marked partial.
@@ -351,13 +351,13 @@ def measure_all(
     )
 
 
-def not_started(scenario: Scenario, spec: RunnerSpec) -> ModelResult:
+def not_started(scenario: Scenario, spec: ModelSpec) -> ModelResult:
     """The row of a model that a Ctrl-C kept from starting: asked for, so never dropped."""
     return _result(spec, scenario, "interrupted", NOT_STARTED)
 
 
 def results_file(
-    pairs: Sequence[tuple[Scenario, RunnerSpec]],
+    pairs: Sequence[tuple[Scenario, ModelSpec]],
     results: Sequence[ModelResult],
     options: EngineOptions,
     *,
@@ -410,7 +410,7 @@ class _ModelRun:
 
     def __init__(
         self,
-        spec: RunnerSpec,
+        spec: ModelSpec,
         scenario: Scenario,
         options: EngineOptions,
         return_jobs: bool = False,
@@ -816,7 +816,7 @@ class _WorkerSession:
         if columns is None or self.last_round is None:
             return None
         return Measurement(
-            runner=self.spec.name,
+            model=self.spec.name,
             concurrent=self.spec.concurrent,
             wall_ns=int(columns["wall_ns"]),
             cpu_ns=int(columns["cpu_ns"]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from concurrency_bench.engine.core import EngineOptions, run_model
 from concurrency_bench.engine.timing import Measurement
-from concurrency_bench.runners import RunnerSpec
+from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
 
@@ -20,14 +20,14 @@ from concurrency_bench.workload import Scenario
 class SingleRun:
     """A model's one run: its measurement, or why there is none."""
 
-    runner: str
+    model: str
     status: str
     measurement: Measurement | None = None
     reason: str | None = None
 
 
 def run_each(
-    specs: Sequence[RunnerSpec],
+    specs: Sequence[ModelSpec],
     scenario: Scenario,
     *,
     max_workers: int | None = None,

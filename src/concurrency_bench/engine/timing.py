@@ -18,7 +18,7 @@ class Measurement:
     Per-job data is kept as parallel lists (columns) so a million jobs stay cheap to store.
     """
 
-    runner: str
+    model: str
     concurrent: bool
     wall_ns: int
     cpu_ns: int
@@ -120,7 +120,7 @@ def measure_run(
     values = [record[2] for record in records]
     mismatch = check_sums(values, expected)
     return Measurement(
-        runner=name,
+        model=name,
         concurrent=concurrent,
         wall_ns=end - start,
         cpu_ns=cpu_after - cpu_before,

@@ -42,7 +42,7 @@ from typing import IO, Any
 
 from concurrency_bench.engine.probes import LatenessPool, MemoryProbe
 from concurrency_bench.engine.timing import Measurement, measure_run
-from concurrency_bench.runners import RunnerSpec
+from concurrency_bench.runners import ModelSpec
 from concurrency_bench.runners.base import Runner
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
@@ -69,8 +69,8 @@ def _private_stdout() -> Channel:
     return Channel(private)
 
 
-def _spec(data: dict[str, Any]) -> RunnerSpec:
-    return RunnerSpec(
+def _spec(data: dict[str, Any]) -> ModelSpec:
+    return ModelSpec(
         name=data["name"],
         module=data["module"],
         description=data.get("description", ""),
@@ -142,7 +142,7 @@ class Worker:
     def _rounds(
         self,
         runner: Runner,
-        spec: RunnerSpec,
+        spec: ModelSpec,
         scenario: Scenario,
         payloads: Sequence[Sequence[int]],
         expected: Sequence[int],

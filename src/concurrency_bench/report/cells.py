@@ -116,7 +116,7 @@ def cells(row: Row, table: Table, wall: str, mark: str = MARK) -> list[str]:
     A row with no rounds has nothing to show but its name: blank, so its note stands out.
     """
     values = [
-        row.result.runner,
+        row.result.model,
         wall,
         overhead_cell(row),
         speedup_cell(row, table, mark),

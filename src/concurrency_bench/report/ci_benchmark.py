@@ -49,7 +49,7 @@ def entries(results: ResultsFile) -> list[dict[str, Any]]:
     for scenario, model in results.models():
         if not model.ranked:
             continue
-        base = f"{scenario.name} / {model.runner}"
+        base = f"{scenario.name} / {model.model}"
         extra = _extra(scenario, model)
         out.append(_entry(f"{base}: overhead per job", "us", model.overhead_per_job_us, extra))
         out.append(_entry(f"{base}: wall", "ms", model.wall.scaled(1e3), extra))

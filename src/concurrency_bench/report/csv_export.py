@@ -79,7 +79,7 @@ def record(row: Row, table: Table, partial: bool) -> dict[str, Cell]:
         "delay_min_s": min(s.delays_s),
         "delay_max_s": max(s.delays_s),
         "delay_sum_s": s.ideal_wall_s(concurrent=False),
-        "model": m.runner,
+        "model": m.model,
         "status": m.status,
         "rank": row.rank,
         "concurrent": m.concurrent,

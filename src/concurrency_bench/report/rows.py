@@ -72,7 +72,7 @@ def build_table(block: ScenarioResults) -> Table:
     """
     ranked = sorted(
         (m for m in block.models if m.ranked),
-        key=lambda m: (m.wall.median, m.overhead.median, m.runner),
+        key=lambda m: (m.wall.median, m.overhead.median, m.model),
     )
     unranked = sorted(
         (m for m in block.models if not m.ranked),
@@ -96,7 +96,7 @@ def build_table(block: ScenarioResults) -> Table:
 
 def _baseline(block: ScenarioResults) -> tuple[Baseline, float, str | None]:
     """Sync's measured median wall, or the sum of delays (sync's ideal) with the reason why."""
-    sync = next((m for m in block.models if m.runner == BASELINE_RUNNER), None)
+    sync = next((m for m in block.models if m.model == BASELINE_RUNNER), None)
     if sync is not None and sync.ranked:
         return "sync", sync.wall.median, None
     if sync is None or sync.status == "not-run":

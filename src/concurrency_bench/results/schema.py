@@ -47,7 +47,7 @@ class Lateness:
 class ModelResult:
     """Everything measured for one model on one scenario; figures are derived from `rounds`."""
 
-    runner: str
+    model: str
     status: Status
     concurrent: bool
     ideal_s: float
@@ -106,7 +106,7 @@ class ModelResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data; summaries are written for readers and recomputed on load."""
         data: dict[str, Any] = {
-            "runner": self.runner,
+            "runner": self.model,
             "status": self.status,
             "reason": self.reason,
             "concurrent": self.concurrent,
@@ -137,7 +137,7 @@ class ModelResult:
             raise ValueError(f"unknown status {status!r}")
         lateness = data.get("lateness")
         return cls(
-            runner=str(data["runner"]),
+            model=str(data["runner"]),
             status=status,
             concurrent=bool(data["concurrent"]),
             ideal_s=float(data["ideal_s"]),

@@ -16,7 +16,7 @@ from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
 
 
 @dataclass(frozen=True)
-class RunnerSpec:
+class ModelSpec:
     """A model's name and what it takes to load it; cheap to make, import-free."""
 
     name: str
@@ -62,12 +62,12 @@ class RunnerSpec:
         return runner_class(max_workers=max_workers)
 
 
-def _spec(name: str, description: str, **kwargs: object) -> RunnerSpec:
+def _spec(name: str, description: str, **kwargs: object) -> ModelSpec:
     module = f"{__name__}.{name.replace('-', '_')}"
-    return RunnerSpec(name, module, description, **kwargs)  # type: ignore[arg-type]
+    return ModelSpec(name, module, description, **kwargs)  # type: ignore[arg-type]
 
 
-REGISTRY: dict[str, RunnerSpec] = {
+REGISTRY: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
         _spec("sync", "plain blocking calls, one after another", concurrent=False),
@@ -111,7 +111,7 @@ REGISTRY: dict[str, RunnerSpec] = {
 }
 
 
-def get_spec(name: str) -> RunnerSpec:
+def get_spec(name: str) -> ModelSpec:
     """The spec for a model name; an unknown name is bad input."""
     try:
         return REGISTRY[name]
@@ -120,6 +120,6 @@ def get_spec(name: str) -> RunnerSpec:
         raise InputError(f"`runner` must be one of: {known}; got {name!r}") from None
 
 
-def available_specs() -> list[RunnerSpec]:
+def available_specs() -> list[ModelSpec]:
     """Every model that can run on this interpreter, in registry order."""
     return [spec for spec in REGISTRY.values() if spec.available]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from concurrency_bench.errors import InputError
-from concurrency_bench.runners import REGISTRY, RunnerSpec
+from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.workload import Scenario
 
 SEED_UNIT_MS = 20.0
@@ -35,7 +35,7 @@ class Case:
     scenario: Scenario
     why: str = ""
 
-    def specs(self) -> list[RunnerSpec]:
+    def specs(self) -> list[ModelSpec]:
         """Every model in registry order: unavailable ones and sequential ones over the budget
         included, so the table says why they have no figures instead of leaving them out."""
         return list(REGISTRY.values())
