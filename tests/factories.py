@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from concurrency_bench.results import (
     Lateness,
     ModelResult,
+    ProcessRun,
     ResultsFile,
     Round,
     RunSettings,
@@ -51,11 +52,13 @@ def model_result(
     rss_before_bytes: int | None = None,
     rss_peak_bytes: int | None = None,
     concurrent: bool | None = None,
+    rounds_per_process: int = 1,
 ) -> ModelResult:
     """A ModelResult with the given per-round wall or overhead values (seconds).
 
     Give `walls` or `overheads` (or both); the other is derived from the scenario's ideal time
     for this model, as the engine does. Neither gives a result with no rounds (not-run, ...).
+    The rounds are spread over worker processes `rounds_per_process` at a time (pids 1000, ...).
     """
     if concurrent is None:
         spec = REGISTRY.get(runner)
@@ -70,7 +73,10 @@ def model_result(
         if len(walls) != len(overheads):
             raise ValueError("walls and overheads need one value per round each")
         cpus = cpus if cpus is not None else [o / 2 for o in overheads]
-        rounds = tuple(Round(w, c, o) for w, c, o in zip(walls, cpus, overheads, strict=True))
+        rounds = tuple(
+            Round(wall_s=w, cpu_s=c, overhead_s=o)
+            for w, c, o in zip(walls, cpus, overheads, strict=True)
+        )
     if rounds and lateness is None:
         lateness = Lateness(p50_s=0.0005, p99_s=0.002, max_s=0.003)
     return ModelResult(
@@ -81,7 +87,10 @@ def model_result(
         jobs=scenario.jobs,
         reason=reason,
         settings=dict(settings or {}),
-        rounds=rounds,
+        runs=tuple(
+            ProcessRun(pid=1000 + n, values=rounds[start : start + rounds_per_process])
+            for n, start in enumerate(range(0, len(rounds), rounds_per_process))
+        ),
         lateness=lateness,
         rss_before_bytes=rss_before_bytes,
         rss_peak_bytes=rss_peak_bytes,
@@ -102,6 +111,6 @@ def results_file(
             rounds=rounds, warmup=1, gc="on", timeout_s=None, sequential_budget_s=10.0
         ),
         environment=dict(ENVIRONMENT if environment is None else environment),
-        scenarios=tuple(ScenarioResults(s, tuple(models)) for s, models in blocks),
+        scenarios=tuple(ScenarioResults(scenario=s, models=tuple(models)) for s, models in blocks),
         partial=partial,
     )

@@ -1,88 +1,169 @@
-"""The versioned results file: one run of the engine, its environment and every model's figures.
+"""The results file, schema 2: typed records of one engine run, one entry per worker process.
 
-Reporters and the compare gate only read these files. Loading checks the version and the
-fields, and refuses anything it does not understand with a one-line ResultsError.
+In the spirit of pyperf's format: per (scenario, model) a list `runs`, one per worker process
+(the unit of repetition), each with its pid, the wall time of each warm-up round and the
+figures of each measured round. Summaries, tables and the gate are computed from these and
+never stored. The records are msgspec Structs: decoding validates types and unknown fields
+in C (fast for a 1,000,000-job file), `__post_init__` adds what types cannot say (finite,
+non-negative), and `json_schema()` publishes the same definition as JSON Schema.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import math
+import statistics
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, get_args
+
+import msgspec
 
 from concurrency_bench.analysis.statistics import Summary, instability
 from concurrency_bench.errors import InputError
 from concurrency_bench.workload import Scenario
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILE_MODE = 0o644
 Status = Literal["ok", "wrong", "failed", "not-run", "unavailable", "interrupted"]
 STATUSES: tuple[str, ...] = get_args(Status)
+Metric = Literal["wall", "overhead", "cpu"]
 
 
 class ResultsError(InputError):
     """A results file that is missing, malformed, or of a version this code does not know."""
 
 
-@dataclass(frozen=True)
-class Round:
-    """One measured round's figures."""
+def _finite(name: str, value: float, *, minimum: float | None = None) -> None:
+    """Refuse NaN and infinities (and values under `minimum`), naming the field."""
+    if not math.isfinite(value):
+        raise ValueError(f"`{name}` must be a finite number, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"`{name}` must be at least {minimum:g}, got {value!r}")
+
+
+class Record(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Common options of every record: immutable, keyword-only, unknown fields refused."""
+
+
+class Round(Record, frozen=True, kw_only=True):
+    """One measured round's figures (seconds): wall and CPU time of the timed region, and wall
+    minus the scenario's ideal (negative when timers fire early)."""
 
     wall_s: float
     cpu_s: float
     overhead_s: float
 
+    def __post_init__(self) -> None:
+        _finite("wall_s", self.wall_s, minimum=0.0)
+        _finite("cpu_s", self.cpu_s, minimum=0.0)
+        _finite("overhead_s", self.overhead_s)
 
-@dataclass(frozen=True)
-class Lateness:
-    """Per-job lateness (finish - start - delay) pooled over every measured round."""
+    def value(self, metric: Metric) -> float:
+        """The round's figure for `metric`, in seconds."""
+        return {"wall": self.wall_s, "overhead": self.overhead_s, "cpu": self.cpu_s}[metric]
+
+
+class Lateness(Record, frozen=True, kw_only=True):
+    """Per-job lateness (finish - start - delay) pooled over measured rounds, in seconds."""
 
     p50_s: float
     p99_s: float
     max_s: float
 
+    def __post_init__(self) -> None:
+        for name in ("p50_s", "p99_s", "max_s"):
+            _finite(name, getattr(self, name))
+        if not self.p50_s <= self.p99_s <= self.max_s:
+            raise ValueError("lateness must have p50_s <= p99_s <= max_s")
 
-@dataclass(frozen=True)
-class ModelResult:
-    """Everything measured for one model on one scenario; figures are derived from `rounds`."""
 
-    model: str
-    status: Status
-    concurrent: bool
-    ideal_s: float
-    jobs: int
-    reason: str | None = None
-    settings: dict[str, int | str] = field(default_factory=dict)
-    rounds: tuple[Round, ...] = ()
+class ProcessRun(Record, frozen=True, kw_only=True):
+    """One worker process: its warm-ups, its measured rounds, its own lateness and memory."""
+
+    pid: int | None
+    """The worker's process id; None in a run converted from schema 1, which did not keep it."""
+    warmups: tuple[float, ...] = ()
+    """Wall seconds of each warm-up round, in order (empty when there were none, or unknown)."""
+    values: tuple[Round, ...] = ()
     lateness: Lateness | None = None
     rss_before_bytes: int | None = None
     rss_peak_bytes: int | None = None
 
+    def __post_init__(self) -> None:
+        for index, warmup in enumerate(self.warmups):
+            _finite(f"warmups[{index}]", warmup, minimum=0.0)
+        for name in ("rss_before_bytes", "rss_peak_bytes"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"`{name}` must be 0 or more, got {value}")
+
+    def median(self, metric: Metric) -> float:
+        """The median of this process's measured rounds for `metric`."""
+        return statistics.median(r.value(metric) for r in self.values)
+
+
+class ModelResult(Record, frozen=True, kw_only=True):
+    """Everything measured for one model on one scenario; every figure is derived from `runs`."""
+
+    model: str
+    status: Status
+    reason: str | None = None
+    concurrent: bool
+    ideal_s: float
+    jobs: int
+    settings: dict[str, int | str] = {}
+    runs: tuple[ProcessRun, ...] = ()
+    lateness: Lateness | None = None
+    """Pooled over every process's rounds (the engine merges the workers' quantiles)."""
+    rss_before_bytes: int | None = None
+    rss_peak_bytes: int | None = None
+    """RSS before the rounds and at the peak of the median worker (growth = peak - before)."""
+
+    def __post_init__(self) -> None:
+        if not self.model:
+            raise ValueError("`model` must be a non-empty string")
+        _finite("ideal_s", self.ideal_s, minimum=0.0)
+        if self.jobs < 1:
+            raise ValueError(f"`jobs` must be 1 or more, got {self.jobs}")
+        if self.status == "ok" and not any(run.values for run in self.runs):
+            raise ValueError(f"model {self.model!r} is ok but has no measured rounds")
+
+    @property
+    def rounds(self) -> tuple[Round, ...]:
+        """Every measured round, process after process."""
+        return tuple(r for run in self.runs for r in run.values)
+
     @property
     def measured(self) -> bool:
         """True when there are rounds to summarise (ok, wrong, or interrupted midway)."""
-        return bool(self.rounds)
+        return any(run.values for run in self.runs)
 
     @property
     def ranked(self) -> bool:
         """Only models that ran and summed correctly are ranked."""
         return self.status == "ok" and self.measured
 
+    def values(self, metric: Metric) -> list[float]:
+        """Every measured round's `metric`, in seconds."""
+        return [r.value(metric) for r in self.rounds]
+
+    def process_medians(self, metric: Metric) -> list[float]:
+        """One value per worker process (the median of its rounds): the independent samples."""
+        return [run.median(metric) for run in self.runs if run.values]
+
     @property
     def wall(self) -> Summary:
         """Wall time over the rounds, in seconds."""
-        return Summary.of([r.wall_s for r in self.rounds])
+        return Summary.of(self.values("wall"))
 
     @property
     def overhead(self) -> Summary:
         """Wall minus ideal over the rounds, in seconds."""
-        return Summary.of([r.overhead_s for r in self.rounds])
+        return Summary.of(self.values("overhead"))
 
     @property
     def cpu(self) -> Summary:
         """CPU time of the worker process over the rounds, in seconds."""
-        return Summary.of([r.cpu_s for r in self.rounds])
+        return Summary.of(self.values("cpu"))
 
     @property
     def overhead_per_job_us(self) -> Summary:
@@ -103,79 +184,29 @@ class ModelResult:
             return None
         return instability(self.wall, self.overhead)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data; summaries are written for readers and recomputed on load."""
-        data: dict[str, Any] = {
-            "runner": self.model,
-            "status": self.status,
-            "reason": self.reason,
-            "concurrent": self.concurrent,
-            "ideal_s": self.ideal_s,
-            "jobs": self.jobs,
-            "settings": self.settings,
-            "rounds": [vars(r) for r in self.rounds],
-            "lateness": vars(self.lateness) if self.lateness else None,
-            "rss_before_bytes": self.rss_before_bytes,
-            "rss_peak_bytes": self.rss_peak_bytes,
-        }
-        if self.measured:
-            data["summary"] = {
-                "wall_s": self.wall.to_dict(),
-                "overhead_s": self.overhead.to_dict(),
-                "cpu_s": self.cpu.to_dict(),
-                "overhead_per_job_us": self.overhead_per_job_us.to_dict(),
-                "memory_per_job_bytes": self.memory_per_job_bytes,
-                "unstable": self.unstable,
-            }
-        return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelResult:
-        """Rebuild from `to_dict` output; KeyError/TypeError/ValueError mean malformed."""
-        status = data["status"]
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}")
-        lateness = data.get("lateness")
-        return cls(
-            model=str(data["runner"]),
-            status=status,
-            concurrent=bool(data["concurrent"]),
-            ideal_s=float(data["ideal_s"]),
-            jobs=int(data["jobs"]),
-            reason=data.get("reason"),
-            settings=dict(data.get("settings") or {}),
-            rounds=tuple(
-                Round(float(r["wall_s"]), float(r["cpu_s"]), float(r["overhead_s"]))
-                for r in data["rounds"]
-            ),
-            lateness=Lateness(**{k: float(v) for k, v in lateness.items()}) if lateness else None,
-            rss_before_bytes=data.get("rss_before_bytes"),
-            rss_peak_bytes=data.get("rss_peak_bytes"),
-        )
-
-
-@dataclass(frozen=True)
-class ScenarioResults:
+class ScenarioResults(Record, frozen=True, kw_only=True):
     """One scenario and the results of every model asked for, in the order they ran."""
 
     scenario: Scenario
     models: tuple[ModelResult, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data."""
-        return {"scenario": self.scenario.to_dict(), "models": [m.to_dict() for m in self.models]}
+    def __post_init__(self) -> None:
+        for model in self.models:
+            if model.jobs != self.scenario.jobs:
+                raise ValueError(
+                    f"model {model.model!r} has jobs {model.jobs}, "
+                    f"the scenario {self.scenario.jobs}"
+                )
+            ideal = self.scenario.ideal_wall_s(concurrent=model.concurrent)
+            if not math.isclose(model.ideal_s, ideal, rel_tol=1e-9, abs_tol=1e-12):
+                raise ValueError(
+                    f"model {model.model!r} has ideal_s {model.ideal_s!r}, but its scenario "
+                    f"gives {ideal!r}"
+                )
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScenarioResults:
-        """Rebuild from `to_dict` output."""
-        return cls(
-            Scenario.from_dict(data["scenario"]),
-            tuple(ModelResult.from_dict(m) for m in data["models"]),
-        )
 
-
-@dataclass(frozen=True)
-class RunSettings:
+class RunSettings(Record, frozen=True, kw_only=True):
     """How the engine measured: the same for every model in the file."""
 
     rounds: int
@@ -184,27 +215,26 @@ class RunSettings:
     timeout_s: float | None
     sequential_budget_s: float
     rounds_per_process: int = 1
-    """Measured rounds per fresh worker process; a file written before the field existed
-    ran every round of a model in one worker, and loads as rounds_per_process = rounds."""
+    """Measured rounds per fresh worker process."""
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunSettings:
-        """Rebuild from `vars()` output; an older file without rounds_per_process gets rounds."""
-        fields = dict(data)
-        fields.setdefault("rounds_per_process", fields.get("rounds"))
-        return cls(**fields)
+    def __post_init__(self) -> None:
+        if self.rounds < 1 or self.rounds_per_process < 1 or self.warmup < 0:
+            raise ValueError("`rounds` and `rounds_per_process` must be 1 or more, `warmup` 0+")
+        if self.timeout_s is not None:
+            _finite("timeout_s", self.timeout_s, minimum=0.0)
+        _finite("sequential_budget_s", self.sequential_budget_s, minimum=0.0)
 
 
-@dataclass(frozen=True)
-class ResultsFile:
+class ResultsFile(Record, frozen=True, kw_only=True):
     """One engine run: when, where, how, and the results per scenario."""
 
+    schema_version: int = SCHEMA_VERSION
     created_utc: str
+    partial: bool = False
+    """True when the run was interrupted and not every model was measured."""
     settings: RunSettings
     environment: dict[str, Any]
     scenarios: tuple[ScenarioResults, ...]
-    partial: bool = False
-    """True when the run was interrupted (Ctrl-C) and not every model was measured."""
 
     def models(self) -> Iterator[tuple[Scenario, ModelResult]]:
         """Every (scenario, model result) pair in the file."""
@@ -212,41 +242,26 @@ class ResultsFile:
             for model in block.models:
                 yield block.scenario, model
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data, `schema_version` first."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "created_utc": self.created_utc,
-            "partial": self.partial,
-            "settings": vars(self.settings),
-            "environment": self.environment,
-            "scenarios": [block.to_dict() for block in self.scenarios],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any, source: str = "results") -> ResultsFile:
-        """Validate and rebuild; anything unexpected is one ResultsError naming `source`."""
-        if not isinstance(data, dict):
-            raise ResultsError(f"{source}: not a concurrency-bench results file")
-        version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise ResultsError(
-                f"{source}: schema_version {version!r} is not supported (this version reads "
-                f"{SCHEMA_VERSION})"
-            )
-        try:
-            return cls(
-                created_utc=str(data["created_utc"]),
-                settings=RunSettings.from_dict(data["settings"]),
-                environment=dict(data["environment"]),
-                scenarios=tuple(ScenarioResults.from_dict(s) for s in data["scenarios"]),
-                partial=bool(data.get("partial", False)),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ResultsError(
-                f"{source}: malformed results file ({type(exc).__name__}: {exc})"
-            ) from None
-
     def to_json(self) -> str:
-        """The file's text."""
-        return json.dumps(self.to_dict(), indent=2) + "\n"
+        """The file's text (indented, `schema_version` first)."""
+        return msgspec.json.format(msgspec.json.encode(self).decode()) + "\n"
+
+
+def decode(data: bytes | str) -> ResultsFile:
+    """Parse and validate a schema-2 file's text; msgspec errors name the field's path."""
+    return msgspec.json.decode(data, type=ResultsFile)
+
+
+def convert(data: Any) -> ResultsFile:
+    """Validate already-parsed JSON data (a dict) as a schema-2 file."""
+    return msgspec.convert(data, type=ResultsFile)
+
+
+def json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a schema-2 results file."""
+    return msgspec.json.schema(ResultsFile)
+
+
+def pool_runs(values: Sequence[Sequence[Round]]) -> tuple[ProcessRun, ...]:
+    """Runs without pids or warm-ups from per-process round lists (tests and converters)."""
+    return tuple(ProcessRun(pid=None, values=tuple(rounds)) for rounds in values)

@@ -6,8 +6,18 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from concurrency_bench.results.schema import FILE_MODE, ResultsError, ResultsFile
+import msgspec
+
+from concurrency_bench.results.legacy import LEGACY_VERSION, upgrade
+from concurrency_bench.results.schema import (
+    FILE_MODE,
+    SCHEMA_VERSION,
+    ResultsError,
+    ResultsFile,
+    convert,
+)
 
 
 def load(path: str | os.PathLike[str]) -> ResultsFile:
@@ -21,7 +31,25 @@ def load(path: str | os.PathLike[str]) -> ResultsFile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    return ResultsFile.from_dict(data, source)
+    return parse(data, source)
+
+
+def parse(data: Any, source: str = "results") -> ResultsFile:
+    """Validate parsed JSON as a results file of a known version; errors name `source`."""
+    if not isinstance(data, dict):
+        raise ResultsError(f"{source}: not a concurrency-bench results file")
+    version = data.get("schema_version")
+    if version == LEGACY_VERSION:
+        data = upgrade(data)
+    elif version != SCHEMA_VERSION:
+        raise ResultsError(
+            f"{source}: schema_version {version!r} is not supported (this version reads "
+            f"{LEGACY_VERSION} and {SCHEMA_VERSION})"
+        )
+    try:
+        return convert(data)
+    except msgspec.ValidationError as exc:
+        raise ResultsError(f"{source}: malformed results file ({exc})") from None
 
 
 def write_atomic(path: Path, text: str, *, overwrite: bool = True) -> None:
