@@ -36,7 +36,7 @@ def extra_info(result: ModelResult) -> dict[str, Any]:
         "ideal_s": result.ideal_s,
         "jobs": result.jobs,
         "settings": dict(result.settings),
-        "sums_ok": {"ok": True, "wrong": False}.get(result.status) if result.rounds else None,
+        "sums_ok": result.sums_ok,
     }
     if result.measured:
         per_job = result.overhead_per_job_us

@@ -6,15 +6,17 @@ import itertools
 import json
 import math
 import random
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from concurrency_bench.analysis import gate
-from concurrency_bench.analysis.gate import change_pct, judge, mann_whitney_u
+from concurrency_bench.analysis.gate import change_pct, judge
+from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.cli.main import main as cli_main
 from concurrency_bench.results import ModelResult, ResultsFile, Round, ScenarioResults
+from concurrency_bench.results.schema import decode
 from factories import model_result, results_file, scenario
 
 # Per-round overheads (seconds) of a 1000-job scenario: ~20 ms, a little spread, no ties.
@@ -178,16 +180,26 @@ def slowed(results: ResultsFile, runner: str, factor: float) -> ResultsFile:
     def change(model: ModelResult) -> ModelResult:
         if model.model != runner:
             return model
-        rounds = tuple(
-            Round(r.wall_s + r.overhead_s * (factor - 1), r.cpu_s, r.overhead_s * factor)
-            for r in model.rounds
+        runs = tuple(
+            replace(
+                run,
+                values=tuple(
+                    Round(
+                        wall_s=r.wall_s + r.overhead_s * (factor - 1),
+                        cpu_s=r.cpu_s,
+                        overhead_s=r.overhead_s * factor,
+                    )
+                    for r in run.values
+                ),
+            )
+            for run in model.runs
         )
-        return replace(model, rounds=rounds)
+        return replace(model, runs=runs)
 
     return replace(
         results,
         scenarios=tuple(
-            ScenarioResults(block.scenario, tuple(change(m) for m in block.models))
+            ScenarioResults(scenario=block.scenario, models=tuple(change(m) for m in block.models))
             for block in results.scenarios
         ),
     )
@@ -200,7 +212,7 @@ def with_model(results: ResultsFile, scenario_name: str, model: ModelResult) -> 
         models = block.models
         if block.scenario.name == scenario_name:
             models = tuple(model if m.model == model.model else m for m in models)
-        blocks.append(ScenarioResults(block.scenario, models))
+        blocks.append(ScenarioResults(scenario=block.scenario, models=models))
     return replace(results, scenarios=tuple(blocks))
 
 
@@ -317,7 +329,7 @@ def test_unavailable_in_new_and_models_on_one_side_do_not_fail(
         new_file,
         scenarios=(
             new_file.scenarios[0],
-            ScenarioResults(SEED, (extra,)),  # seed/trio only in base, seed/uvloop only in new
+            ScenarioResults(scenario=SEED, models=(extra,)),  # seed/trio only in base, seed/uvloop only in new
         ),
     )
     status, rows, out, _ = run(capsys, base_path, write(tmp_path / "new.json", new_file))
@@ -537,7 +549,7 @@ def test_wrong_number_of_files_is_exit_2(
 def test_results_round_trip_keeps_the_verdicts(tmp_path: Path) -> None:
     # The gate reads files written by to_json: what it compares is what was measured.
     path = Path(write(tmp_path / "x.json", slowed(base_file(), "threads", 1.5)))
-    loaded = ResultsFile.from_dict(json.loads(path.read_text()))
+    loaded = decode(path.read_text())
     comparison = gate.compare(base_file(), loaded)
     verdicts = {(r.scenario, r.model): r.verdict for r in comparison.rows}
     assert verdicts[(SCENARIO.name, "threads")] == "slower"

@@ -1,23 +1,15 @@
-"""The regression gate's logic: pair two results files, test each pair's rounds, give verdicts.
+"""The regression gate's judgement: pair two results files, test each pair, give verdicts.
 
-The test is a one-sided Mann-Whitney U (Wilcoxon rank-sum) test on the per-round values.
-Why: it is rank-based, so it assumes no normality (round times are skewed: a slow round
-from a GC pause or a busy neighbour is common, a fast outlier is not) and one wild round
-moves it by one rank only. For the engine's 5-round samples it is exact: the null
-distribution is enumerated by a small subset-sum DP over the (mid-)ranks, so no
-large-sample approximation is trusted where it is wrong. Its smallest one-sided p for 5 vs
-5 rounds is 1/C(10, 5) = 1/252 ~ 0.004, so it can reach the default alpha 0.05 (U <= 4 of
-25, 12 of the 252 rank orders, gives p = 12/252 ~ 0.048); 3 vs 3 rounds can only just
-(1/20 = 0.05), and fewer rounds can never be significant (noise, or unchanged if tiny).
-A bootstrap interval needs far more than 5 values to mean anything; Welch's t test needs
-normality that 5 skewed rounds do not have.
+What is tested: one value per worker process, the median of its measured rounds
+(`ModelResult.process_medians`). The process is the unit of repetition: rounds that share a
+process share its memory layout, hash seeds and caches, so counting them as independent
+samples would make the test over-confident; with one round per process (the engine's
+default) the values are exactly the rounds. The test is a one-sided Mann-Whitney U on those
+values (analysis.ranktest says why that test, and what 5 against 5 values can reach).
 
-What it cannot see: all rounds of a file come from one run. The engine gives each round a
-fresh worker process by default (rounds_per_process = 1), so the process-to-process spread
-(several percent) is in the rounds; with rounds_per_process > 1 the rounds of one process
-are pseudo-replicates and the test is too confident. A shift of the whole run (a busy
-machine, another CPU, frequency scaling) is still, to it, a real change; the threshold is
-what absorbs such shifts, so set it above the run-to-run drift of the machine the gate runs on.
+What it cannot see: a shift of the whole run (a busy machine, another CPU, frequency
+scaling) is, to it, a real change; the threshold is what absorbs such shifts, so set it above
+the run-to-run drift of the machine the gate runs on.
 
 Each pair gets two one-sided tests, each at `alpha`: "new is larger" (slower) and "new is
 smaller" (faster). The gate fails only on the first, so its false-alarm rate on an unchanged
@@ -30,12 +22,15 @@ Verdicts, for a (scenario, model) with status ok on both sides (rules in this or
   3. faster     if "new is smaller" is significant and change < -threshold;
   4. unchanged  if either test is significant (a real change, but within the threshold);
   5. unchanged  if |change| <= threshold / 10 (not significant, and too small to matter);
-  6. noise      otherwise (a change beyond a tenth of the threshold the rounds cannot confirm).
-change % = (new median - base median) / |base median| x 100. Overhead can be zero or
-negative (wall below ideal when timers fire early), so the denominator is |base median|, which
-keeps "+" meaning slower; a base median of exactly 0 makes any change from it infinite
-(+-inf %): a significant move away from zero then exceeds every threshold, an insignificant one
-is noise, and no change at all is 0 %.
+  6. noise      otherwise (a change beyond a tenth of the threshold the values cannot confirm).
+The medians are those of the per-process values. change % = (new median - base median) /
+|base median| x 100. Overhead can be zero or negative (wall below ideal when timers fire
+early), so the denominator is |base median|, which keeps "+" meaning slower; a base median of
+exactly 0 makes any change from it infinite (+-inf %): a significant move away from zero then
+exceeds every threshold, an insignificant one is noise, and no change at all is 0 %.
+
+Every value used here comes from a loaded, validated ResultsFile (finite, non-negative where
+it must be, consistent with its scenario; an ok model always has rounds).
 """
 
 from __future__ import annotations
@@ -46,12 +41,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.analysis.statistics import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.results import ModelResult, ResultsError, ResultsFile, RunSettings
 from concurrency_bench.workload import Scenario
 
 MetricName = Literal["overhead", "wall"]
-Alternative = Literal["greater", "less"]
 Verdict = Literal[
     "slower", "faster", "unchanged", "noise", "broke", "not compared", "only in base", "only in new"
 ]
@@ -65,7 +60,7 @@ VERDICTS: tuple[Verdict, ...] = (
     "only in base",
     "only in new",
 )
-FAILING: frozenset[str] = frozenset({"slower", "broke"})
+FAILING_VERDICTS: frozenset[str] = frozenset({"slower", "broke"})
 """Verdicts that make the gate fail (exit 1)."""
 BROKEN_STATUSES = frozenset({"failed", "wrong"})
 """A model ok in base and in one of these in new is a regression, whatever its figures."""
@@ -76,93 +71,10 @@ NOISE_FLOOR_S = OVERHEAD_NOISE_FLOOR_S
 """Per-round differences below this (0.5 ms) are timer resolution, never a verdict."""
 TINY_FRACTION = 0.1
 """An insignificant change within this fraction of the threshold is called unchanged."""
-EXACT_MAX_ROUNDS = 50
-"""Exact null distribution up to this many pooled rounds; the normal approximation above."""
 IGNORED_ENVIRONMENT_KEYS = ("git", "packages.concurrency-bench", "load_average")
 """Keys (and their sub-keys) that differ by design: the code being compared, not its setting,
 and the load average, which is recorded to explain a noisy file and differs on every run."""
 COMPARED_SETTINGS = ("gc", "warmup", "rounds", "rounds_per_process")
-
-
-# -- the test ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RankTest:
-    """One one-sided Mann-Whitney U result: U of the first sample, its p, and how p was got."""
-
-    u: float
-    p: float
-    exact: bool
-
-
-def mann_whitney_u(
-    x: Sequence[float], y: Sequence[float], alternative: Alternative = "greater"
-) -> RankTest:
-    """One-sided Mann-Whitney U test of x against y ("greater": x tends to be larger).
-
-    U counts the pairs with x > y (ties count a half), as scipy's U1. Ties get mid-ranks and
-    the exact distribution is the permutation distribution of those ranks (conditional on the
-    ties); above EXACT_MAX_ROUNDS pooled values, the normal approximation with tie correction
-    and continuity correction is used.
-    """
-    n, m = len(x), len(y)
-    if n == 0 or m == 0:
-        raise ValueError("Mann-Whitney U needs at least one value on each side")
-    if alternative not in ("greater", "less"):
-        raise ValueError(f"unknown alternative {alternative!r}")
-    doubled = _doubled_mid_ranks([*x, *y])
-    rank_sum_x2 = sum(doubled[:n])
-    u = rank_sum_x2 / 2 - n * (n + 1) / 2
-    if n + m <= EXACT_MAX_ROUNDS:
-        p = _exact_p(doubled, n, rank_sum_x2, alternative)
-        return RankTest(u, p, exact=True)
-    return RankTest(u, _normal_p(u, n, m, doubled, alternative), exact=False)
-
-
-def _doubled_mid_ranks(values: Sequence[float]) -> list[int]:
-    """Twice each value's (1-based, mid-rank for ties) rank, so that ranks are integers."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = start + end + 2  # 2 x mean of ranks start+1 .. end+1
-        start = end + 1
-    return ranks
-
-
-def _exact_p(doubled: Sequence[int], n: int, observed: int, alternative: Alternative) -> float:
-    """P(rank sum of a random n-subset >= observed) ("greater") or <= ("less"), by a DP.
-
-    ways[k][s] counts the k-subsets of the ranks seen so far whose doubled rank sum is s.
-    """
-    ways: list[Counter[int]] = [Counter({0: 1})] + [Counter() for _ in range(n)]
-    for rank in doubled:
-        for k in range(n, 0, -1):
-            for total, count in ways[k - 1].items():
-                ways[k][total + rank] += count
-    subsets = math.comb(len(doubled), n)
-    if alternative == "greater":
-        tail = sum(c for s, c in ways[n].items() if s >= observed)
-    else:
-        tail = sum(c for s, c in ways[n].items() if s <= observed)
-    return tail / subsets
-
-
-def _normal_p(u: float, n: int, m: int, doubled: Sequence[int], alternative: Alternative) -> float:
-    """The large-sample p: normal approximation with tie and continuity corrections."""
-    total = n + m
-    ties = sum(t**3 - t for t in Counter(doubled).values())
-    variance = n * m / 12 * ((total + 1) - ties / (total * (total - 1)))
-    if variance <= 0:
-        return 1.0  # every value tied: no evidence either way
-    shift = u - n * m / 2 if alternative == "greater" else n * m / 2 - u
-    z = (shift - 0.5) / math.sqrt(variance)
-    return min(1.0, 0.5 * math.erfc(z / math.sqrt(2)))
 
 
 # -- metrics -----------------------------------------------------------------------------
@@ -170,7 +82,7 @@ def _normal_p(u: float, n: int, m: int, doubled: Sequence[int], alternative: Alt
 
 @dataclass(frozen=True)
 class Metric:
-    """What is compared: per-round values of one model in seconds, and how to show them."""
+    """What is compared: one value per worker process of a model, in seconds, and its display."""
 
     name: MetricName
     title: str
@@ -180,10 +92,9 @@ class Metric:
     per_job: bool
 
     def values(self, model: ModelResult) -> list[float]:
-        """The per-round values, in seconds (per job for overhead)."""
-        if self.per_job:
-            return [r.overhead_s / model.jobs for r in model.rounds]
-        return [r.wall_s for r in model.rounds]
+        """Each worker process's median, in seconds (per job for overhead): the samples tested."""
+        medians = model.process_medians(self.name)
+        return [m / model.jobs for m in medians] if self.per_job else medians
 
     def floor(self, jobs: int) -> float:
         """NOISE_FLOOR_S in this metric's seconds."""
@@ -200,7 +111,7 @@ METRICS: dict[str, Metric] = {
 
 
 @dataclass(frozen=True)
-class Row:
+class ComparedPair:
     """One (scenario, model): medians in the metric's seconds, change, p-values and verdict."""
 
     scenario: str
@@ -217,7 +128,7 @@ class Row:
     @property
     def failing(self) -> bool:
         """True when this row alone makes the gate fail."""
-        return self.verdict in FAILING
+        return self.verdict in FAILING_VERDICTS
 
 
 def change_pct(base: float, new: float) -> float:
@@ -235,7 +146,7 @@ def judge(
     alpha: float = DEFAULT_ALPHA,
     floor: float = 0.0,
 ) -> tuple[Verdict, float, float, float]:
-    """The verdict for two samples of per-round values: (verdict, change %, p_slower, p_faster).
+    """The verdict for two samples (one value per process): (verdict, change %, p_slower, p_faster).
 
     Follows the rules in the module docstring; `floor` is rule 1's difference in these units.
     """
@@ -270,7 +181,7 @@ def compare_models(
     *,
     threshold_pct: float = DEFAULT_THRESHOLD_PCT,
     alpha: float = DEFAULT_ALPHA,
-) -> Row:
+) -> ComparedPair:
     """One row for a model present in both files."""
     base_ok, new_ok = base.ranked, new.ranked
     base_median = Summary.of(metric.values(base)).median if base_ok else None
@@ -280,7 +191,7 @@ def compare_models(
             _status_text(side, m) for side, m in (("base", base), ("new", new)) if not m.ranked
         ]
         broke = base_ok and new.status in BROKEN_STATUSES
-        return Row(
+        return ComparedPair(
             scenario,
             base.model,
             "broke" if broke else "not compared",
@@ -295,7 +206,7 @@ def compare_models(
         alpha=alpha,
         floor=metric.floor(base.jobs),
     )
-    return Row(scenario, base.model, verdict, base_median, new_median, change, p_slower, p_faster)
+    return ComparedPair(scenario, base.model, verdict, base_median, new_median, change, p_slower, p_faster)
 
 
 # -- pairing and environments -------------------------------------------------------------
@@ -308,11 +219,11 @@ class Comparison:
     metric: Metric
     threshold_pct: float
     alpha: float
-    rows: tuple[Row, ...]
+    rows: tuple[ComparedPair, ...]
     warnings: tuple[str, ...]
 
     @property
-    def regressions(self) -> tuple[Row, ...]:
+    def regressions(self) -> tuple[ComparedPair, ...]:
         """Rows significantly slower beyond the threshold, or ok in base and failed/wrong now."""
         return tuple(row for row in self.rows if row.failing)
 
@@ -326,7 +237,7 @@ Key = tuple[str, str]
 
 
 def _index(results: ResultsFile, source: str) -> dict[Key, tuple[Scenario, ModelResult]]:
-    """(scenario name, runner) -> its result, in file order; a pair given twice is ambiguous."""
+    """(scenario name, model) -> its result, in file order; a pair given twice is ambiguous."""
     index: dict[Key, tuple[Scenario, ModelResult]] = {}
     for scenario, model in results.models():
         key = (scenario.name, model.model)
@@ -361,14 +272,14 @@ def compare(
             f"{base_source} and {new_source} have no (scenario, model) pair in common, "
             "so there is nothing to compare"
         )
-    rows: list[Row] = []
+    rows: list[ComparedPair] = []
     warnings: list[str] = []
     for key in _ordered_keys(base_index, new_index):
-        name, runner = key
+        name, model = key
         if key not in new_index:
-            rows.append(Row(name, runner, "only in base"))
+            rows.append(ComparedPair(name, model, "only in base"))
         elif key not in base_index:
-            rows.append(Row(name, runner, "only in new"))
+            rows.append(ComparedPair(name, model, "only in new"))
         else:
             rows.append(
                 compare_models(

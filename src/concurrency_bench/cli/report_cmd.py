@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from concurrency_bench import results
+from concurrency_bench.cli.guard import exits_3_on_internal_error
 from concurrency_bench.report import FORMATS, render
+from concurrency_bench.report.console import emit
 
 
 def add_parser(subparsers: Any) -> None:
@@ -22,7 +23,9 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=main)
 
 
+@exits_3_on_internal_error
 def main(args: argparse.Namespace) -> int:
-    """Print the tables; an unreadable or unknown file is a ResultsError (one line, exit 2)."""
-    sys.stdout.write(render(results.load(args.file), args.format))
+    """Print the tables; an unreadable or unknown file is a ResultsError (one line, exit 2),
+    anything unexpected one line and exit 3."""
+    emit(render(results.load(args.file), args.format))
     return 0

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
-from concurrency_bench.report.rows import Row, Table
+from concurrency_bench.report import formatting
+from concurrency_bench.report.formatting import NONE
+from concurrency_bench.report.rows import Table, TableRow
 from concurrency_bench.results import ResultsFile, RunSettings
 
-NONE = "—"
-"""A figure that does not apply (an unranked row's speed-up) or was not measured."""
 MARK = "*"
 SECONDS_FROM = 10.0
 """Wall times are shown in ms, or in s for the whole table once one median reaches 10 s."""
@@ -19,7 +18,7 @@ ALIGN = ("left", "right", "right", "right", "right", "right", "right", "center",
 LEGEND = (
     "overhead = wall - ideal (ideal: the longest delay for concurrent models, the sum of delays "
     "for sequential ones); ranked by median wall (for concurrent models, the overhead order); "
-    "unranked rows last."
+    "unranked rows last. " + formatting.SPREAD_LEGEND
 )
 
 
@@ -35,8 +34,7 @@ def _wall_decimals(table: Table, factor: float) -> int:
         return 3  # whole seconds with millisecond resolution
     medians = [abs(r.result.wall.median) * factor for r in table.rows if r.result.rounds]
     smallest = min((m for m in medians if m > 0), default=1.0)
-    digits = max(0, math.floor(math.log10(smallest)) + 1)
-    return min(3, max(1, 3 - digits))
+    return max(1, formatting.decimals(smallest))
 
 
 def wall_cells(table: Table) -> list[str]:
@@ -53,64 +51,43 @@ def wall_cells(table: Table) -> list[str]:
     return out
 
 
-def number(value: float) -> str:
-    """About three significant digits, never scientific notation: 0.123, 12.3, 1,234."""
-    size = abs(value)
-    if size >= 100:
-        return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:.1f}"
-    if size >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3f}"
 
-
-def overhead_cell(row: Row) -> str:
+def overhead_cell(row: TableRow) -> str:
     """Median overhead per job in microseconds."""
-    return number(row.result.overhead_per_job_us.median) if row.result.rounds else NONE
+    return formatting.number(row.result.overhead_per_job_us.median) if row.result.rounds else NONE
 
 
-def speedup_cell(row: Row, table: Table, mark: str = MARK) -> str:
+def speedup_cell(row: TableRow, table: Table, mark: str = MARK) -> str:
     """Speed-up as `12.3x`, marked when it is against the sum of delays, not a measured sync."""
     if row.speedup is None:
         return NONE
-    return f"{ratio_text(row.speedup)}x" + (mark if table.baseline == "sum-of-delays" else "")
+    return f"{formatting.ratio(row.speedup)}x" + (mark if table.baseline == "sum-of-delays" else "")
 
 
-def ratio_cell(row: Row) -> str:
+def ratio_cell(row: TableRow) -> str:
     """Median wall over the fastest ranked median wall; 1.00 for the fastest."""
-    return NONE if row.ratio is None else ratio_text(row.ratio)
+    return NONE if row.ratio is None else formatting.ratio(row.ratio)
 
 
-def ratio_text(value: float) -> str:
-    """A ratio: two decimals below 10 (1.00, 0.99), fewer above (12.3, 858)."""
-    return f"{value:.2f}" if abs(value) < 10 else number(value)
 
-
-def memory_cell(row: Row) -> str:
+def memory_cell(row: TableRow) -> str:
     """Peak RSS growth per job, in B, KiB or MiB."""
     size = row.result.memory_per_job_bytes
-    if size is None:
-        return NONE
-    if size < 1024:
-        return f"{size:.0f} B"
-    if size < 1024**2:
-        return f"{number(size / 1024)} KiB"
-    return f"{number(size / 1024**2)} MiB"
+    return NONE if size is None else formatting.size(size)
 
 
-def lateness_cell(row: Row) -> str:
+def lateness_cell(row: TableRow) -> str:
     """p99 of per-job lateness in milliseconds."""
     late = row.result.lateness
     return NONE if late is None or not row.result.rounds else f"{late.p99_s * 1e3:.2f}"
 
 
-def sums_cell(row: Row) -> str:
+def sums_cell(row: TableRow) -> str:
     """✓ or ✗; blank when the sums were never checked."""
-    return {True: "✓", False: "✗", None: ""}[row.sums_ok]
+    return {True: "✓", False: "✗", None: ""}[row.result.sums_ok]
 
 
-def cells(row: Row, table: Table, wall: str, mark: str = MARK) -> list[str]:
+def cells(row: TableRow, table: Table, wall: str, mark: str = MARK) -> list[str]:
     """Every column but notes, as display strings in ALIGN's order.
 
     A row with no rounds has nothing to show but its name: blank, so its note stands out.
@@ -166,8 +143,7 @@ def footnote(table: Table) -> str | None:
     """The footnote for marked speed-ups, or None when none is marked."""
     if not table.marked:
         return None
-    total = table.baseline_wall_s
-    shown = f"{total:,.3g} s" if total >= 1 else f"{total * 1e3:.3g} ms"
+    shown = formatting.seconds(table.baseline_wall_s)
     return f"{MARK} vs the sum of delays ({shown}); {table.baseline_note}"
 
 
@@ -225,7 +201,7 @@ def partial_line(results: ResultsFile) -> str | None:
     return "PARTIAL: interrupted (Ctrl-C) before every model was measured."
 
 
-def notes_text(row: Row, separator: str = "; ") -> str:
+def notes_text(row: TableRow, separator: str = "; ") -> str:
     """A row's notes joined into one cell."""
     return separator.join(row.notes)
 

@@ -1,7 +1,8 @@
 """github-action-benchmark input: a results file as `customSmallerIsBetter` entries.
 
 The action reads a JSON list of {name, unit, value, range, extra}; it charts `value` per
-name across commits and parses `range` as "± number". Two entries per ranked (scenario,
+name across commits and parses `range` as "± number"; like every output here, that number
+is the full IQR of the rounds (formatting.SPREAD_LEGEND). Two entries per ranked (scenario,
 model): the median overhead per job (what the compare gate watches) and the median wall.
 Models that failed, summed wrong or did not run have no figure worth charting and are left
 out; the results file and the tables still say what happened to them.
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from concurrency_bench.analysis.statistics import Summary
+from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, write_atomic
 from concurrency_bench.workload import Scenario
 
@@ -21,23 +23,25 @@ FILE_NAME = "ci-benchmark.json"
 
 
 def _entry(name: str, unit: str, summary: Summary, extra: str) -> dict[str, Any]:
-    # `range` is half the IQR: median ± range spans the middle half of the rounds.
     return {
         "name": name,
         "unit": unit,
         "value": round(summary.median, 6),
-        "range": f"± {summary.iqr / 2:.6g}",
+        "range": f"± {summary.iqr:.6g}",
         "extra": extra,
     }
 
 
 def _extra(scenario: Scenario, model: ModelResult) -> str:
+    processes = len(model.process_medians("wall"))
     lines = [
-        f"median of {len(model.rounds)} rounds from fresh workers; range = half the IQR",
+        f"median of {len(model.rounds)} rounds in {processes} worker "
+        f"process{'es' if processes > 1 else ''}; range = the IQR (Q3 - Q1) of the rounds, "
+        "not an interval around the value",
         f"{scenario.jobs} jobs, ideal {model.ideal_s * 1000:g} ms",
     ]
     if model.settings:
-        lines.append(", ".join(f"{k}={v}" for k, v in model.settings.items()))
+        lines.append(settings_text(model.settings))
     if model.unstable:
         lines.append(f"unstable: {model.unstable}")
     return "\n".join(lines)

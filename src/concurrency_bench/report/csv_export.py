@@ -11,7 +11,8 @@ import io
 import math
 from collections.abc import Sequence
 
-from concurrency_bench.report.rows import Row, Table
+from concurrency_bench.report.formatting import settings_text
+from concurrency_bench.report.rows import Table, TableRow
 from concurrency_bench.results import ResultsFile
 
 COLUMNS = (
@@ -65,7 +66,7 @@ def _value(value: Cell) -> str:
     return str(value)
 
 
-def record(row: Row, table: Table, partial: bool) -> dict[str, Cell]:
+def record(row: TableRow, table: Table, partial: bool) -> dict[str, Cell]:
     """One row's raw figures keyed by COLUMNS."""
     m, s = row.result, table.scenario
     measured = bool(m.rounds)
@@ -102,10 +103,10 @@ def record(row: Row, table: Table, partial: bool) -> dict[str, Cell]:
         "lateness_p50_s": late.p50_s if late else None,
         "lateness_p99_s": late.p99_s if late else None,
         "lateness_max_s": late.max_s if late else None,
-        "sums_ok": row.sums_ok,
+        "sums_ok": m.sums_ok,
         "unstable": m.unstable,
         "reason": m.reason,
-        "settings": ";".join(f"{k}={v}" for k, v in m.settings.items()) or None,
+        "settings": settings_text(m.settings, ";") or None,
         "partial": partial,
     }
 

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
 from concurrency_bench.workload import Scenario
 
@@ -23,7 +24,7 @@ Baseline = Literal["sync", "sum-of-delays"]
 
 
 @dataclass(frozen=True)
-class Row:
+class TableRow:
     """One model's line in a table: its result plus the figures that compare it with others."""
 
     result: ModelResult
@@ -35,18 +36,13 @@ class Row:
     """This model's median wall / the fastest ranked median wall; None when unranked."""
     notes: tuple[str, ...]
 
-    @property
-    def sums_ok(self) -> bool | None:
-        """True for ok, False for wrong, None when the sums were never checked or not known."""
-        return {"ok": True, "wrong": False}.get(self.result.status) if self.result.rounds else None
-
 
 @dataclass(frozen=True)
 class Table:
     """One scenario's rows, ranked first, and the wall time the speed-ups divide."""
 
     scenario: Scenario
-    rows: tuple[Row, ...]
+    rows: tuple[TableRow, ...]
     baseline: Baseline
     baseline_wall_s: float
     baseline_note: str | None
@@ -81,7 +77,7 @@ def build_table(block: ScenarioResults) -> Table:
     baseline, baseline_wall, baseline_note = _baseline(block)
     fastest = min((m.wall.median for m in ranked), default=math.nan)
     rows = [
-        Row(
+        TableRow(
             result=m,
             rank=rank,
             speedup=_divide(baseline_wall, m.wall.median),
@@ -90,7 +86,7 @@ def build_table(block: ScenarioResults) -> Table:
         )
         for rank, m in enumerate(ranked, start=1)
     ]
-    rows += [Row(m, None, None, None, notes(m)) for m in unranked]
+    rows += [TableRow(m, None, None, None, notes(m)) for m in unranked]
     return Table(block.scenario, tuple(rows), baseline, baseline_wall, baseline_note)
 
 
@@ -132,5 +128,5 @@ def notes(model: ModelResult) -> tuple[str, ...]:
     if model.unstable:
         found.append(f"unstable: {model.unstable}")
     if model.settings:
-        found.append(", ".join(f"{key}={value}" for key, value in model.settings.items()))
+        found.append(settings_text(model.settings))
     return tuple(found)

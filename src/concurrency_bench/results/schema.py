@@ -138,6 +138,11 @@ class ModelResult(Record, frozen=True, kw_only=True):
         return any(run.values for run in self.runs)
 
     @property
+    def sums_ok(self) -> bool | None:
+        """True for ok, False for wrong, None when the sums were never checked (no rounds)."""
+        return {"ok": True, "wrong": False}.get(self.status) if self.measured else None
+
+    @property
     def ranked(self) -> bool:
         """Only models that ran and summed correctly are ranked."""
         return self.status == "ok" and self.measured
