@@ -554,3 +554,102 @@ def test_results_round_trip_keeps_the_verdicts(tmp_path: Path) -> None:
     verdicts = {(r.scenario, r.model): r.verdict for r in comparison.rows}
     assert verdicts[(SCENARIO.name, "threads")] == "slower"
     assert [r.model for r in comparison.regressions] == ["threads"]
+
+
+# -- boundaries, the unit of repetition, exit statuses ----------------------------------
+
+
+def test_p_exactly_at_alpha_is_significant_and_just_over_is_not() -> None:
+    base, new = [1.0, 2.0, 3.0, 4.0, 5.0], [6.0, 7.0, 8.0, 9.0, 10.0]
+    p = mann_whitney_u(new, base, "greater").p
+    assert p == 1 / 252
+    assert judge(base, new, alpha=1 / 252)[0] == "slower"  # p <= alpha
+    assert judge(base, new, alpha=math.nextafter(1 / 252, 0))[0] == "noise"
+    # U = 4 of 25 gives 12/252 ~ 0.0476: under the default alpha; U = 5 (19/252) is over.
+    assert judge(base, [6.0, 7.0, 8.0, 9.0, 1.5])[0] == "slower"
+    assert judge(base, [6.0, 7.0, 8.0, 9.0, 0.5])[0] == "noise"
+
+
+def test_change_exactly_at_the_threshold_is_not_slower() -> None:
+    base = [9.6, 9.8, 10.0, 10.2, 10.4]
+    new = [10.6, 10.8, 11.0, 11.2, 11.4]  # fully separated, median +10 % exactly
+    verdict, change, p_slower, _ = judge(base, new, threshold_pct=10.0)
+    assert change == 10.0
+    assert p_slower <= gate.DEFAULT_ALPHA
+    assert verdict == "unchanged"  # significant, but not beyond the threshold
+    assert judge(base, new, threshold_pct=math.nextafter(10.0, 0))[0] == "slower"
+    faster = [8.7, 8.8, 9.0, 9.1, 9.2]  # median 9.0: exactly -10 %
+    assert judge(base, faster, threshold_pct=10.0)[0] == "unchanged"
+    assert judge(base, faster, threshold_pct=9.99)[0] == "faster"
+
+
+def test_default_alpha_through_the_cli_is_005_and_inclusive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Three processes a side, fully separated: p = 1/20 = 0.05 exactly, the default alpha.
+    def three(overheads: tuple[float, ...]) -> ResultsFile:
+        return results_file(
+            [(SCENARIO, [model_result("trio", SCENARIO, overheads=overheads)])], rounds=3
+        )
+
+    base = write(tmp_path / "a.json", three((0.020, 0.021, 0.022)))
+    new = write(tmp_path / "b.json", three((0.030, 0.031, 0.032)))
+    status, rows, out, _ = run(capsys, base, new)
+    assert status == 1
+    assert "alpha 0.05," in out
+    assert "0.050" in rows[(SCENARIO.name, "trio")]
+    assert run(capsys, base, new, "--alpha", "0.0499")[0] == 0
+
+
+def test_the_gate_tests_one_value_per_process_not_every_round() -> None:
+    # Ten rounds in two processes a side, every new round slower than every base round: as
+    # rounds that would be p = 1/184756; as two process medians a side, p = 1/6, not enough.
+    base_rounds = [0.020 + i * 0.0001 for i in range(10)]
+    new_rounds = [0.030 + i * 0.0001 for i in range(10)]
+    base = model_result("trio", SCENARIO, overheads=base_rounds, rounds_per_process=5)
+    new = model_result("trio", SCENARIO, overheads=new_rounds, rounds_per_process=5)
+    metric = gate.METRICS["overhead"]
+    assert len(metric.values(base)) == 2
+    pair = gate.compare_models(SCENARIO.name, base, new, metric)
+    assert pair.p_slower == pytest.approx(1 / 6)
+    assert pair.verdict == "noise"
+    # One round per process: the values are the rounds themselves, as before.
+    one = model_result("trio", SCENARIO, overheads=base_rounds)
+    assert metric.values(one) == [o / SCENARIO.jobs for o in base_rounds]
+    assert gate.compare_models(
+        SCENARIO.name, one, model_result("trio", SCENARIO, overheads=new_rounds), metric
+    ).verdict == "slower"
+
+
+def test_ok_model_without_rounds_is_a_bad_file_exit_2(
+    tmp_path: Path, base_path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(base_file().to_json())
+    data["scenarios"][0]["models"][1]["runs"] = []
+    bad = tmp_path / "empty.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    status, _, out, err = run(capsys, base_path, str(bad))
+    assert (status, out, err.count("\n")) == (2, "", 1)
+    assert str(bad) in err and "no measured rounds" in err
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_an_internal_error_is_one_line_and_exit_3(
+    base_path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("float division by zero\nsecond line")
+
+    module = "compare_cmd.compare" if command == "compare" else "report_cmd.render"
+    monkeypatch.setattr(f"concurrency_bench.cli.{module}", broken)
+    argv = [base_path, base_path] if command == "compare" else [base_path]
+    status = cli_main([command, *argv])
+    out, err = capsys.readouterr()
+    assert status == 3
+    assert out == ""
+    assert err == (
+        "concurrency-bench: internal error: ZeroDivisionError: float division by zero second line\n"
+    )
