@@ -74,15 +74,6 @@ def test_every_entry_has_the_fields_the_action_reads(results: ResultsFile) -> No
         assert "5 rounds" in entry["extra"]
 
 
-def test_write_replaces_the_file_with_a_json_list(tmp_path: Path, results: ResultsFile) -> None:
-    (tmp_path / ci_export.FILE_NAME).write_text("stale", encoding="utf-8")
-    path = ci_export.write(results, tmp_path)
-    assert path == tmp_path / "ci-benchmark.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert data == ci_export.entries(results)
-    assert list(tmp_path.iterdir()) == [path]  # no temp file left behind
-
-
 def test_nothing_ranked_gives_an_empty_list(tmp_path: Path) -> None:
     s = scenario(10, 50.0)
     only_failed = results_file([(s, [model_result("trio", s, status="failed", reason="x")])])

@@ -329,7 +329,9 @@ def test_unavailable_in_new_and_models_on_one_side_do_not_fail(
         new_file,
         scenarios=(
             new_file.scenarios[0],
-            ScenarioResults(scenario=SEED, models=(extra,)),  # seed/trio only in base, seed/uvloop only in new
+            ScenarioResults(
+                scenario=SEED, models=(extra,)
+            ),  # seed/trio only in base, seed/uvloop only in new
         ),
     )
     status, rows, out, _ = run(capsys, base_path, write(tmp_path / "new.json", new_file))
@@ -616,9 +618,12 @@ def test_the_gate_tests_one_value_per_process_not_every_round() -> None:
     # One round per process: the values are the rounds themselves, as before.
     one = model_result("trio", SCENARIO, overheads=base_rounds)
     assert metric.values(one) == [o / SCENARIO.jobs for o in base_rounds]
-    assert gate.compare_models(
-        SCENARIO.name, one, model_result("trio", SCENARIO, overheads=new_rounds), metric
-    ).verdict == "slower"
+    assert (
+        gate.compare_models(
+            SCENARIO.name, one, model_result("trio", SCENARIO, overheads=new_rounds), metric
+        ).verdict
+        == "slower"
+    )
 
 
 def test_ok_model_without_rounds_is_a_bad_file_exit_2(

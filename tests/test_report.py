@@ -12,7 +12,7 @@ import pytest
 
 from concurrency_bench import cli
 from concurrency_bench.errors import InputError
-from concurrency_bench.report import FORMATS, render, write_latest
+from concurrency_bench.report import FORMATS, render
 from concurrency_bench.report.csv_export import COLUMNS
 from concurrency_bench.report.rows import Table, build_table, build_tables
 from concurrency_bench.results import ModelResult, ResultsFile, load, write_atomic
@@ -265,15 +265,6 @@ def test_every_format_renders_an_empty_scenario() -> None:
     assert build_tables(empty)[0].rows == ()
     for fmt in FORMATS:
         assert render(empty, fmt)
-
-
-def test_write_latest_writes_md_and_csv_and_replaces_old_ones(tmp_path: Path) -> None:
-    (tmp_path / "latest.md").write_text("old")
-    paths = write_latest(mixed_file(), tmp_path)
-    assert paths == [tmp_path / "latest.md", tmp_path / "latest.csv"]
-    assert paths[0].read_text(encoding="utf-8") == render(mixed_file(), "md")
-    assert paths[1].read_text(encoding="utf-8") == render(mixed_file(), "csv")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.csv", "latest.md"]
 
 
 # -- the command -----------------------------------------------------------------------

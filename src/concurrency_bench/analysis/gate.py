@@ -206,7 +206,9 @@ def compare_models(
         alpha=alpha,
         floor=metric.floor(base.jobs),
     )
-    return ComparedPair(scenario, base.model, verdict, base_median, new_median, change, p_slower, p_faster)
+    return ComparedPair(
+        scenario, base.model, verdict, base_median, new_median, change, p_slower, p_faster
+    )
 
 
 # -- pairing and environments -------------------------------------------------------------

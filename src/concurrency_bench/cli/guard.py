@@ -21,7 +21,9 @@ Handler = Callable[[argparse.Namespace], int]
 def internal_error_line(exc: BaseException) -> str:
     """The one line printed for an unexpected exception."""
     text = " ".join(str(exc).split())
-    return f"concurrency-bench: internal error: {type(exc).__name__}" + (f": {text}" if text else "")
+    return f"concurrency-bench: internal error: {type(exc).__name__}" + (
+        f": {text}" if text else ""
+    )
 
 
 def exits_3_on_internal_error(handler: Handler) -> Handler:

@@ -29,11 +29,11 @@ from concurrency_bench.engine.core import (
     measure_all,
 )
 from concurrency_bench.errors import InputError
-from concurrency_bench.report import render, write_latest
-from concurrency_bench.results import ResultsFile, write_results
+from concurrency_bench.report import render, write_outputs
+from concurrency_bench.results import ResultsFile
 
 DEFAULT_OUT = Path("results") / "runs"
-FAILING = ("failed", "wrong", "interrupted")
+FAILING_STATUSES = ("failed", "wrong", "interrupted")
 """Statuses that make the run exit 1 (unavailable and not-run rows are shown, not failures)."""
 EXIT_INTERRUPTED = 130
 
@@ -94,7 +94,8 @@ def add_parser(subparsers: Any) -> None:
         type=Path,
         default=DEFAULT_OUT,
         metavar="DIR",
-        help=f"folder for the results file ({DEFAULT_OUT}); latest.md and latest.csv go to "
+        help=f"folder for the results file ({DEFAULT_OUT}); latest.md, latest.csv and "
+        "ci-benchmark.json go to "
         "its parent when it is named 'runs', else into it",
     )
     output.add_argument("--quiet", action="store_true", help="no progress line, no file note")
@@ -143,15 +144,15 @@ def main(args: argparse.Namespace) -> int:
     if progress is not None:
         progress.clear()
     with _sigint_ignored():  # a second Ctrl-C must not cost the file
-        path = write_results(results, out)
-        latest = write_latest(results, latest_dir(out))
+        written = write_outputs(results, out, latest_dir(out))
     if args.json:
-        sys.stdout.write(path.read_text(encoding="utf-8"))
+        if written.results_path is not None:  # else it is on stdout already
+            sys.stdout.write(results.to_json())
     else:
         sys.stdout.write(render(results, "text"))
-    if not args.quiet:
-        tables = ", ".join(str(p) for p in latest)
-        print(f"results: {path} (tables: {tables})", file=sys.stderr)
+    if not args.quiet and written.results_path is not None:
+        tables = ", ".join(str(p) for p in written.tables)
+        print(f"results: {written.results_path} (tables: {tables})", file=sys.stderr)
     return exit_status(results)
 
 
@@ -160,7 +161,7 @@ def exit_status(results: ResultsFile) -> int:
     if results.partial:
         print("interrupted: the results of the models that finished were kept", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return 1 if any(model.status in FAILING for _, model in results.models()) else 0
+    return 1 if any(model.status in FAILING_STATUSES for _, model in results.models()) else 0
 
 
 @contextlib.contextmanager

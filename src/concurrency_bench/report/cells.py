@@ -51,7 +51,6 @@ def wall_cells(table: Table) -> list[str]:
     return out
 
 
-
 def overhead_cell(row: TableRow) -> str:
     """Median overhead per job in microseconds."""
     return formatting.number(row.result.overhead_per_job_us.median) if row.result.rounds else NONE
@@ -67,7 +66,6 @@ def speedup_cell(row: TableRow, table: Table, mark: str = MARK) -> str:
 def ratio_cell(row: TableRow) -> str:
     """Median wall over the fastest ranked median wall; 1.00 for the fastest."""
     return NONE if row.ratio is None else formatting.ratio(row.ratio)
-
 
 
 def memory_cell(row: TableRow) -> str:

@@ -11,12 +11,11 @@ out; the results file and the tables still say what happened to them.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from concurrency_bench.analysis.statistics import Summary
 from concurrency_bench.report.formatting import settings_text
-from concurrency_bench.results import ModelResult, ResultsFile, write_atomic
+from concurrency_bench.results import ModelResult, ResultsFile
 from concurrency_bench.workload import Scenario
 
 FILE_NAME = "ci-benchmark.json"
@@ -63,10 +62,3 @@ def entries(results: ResultsFile) -> list[dict[str, Any]]:
 def to_json(results: ResultsFile) -> str:
     """The file's text: the entries as a JSON list."""
     return json.dumps(entries(results), indent=2, ensure_ascii=False) + "\n"
-
-
-def write(results: ResultsFile, directory: Path) -> Path:
-    """Write (replace) `directory`/ci-benchmark.json atomically; returns its path."""
-    path = Path(directory) / FILE_NAME
-    write_atomic(path, to_json(results), overwrite=True)
-    return path

@@ -54,7 +54,10 @@ def emit(text: str, stream: TextIO | None = None) -> bool:
     except OSError as exc:
         _silence(target)
         with contextlib.suppress(Exception):
-            print(f"concurrency-bench: cannot write the output ({exc.strerror or exc})", file=sys.stderr)
+            print(
+                f"concurrency-bench: cannot write the output ({exc.strerror or exc})",
+                file=sys.stderr,
+            )
         return False
     return True
 

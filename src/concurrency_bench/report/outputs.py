@@ -1,0 +1,100 @@
+"""Write every output of a run: the results file, latest.md, latest.csv and ci-benchmark.json.
+
+The one sequence `run` and the bench suite both use. Results are never lost to the output
+location: the results file goes first; if its folder cannot take it (a full disk, a
+read-only file system) it goes to the system temp folder, and as a last resort to stdout as
+JSON, each time with one line saying where. The tables are rendered from it afterwards; one
+that cannot be written is one warning line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from concurrency_bench.report import ci_benchmark, csv_export, markdown
+from concurrency_bench.report.console import emit
+from concurrency_bench.report.rows import build_tables
+from concurrency_bench.results import ResultsFile, results_name, write_atomic, write_results
+
+Renderer = Callable[[ResultsFile], str]
+TABLES: dict[str, Renderer] = {
+    "latest.md": lambda results: markdown.render(results, build_tables(results)),
+    "latest.csv": lambda results: csv_export.render(results, build_tables(results)),
+    ci_benchmark.FILE_NAME: ci_benchmark.to_json,
+}
+"""The files rendered from the results file, replaced by every run."""
+FALLBACK_PREFIX = "concurrency-bench-"
+Warn = Callable[[str], None]
+
+
+def warn_on_stderr(message: str) -> None:
+    """One `concurrency-bench: warning: ...` line on stderr."""
+    emit(f"concurrency-bench: warning: {message}\n", sys.stderr)
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where the outputs went: the results file (None if it went to stdout) and the tables."""
+
+    results_path: Path | None
+    tables: tuple[Path, ...]
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file written, the results file first."""
+        return [*([self.results_path] if self.results_path else []), *self.tables]
+
+
+def write_outputs(
+    results: ResultsFile, runs_dir: Path, tables_dir: Path, *, warn: Warn = warn_on_stderr
+) -> Outputs:
+    """Write the results file into `runs_dir` (never overwriting) and the tables into
+    `tables_dir` (replacing); what cannot be written is one `warn` line each."""
+    results_path = _write_results_file(results, Path(runs_dir), warn)
+    tables: list[Path] = []
+    for name, renderer in TABLES.items():
+        path = Path(tables_dir) / name
+        try:
+            write_atomic(path, renderer(results), overwrite=True)
+        except OSError as exc:
+            warn(f"cannot write {path} ({_why(exc)}); the results file has every figure")
+            continue
+        tables.append(path)
+    return Outputs(results_path, tuple(tables))
+
+
+def _write_results_file(results: ResultsFile, runs_dir: Path, warn: Warn) -> Path | None:
+    """The results file in `runs_dir`, else in the temp folder, else on stdout (None)."""
+    try:
+        return write_results(results, runs_dir)
+    except OSError as exc:
+        failure = f"cannot write the results file into {runs_dir} ({_why(exc)})"
+    fallback = Path(tempfile.gettempdir()) / f"{FALLBACK_PREFIX}{results_name(results)}.json"
+    try:
+        path = _write_new(fallback, results.to_json())
+    except OSError as exc:
+        warn(f"{failure}, nor into {fallback.parent} ({_why(exc)}); here it is as JSON")
+        emit(results.to_json())
+        return None
+    warn(f"{failure}; wrote it to {path}")
+    return path
+
+
+def _write_new(path: Path, text: str) -> Path:
+    """Write `text` under `path` or the first free `-2`, `-3`, ... variant of its name."""
+    for attempt in range(1, 1000):
+        candidate = path if attempt == 1 else path.with_name(f"{path.stem}-{attempt}.json")
+        try:
+            write_atomic(candidate, text, overwrite=False)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"{path}: no free name")
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
