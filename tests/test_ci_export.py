@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from concurrency_bench.report import ci_benchmark as ci_export
+from concurrency_bench.report import render
 from concurrency_bench.results import ResultsFile
 from factories import model_result, results_file, scenario
 
@@ -83,8 +84,6 @@ def test_nothing_ranked_gives_an_empty_list(tmp_path: Path) -> None:
 
 def test_every_output_shows_the_same_spread(results: ResultsFile) -> None:
     # One convention: "±" is the full IQR in ci-benchmark.json, latest.md/text and the CSV.
-    from concurrency_bench.report import render
-
     gather = next(m for _, m in results.models() if m.model == "asyncio-gather")
     iqr_ms = gather.wall.iqr * 1e3  # 2 ms
     wall = next(e for e in ci_export.entries(results) if e["name"].endswith("gather: wall"))

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from concurrency_bench import cli
-from concurrency_bench.report import console, outputs, render, write_outputs
 from concurrency_bench.report import ci_benchmark as ci_export
+from concurrency_bench.report import console, outputs, render, write_outputs
 from concurrency_bench.results import ResultsFile, load, store
 from factories import model_result, results_file, scenario
 

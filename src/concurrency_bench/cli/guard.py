@@ -8,6 +8,7 @@ the entry point, which prints it and exits 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -35,11 +36,9 @@ def exits_3_on_internal_error(handler: Handler) -> Handler:
             return handler(args)
         except InputError:
             raise
-        except Exception as exc:  # noqa: BLE001 - anything else is a bug, reported as such
-            try:
+        except Exception as exc:  # anything else is a bug in this code, reported as one
+            with contextlib.suppress(Exception):  # stderr gone: the status still says it
                 print(internal_error_line(exc), file=sys.stderr)
-            except Exception:  # noqa: BLE001, S110 - stderr gone: the status still says it
-                pass
             return EXIT_INTERNAL
 
     return guarded

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import TextIO
 
-ASCII_FALLBACKS = {
+ASCII_FALLBACKS: dict[str, str | int | None] = {
     "µ": "u",
     "±": "+-",
     "✓": "ok",
