@@ -3,13 +3,13 @@
 pytest-benchmark would time the test function in this process, next to pytest, every other
 model's imports and the collector; the engine measures each model in fresh worker processes
 instead (by default one per round), all selected pairs in one interleaved call before the
-first test (conftest.py). So nothing here is timed: the test takes the model's result, then
-hands the workers' per-round wall times to `benchmark.pedantic`
-through the replay timer (conftest.py gives it to pytest-benchmark with the `benchmark`
-marker, a public option), which returns the engine's round boundaries instead of reading a
-clock. pytest-benchmark's stats and stored data are then exactly the engine's rounds; the
-workers' other figures go into `extra_info`. The tests themselves (one per scenario and
-model) come from conftest.py.
+first test (the suite plugin, concurrency_bench.suite.plugin). So nothing here is timed: the
+test takes the model's result, then hands the workers' per-round wall times to
+`benchmark.pedantic` through the replay timer (the plugin gives it to pytest-benchmark with
+the `benchmark` marker, a public option), which returns the engine's round boundaries
+instead of reading a clock. pytest-benchmark's stats and stored data are then exactly the
+engine's rounds; the workers' other figures go into `extra_info`. The tests themselves (one
+per scenario and model) come from the plugin.
 """
 
 from __future__ import annotations

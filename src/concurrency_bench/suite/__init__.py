@@ -1,1 +1,1 @@
-"""The benchmark suite behind `benchmarks/`: its profiles and its pytest plugin."""
+"""The benchmark suite behind `benchmarks/`: its profiles, its pytest plugin and replay timer."""
