@@ -16,8 +16,8 @@ from concurrency_bench.results.schema import (
     RunSettings,
     ScenarioResults,
     Status,
-    json_schema,
 )
+from concurrency_bench.results.published import json_schema, published_text
 from concurrency_bench.results.store import load, results_name, write_atomic, write_results
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "ScenarioResults",
     "Status",
     "json_schema",
+    "published_text",
     "load",
     "results_name",
     "write_atomic",
