@@ -25,7 +25,10 @@ from concurrency_bench.workload import Scenario
 
 SCENARIO = Scenario.seed_story(20.0)
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_1_FILES = [ROOT / "results" / "baseline.json", *sorted((ROOT / "results/runs").glob("*.json"))]
+SCHEMA_1_FILES = [
+    ROOT / "results" / "baseline.json",
+    *sorted((ROOT / "results/runs").glob("*.json")),
+]
 
 
 def _round(wall: float, cpu: float, ideal: float = 0.16) -> Round:

@@ -1,4 +1,4 @@
-"""`concurrency-bench schema`: print the JSON Schema of a results file, as shipped in the package."""
+"""`concurrency-bench schema`: print the JSON Schema of a results file, as shipped."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 Nothing reads a results file except through here.
 """
 
+from concurrency_bench.results.published import json_schema, published_text
 from concurrency_bench.results.schema import (
     SCHEMA_VERSION,
     STATUSES,
@@ -17,7 +18,6 @@ from concurrency_bench.results.schema import (
     ScenarioResults,
     Status,
 )
-from concurrency_bench.results.published import json_schema, published_text
 from concurrency_bench.results.store import load, results_name, write_atomic, write_results
 
 __all__ = [
@@ -34,8 +34,8 @@ __all__ = [
     "ScenarioResults",
     "Status",
     "json_schema",
-    "published_text",
     "load",
+    "published_text",
     "results_name",
     "write_atomic",
     "write_results",

@@ -16,6 +16,8 @@ import msgspec
 INDENT = "  "
 SHORT_LINE = 100
 """A plain container this long or shorter gets ", " and ": " separators; longer ones none."""
+CONTAINERS = frozenset({dict, list, tuple})
+"""What msgspec.to_builtins makes of records and sequences (a subclass only loses its indent)."""
 
 
 def dumps(data: Any) -> str:
@@ -24,21 +26,18 @@ def dumps(data: Any) -> str:
 
 
 def _layout(value: Any, indent: str) -> str:
-    if isinstance(value, dict | list | tuple) and value:
+    if not isinstance(value, dict | list | tuple) or not value:
+        return msgspec.json.encode(value).decode()
+    members = value.values() if isinstance(value, dict) else value
+    if CONTAINERS.isdisjoint(map(type, members)):  # map(type): C speed over 10**7 delays
         flat = msgspec.json.encode(value)
-        # No bracket after the opening one: every member is a plain value (a string holding
-        # a bracket only costs it the one-line layout, never correctness).
-        if flat.find(b"[", 1) < 0 and flat.find(b"{", 1) < 0:
-            if len(flat) > SHORT_LINE:
-                return flat.decode()
-            return msgspec.json.format(flat, indent=0).decode()
-        inner = indent + INDENT
-        if isinstance(value, dict):
-            members = [
-                f"{inner}{msgspec.json.encode(key).decode()}: {_layout(item, inner)}"
-                for key, item in value.items()
-            ]
-            return "{\n" + ",\n".join(members) + f"\n{indent}}}"
-        members = [f"{inner}{_layout(item, inner)}" for item in value]
-        return "[\n" + ",\n".join(members) + f"\n{indent}]"
-    return msgspec.json.encode(value).decode()
+        return (flat if len(flat) > SHORT_LINE else msgspec.json.format(flat, indent=0)).decode()
+    inner = indent + INDENT
+    if isinstance(value, dict):
+        lines = [
+            f"{inner}{msgspec.json.encode(key).decode()}: {_layout(item, inner)}"
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
+    lines = [f"{inner}{_layout(item, inner)}" for item in value]
+    return "[\n" + ",\n".join(lines) + f"\n{indent}]"

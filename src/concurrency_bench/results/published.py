@@ -57,11 +57,13 @@ def json_schema() -> dict[str, Any]:
     for name, extra in limits.items():
         scenario["properties"][name].update(extra)
     scenario["additionalProperties"] = False
-    return {
+    published = {
         "$schema": DIALECT,
         "title": f"concurrency-bench results file, schema {SCHEMA_VERSION}",
         **schema,
     }
+    result: dict[str, Any] = json.loads(json.dumps(published))  # plain JSON: msgspec has tuples
+    return result
 
 
 def schema_text() -> str:
@@ -71,5 +73,8 @@ def schema_text() -> str:
 
 def published_text() -> str:
     """The schema file shipped in the package (equal to `schema_text()`, a test checks)."""
-    return resources.files("concurrency_bench.results").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-
+    return (
+        resources.files("concurrency_bench.results")
+        .joinpath(SCHEMA_FILE)
+        .read_text(encoding="utf-8")
+    )

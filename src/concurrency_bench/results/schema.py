@@ -270,13 +270,17 @@ class ScenarioResults(Record, frozen=True, kw_only=True):
     models: tuple[ModelResult, ...]
 
     def __post_init__(self) -> None:
+        ideals: dict[bool, float] = {}  # each is a pass over the delays: once, not per model
         for model in self.models:
             if model.jobs != self.scenario.jobs:
                 raise ValueError(
                     f"model {model.model!r} has jobs {model.jobs}, "
                     f"the scenario {self.scenario.jobs}"
                 )
-            ideal = self.scenario.ideal_wall_s(concurrent=model.concurrent)
+            concurrent = model.concurrent
+            if concurrent not in ideals:
+                ideals[concurrent] = self.scenario.ideal_wall_s(concurrent=concurrent)
+            ideal = ideals[concurrent]
             if not math.isclose(model.ideal_s, ideal, rel_tol=1e-9, abs_tol=1e-12):
                 raise ValueError(
                     f"model {model.model!r} has ideal_s {model.ideal_s!r}, but its scenario "

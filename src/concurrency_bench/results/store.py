@@ -56,7 +56,10 @@ _ScenarioShape = msgspec.defstruct(
     forbid_unknown_fields=True,
 )
 _BlockShape = msgspec.defstruct("_BlockShape", [("scenario", _ScenarioShape)])
-_FileShape = msgspec.defstruct("_FileShape", [("scenarios", list[_BlockShape])])
+_FileShape = msgspec.defstruct(
+    "_FileShape",
+    [("scenarios", list[_BlockShape])],  # type: ignore[valid-type]  # built, not declared
+)
 
 
 def load(path: str | os.PathLike[str]) -> ResultsFile:
@@ -181,8 +184,9 @@ def results_name(results: ResultsFile) -> str:
     """The file stem: <UTC yyyymmddThhmmssZ>-<commit7 or nogit>[-dirty]."""
     stamp = results.created_utc.replace("-", "").replace(":", "")
     commit = results.environment.get("git_commit")
-    known = isinstance(commit, str) and commit.isascii() and commit.isalnum()  # a name, not a path
-    name = f"{stamp}-{commit[:7] if known else 'nogit'}"
+    if not (isinstance(commit, str) and commit.isascii() and commit.isalnum()):  # not a path
+        commit = "nogit"
+    name = f"{stamp}-{commit[:7]}"
     return f"{name}-dirty" if results.environment.get("git_dirty") else name
 
 
