@@ -123,7 +123,8 @@ def parse_bytes(data: bytes, source: str = "results") -> ResultsFile:
     except msgspec.ValidationError as exc:  # a DecodeError too: first
         raise ResultsError(_malformed(source, exc)) from None
     except msgspec.DecodeError as exc:
-        raise ResultsError(f"{source}: not valid JSON ({_one_line(str(exc))})") from None
+        detail = _one_line(str(exc).removeprefix("JSON is malformed: "))
+        raise ResultsError(f"{source}: not valid JSON ({detail})") from None
     except RecursionError:
         raise ResultsError(f"{source}: malformed results file (nested too deeply)") from None
     except (ValueError, TypeError, ArithmeticError) as exc:  # the schema-1 converter's checks
