@@ -10,7 +10,7 @@ from typing import NoReturn
 
 from concurrency_bench.errors import InputError
 
-COMMANDS = ("list", "timeline", "run", "report", "compare")
+COMMANDS = ("list", "timeline", "run", "report", "compare", "schema")
 """Subcommand names; `commands/<name>_cmd.py` defines `add_parser(subparsers)` and `main(args)`."""
 
 EXIT_BAD_INPUT = 2

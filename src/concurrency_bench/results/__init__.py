@@ -3,6 +3,7 @@
 Nothing reads a results file except through here.
 """
 
+from concurrency_bench.results.published import json_schema, published_text
 from concurrency_bench.results.schema import (
     SCHEMA_VERSION,
     STATUSES,
@@ -16,7 +17,6 @@ from concurrency_bench.results.schema import (
     RunSettings,
     ScenarioResults,
     Status,
-    json_schema,
 )
 from concurrency_bench.results.store import load, results_name, write_atomic, write_results
 
@@ -35,6 +35,7 @@ __all__ = [
     "Status",
     "json_schema",
     "load",
+    "published_text",
     "results_name",
     "write_atomic",
     "write_results",

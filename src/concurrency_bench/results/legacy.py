@@ -17,7 +17,7 @@ def upgrade(data: dict[str, Any]) -> dict[str, Any]:
     """A schema-1 file's parsed JSON as schema-2 data (validated afterwards like any file).
 
     Malformed input is passed on as it is where it cannot be converted, so that the schema-2
-    validation names the field that is wrong.
+    validation names the field that is wrong; a ValueError names what contradicts itself.
     """
     out = dict(data)
     out["schema_version"] = 2
@@ -40,11 +40,18 @@ def _block(block: Any, per_process: object) -> Any:
     block = dict(block)
     scenario = block.get("scenario")
     if isinstance(scenario, dict):
+        jobs, delays = scenario.get("jobs"), scenario.get("delays_s")
+        if "jobs" in scenario and isinstance(delays, list) and not _count_of(jobs, delays):
+            raise ValueError(f"scenario has jobs {jobs!r} but {len(delays)} delays_s")
         block["scenario"] = {k: v for k, v in scenario.items() if k != "jobs"}
     models = block.get("models")
     if isinstance(models, list):
         block["models"] = [_model(model, per_process) for model in models]
     return block
+
+
+def _count_of(jobs: object, delays: list[Any]) -> bool:
+    return type(jobs) is int and jobs == len(delays)
 
 
 def _model(model: Any, per_process: object) -> Any:

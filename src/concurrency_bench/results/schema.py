@@ -3,41 +3,102 @@
 In the spirit of pyperf's format: per (scenario, model) a list `runs`, one per worker process
 (the unit of repetition), each with its pid, the wall time of each warm-up round and the
 figures of each measured round. Summaries, tables and the gate are computed from these and
-never stored. The records are msgspec Structs: decoding validates types and unknown fields
-in C (fast for a 1,000,000-job file), `__post_init__` adds what types cannot say (finite,
-non-negative), and `json_schema()` publishes the same definition as JSON Schema.
+never stored. The records are msgspec Structs: decoding validates types, ranges (`Meta`) and
+unknown fields in C (fast for a 1,000,000-job file), `__post_init__` adds what types cannot
+say (finite, consistent with the scenario), and `published.py` turns the same definition into
+the JSON Schema shipped with the package.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Final, Literal, get_args
 
 import msgspec
 
 from concurrency_bench.analysis.statistics import Summary, instability
 from concurrency_bench.errors import InputError
-from concurrency_bench.workload import Scenario
+from concurrency_bench.results.layout import dumps
+from concurrency_bench.workload import MAX_DELAY_S, MAX_JOBS, Scenario
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION: Final = 2
 FILE_MODE = 0o644
 Status = Literal["ok", "wrong", "failed", "not-run", "unavailable", "interrupted"]
 STATUSES: tuple[str, ...] = get_args(Status)
+UNMEASURED_STATUSES = frozenset({"not-run", "unavailable"})
+"""Statuses of a model that never ran a round, so a file giving it rounds contradicts itself."""
 Metric = Literal["wall", "overhead", "cpu"]
+
+MAX_SECONDS: Final = 10 * MAX_JOBS * MAX_DELAY_S
+"""The largest time a file may hold: ten times the longest ideal round (every job of the
+largest scenario waiting the longest delay, one after another). Anything above is not a
+measurement, and the bound lets JSON Schema exclude infinity, which it cannot name."""
+MAX_COUNT: Final = 2**63 - 1
+"""Counts, pids and byte sizes fit a signed 64-bit integer; larger ones are not real."""
+MAX_ENVIRONMENT_DEPTH = 8
+"""`environment` nests two levels today; deeper data is not from this code."""
+OVERHEAD_TOLERANCE_S = 1e-9
+"""How far `overhead_s` may be from `wall_s - ideal_s` (float rounding, not a second figure)."""
+
+Seconds = Annotated[float, msgspec.Meta(ge=0.0, le=MAX_SECONDS)]
+SignedSeconds = Annotated[float, msgspec.Meta(ge=-MAX_SECONDS, le=MAX_SECONDS)]
+Natural = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
+Count = Annotated[int, msgspec.Meta(ge=1, le=MAX_COUNT)]
+Setting = Annotated[int, msgspec.Meta(ge=-MAX_COUNT - 1, le=MAX_COUNT)]
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]+$"
+"""A model name is one line of text: no control characters, so every message stays one line."""
+Name = Annotated[str, msgspec.Meta(min_length=1, pattern=NAME_PATTERN)]
+Timestamp = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$",
+        description="UTC time the run started, e.g. 2024-01-02T03:04:05Z",
+    ),
+]
 
 
 class ResultsError(InputError):
     """A results file that is missing, malformed, or of a version this code does not know."""
 
 
-def _finite(name: str, value: float, *, minimum: float | None = None) -> None:
-    """Refuse NaN and infinities (and values under `minimum`), naming the field."""
+def _finite(name: str, value: float, *, signed: bool = False) -> None:
+    """Refuse NaN, infinities and values outside the file's time range, naming the field.
+
+    msgspec checks the `Meta` ranges only when decoding; this also holds for records built in
+    Python (the engine's), so a file is never written that the loader would refuse.
+    """
+    low = -MAX_SECONDS if signed else 0.0
     if not math.isfinite(value):
         raise ValueError(f"`{name}` must be a finite number, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum:g}, got {value!r}")
+    if not low <= value <= MAX_SECONDS:
+        raise ValueError(f"`{name}` must be from {low:g} to {MAX_SECONDS:g}, got {value!r}")
+
+
+def _count(name: str, value: int | None, low: int) -> None:
+    if value is not None and not low <= value <= MAX_COUNT:
+        raise ValueError(f"`{name}` must be from {low} to {MAX_COUNT}, got {value}")
+
+
+def _plain(value: object, where: str, depth: int = 0) -> None:
+    """Refuse environment data no collector writes: deep nesting, huge ints, non-finite floats."""
+    if depth > MAX_ENVIRONMENT_DEPTH:
+        raise ValueError(f"`{where}` is nested more than {MAX_ENVIRONMENT_DEPTH} levels deep")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _plain(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _plain(item, f"{where}[{index}]", depth + 1)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"`{where}` must be a finite number, got {value!r}")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        _count(where, value, -MAX_COUNT - 1)
+    elif value is not None and not isinstance(value, str | bool):
+        raise ValueError(f"`{where}` must be JSON data, got {type(value).__name__}")
 
 
 class Record(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -48,14 +109,14 @@ class Round(Record, frozen=True, kw_only=True):
     """One measured round's figures (seconds): wall and CPU time of the timed region, and wall
     minus the scenario's ideal (negative when timers fire early)."""
 
-    wall_s: float
-    cpu_s: float
-    overhead_s: float
+    wall_s: Seconds
+    cpu_s: Seconds
+    overhead_s: SignedSeconds
 
     def __post_init__(self) -> None:
-        _finite("wall_s", self.wall_s, minimum=0.0)
-        _finite("cpu_s", self.cpu_s, minimum=0.0)
-        _finite("overhead_s", self.overhead_s)
+        _finite("wall_s", self.wall_s)
+        _finite("cpu_s", self.cpu_s)
+        _finite("overhead_s", self.overhead_s, signed=True)
 
     def value(self, metric: Metric) -> float:
         """The round's figure for `metric`, in seconds."""
@@ -65,13 +126,13 @@ class Round(Record, frozen=True, kw_only=True):
 class Lateness(Record, frozen=True, kw_only=True):
     """Per-job lateness (finish - start - delay) pooled over measured rounds, in seconds."""
 
-    p50_s: float
-    p99_s: float
-    max_s: float
+    p50_s: SignedSeconds
+    p99_s: SignedSeconds
+    max_s: SignedSeconds
 
     def __post_init__(self) -> None:
         for name in ("p50_s", "p99_s", "max_s"):
-            _finite(name, getattr(self, name))
+            _finite(name, getattr(self, name), signed=True)
         if not self.p50_s <= self.p99_s <= self.max_s:
             raise ValueError("lateness must have p50_s <= p99_s <= max_s")
 
@@ -79,22 +140,21 @@ class Lateness(Record, frozen=True, kw_only=True):
 class ProcessRun(Record, frozen=True, kw_only=True):
     """One worker process: its warm-ups, its measured rounds, its own lateness and memory."""
 
-    pid: int | None
+    pid: Count | None
     """The worker's process id; None in a run converted from schema 1, which did not keep it."""
-    warmups: tuple[float, ...] = ()
+    warmups: tuple[Seconds, ...] = ()
     """Wall seconds of each warm-up round, in order (empty when there were none, or unknown)."""
     values: tuple[Round, ...] = ()
     lateness: Lateness | None = None
-    rss_before_bytes: int | None = None
-    rss_peak_bytes: int | None = None
+    rss_before_bytes: Natural | None = None
+    rss_peak_bytes: Natural | None = None
 
     def __post_init__(self) -> None:
+        _count("pid", self.pid, 1)
         for index, warmup in enumerate(self.warmups):
-            _finite(f"warmups[{index}]", warmup, minimum=0.0)
-        for name in ("rss_before_bytes", "rss_peak_bytes"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError(f"`{name}` must be 0 or more, got {value}")
+            _finite(f"warmups[{index}]", warmup)
+        _count("rss_before_bytes", self.rss_before_bytes, 0)
+        _count("rss_peak_bytes", self.rss_peak_bytes, 0)
 
     def median(self, metric: Metric) -> float:
         """The median of this process's measured rounds for `metric`."""
@@ -104,28 +164,46 @@ class ProcessRun(Record, frozen=True, kw_only=True):
 class ModelResult(Record, frozen=True, kw_only=True):
     """Everything measured for one model on one scenario; every figure is derived from `runs`."""
 
-    model: str
+    model: Name
     status: Status
     reason: str | None = None
     concurrent: bool
-    ideal_s: float
-    jobs: int
-    settings: dict[str, int | str] = {}
+    ideal_s: Seconds
+    jobs: Annotated[int, msgspec.Meta(ge=1, le=MAX_JOBS)]
+    settings: dict[str, Setting | str] = {}
     runs: tuple[ProcessRun, ...] = ()
     lateness: Lateness | None = None
     """Pooled over every process's rounds (the engine merges the workers' quantiles)."""
-    rss_before_bytes: int | None = None
-    rss_peak_bytes: int | None = None
+    rss_before_bytes: Natural | None = None
+    rss_peak_bytes: Natural | None = None
     """RSS before the rounds and at the peak of the median worker (growth = peak - before)."""
 
     def __post_init__(self) -> None:
-        if not self.model:
-            raise ValueError("`model` must be a non-empty string")
-        _finite("ideal_s", self.ideal_s, minimum=0.0)
-        if self.jobs < 1:
-            raise ValueError(f"`jobs` must be 1 or more, got {self.jobs}")
-        if self.status == "ok" and not any(run.values for run in self.runs):
-            raise ValueError(f"model {self.model!r} is ok but has no measured rounds")
+        if not re.fullmatch(NAME_PATTERN[1:-1], self.model):  # `$` lets a final \n by
+            raise ValueError(f"`model` must be a non-empty one-line name, got {self.model!r}")
+        _finite("ideal_s", self.ideal_s)
+        if not 1 <= self.jobs <= MAX_JOBS:
+            raise ValueError(f"`jobs` must be from 1 to {MAX_JOBS}, got {self.jobs}")
+        for key, value in self.settings.items():
+            if isinstance(value, int):
+                _count(f"settings.{key}", value, -MAX_COUNT - 1)
+        _count("rss_before_bytes", self.rss_before_bytes, 0)
+        _count("rss_peak_bytes", self.rss_peak_bytes, 0)
+        self._check_runs()
+
+    def _check_runs(self) -> None:
+        """The rounds agree with the status and the ideal time, so no reader is misled."""
+        if self.status == "ok" and (not self.runs or not all(run.values for run in self.runs)):
+            raise ValueError(f"model {self.model!r} is ok but a worker has no measured rounds")
+        if self.status in UNMEASURED_STATUSES and self.measured:
+            raise ValueError(f"model {self.model!r} is {self.status} but has measured rounds")
+        for index, r in enumerate(self.rounds):
+            expected = r.wall_s - self.ideal_s
+            if not math.isclose(r.overhead_s, expected, rel_tol=1e-9, abs_tol=OVERHEAD_TOLERANCE_S):
+                raise ValueError(
+                    f"model {self.model!r} round {index} has overhead_s {r.overhead_s!r}, but "
+                    f"wall_s - ideal_s is {expected!r}"
+                )
 
     @property
     def rounds(self) -> tuple[Round, ...]:
@@ -197,13 +275,17 @@ class ScenarioResults(Record, frozen=True, kw_only=True):
     models: tuple[ModelResult, ...]
 
     def __post_init__(self) -> None:
+        ideals: dict[bool, float] = {}  # each is a pass over the delays: once, not per model
         for model in self.models:
             if model.jobs != self.scenario.jobs:
                 raise ValueError(
                     f"model {model.model!r} has jobs {model.jobs}, "
                     f"the scenario {self.scenario.jobs}"
                 )
-            ideal = self.scenario.ideal_wall_s(concurrent=model.concurrent)
+            concurrent = model.concurrent
+            if concurrent not in ideals:
+                ideals[concurrent] = self.scenario.ideal_wall_s(concurrent=concurrent)
+            ideal = ideals[concurrent]
             if not math.isclose(model.ideal_s, ideal, rel_tol=1e-9, abs_tol=1e-12):
                 raise ValueError(
                     f"model {model.model!r} has ideal_s {model.ideal_s!r}, but its scenario "
@@ -214,32 +296,36 @@ class ScenarioResults(Record, frozen=True, kw_only=True):
 class RunSettings(Record, frozen=True, kw_only=True):
     """How the engine measured: the same for every model in the file."""
 
-    rounds: int
-    warmup: int
+    rounds: Count
+    warmup: Natural
     gc: Literal["on", "off"]
-    timeout_s: float | None
-    sequential_budget_s: float
-    rounds_per_process: int = 1
+    timeout_s: Seconds | None
+    sequential_budget_s: Seconds
+    rounds_per_process: Count = 1
     """Measured rounds per fresh worker process."""
 
     def __post_init__(self) -> None:
-        if self.rounds < 1 or self.rounds_per_process < 1 or self.warmup < 0:
-            raise ValueError("`rounds` and `rounds_per_process` must be 1 or more, `warmup` 0+")
+        _count("rounds", self.rounds, 1)
+        _count("rounds_per_process", self.rounds_per_process, 1)
+        _count("warmup", self.warmup, 0)
         if self.timeout_s is not None:
-            _finite("timeout_s", self.timeout_s, minimum=0.0)
-        _finite("sequential_budget_s", self.sequential_budget_s, minimum=0.0)
+            _finite("timeout_s", self.timeout_s)
+        _finite("sequential_budget_s", self.sequential_budget_s)
 
 
 class ResultsFile(Record, frozen=True, kw_only=True):
     """One engine run: when, where, how, and the results per scenario."""
 
-    schema_version: int = SCHEMA_VERSION
-    created_utc: str
+    schema_version: Literal[2] = SCHEMA_VERSION
+    created_utc: Timestamp
     partial: bool = False
     """True when the run was interrupted and not every model was measured."""
     settings: RunSettings
     environment: dict[str, Any]
     scenarios: tuple[ScenarioResults, ...]
+
+    def __post_init__(self) -> None:
+        _plain(self.environment, "environment")
 
     def models(self) -> Iterator[tuple[Scenario, ModelResult]]:
         """Every (scenario, model result) pair in the file."""
@@ -248,23 +334,13 @@ class ResultsFile(Record, frozen=True, kw_only=True):
                 yield block.scenario, model
 
     def to_json(self) -> str:
-        """The file's text (indented, `schema_version` first)."""
-        return msgspec.json.format(msgspec.json.encode(self).decode()) + "\n"
+        """The file's text: indented, but short records and number arrays on one line each."""
+        return dumps(msgspec.to_builtins(self))
 
 
 def decode(data: bytes | str) -> ResultsFile:
     """Parse and validate a schema-2 file's text; msgspec errors name the field's path."""
     return msgspec.json.decode(data, type=ResultsFile)
-
-
-def convert(data: Any) -> ResultsFile:
-    """Validate already-parsed JSON data (a dict) as a schema-2 file."""
-    return msgspec.convert(data, type=ResultsFile)
-
-
-def json_schema() -> dict[str, Any]:
-    """The published JSON Schema of a schema-2 results file."""
-    return msgspec.json.schema(ResultsFile)
 
 
 def pool_runs(values: Sequence[Sequence[Round]]) -> tuple[ProcessRun, ...]:

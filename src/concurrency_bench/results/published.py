@@ -1,0 +1,80 @@
+"""The JSON Schema of a schema-2 results file, as generated and as shipped in the package.
+
+msgspec writes the records' types, ranges and unknown-field rules; added here is what it
+leaves out and JSON Schema can say: the version as a constant, the scenario's limits (a
+dataclass, which msgspec describes by type only). What JSON Schema cannot say (finite times
+are bounded, but also: overhead = wall - ideal, jobs and ideal_s agree with the scenario, an
+`ok` model has rounds) is checked by the loader only.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import msgspec
+
+from concurrency_bench.results.schema import SCHEMA_VERSION, ResultsFile
+from concurrency_bench.workload import (
+    MAX_DELAY_S,
+    MAX_INTS_PER_JOB,
+    MAX_JOBS,
+    MAX_SEED,
+    MAX_UNIT_MS,
+)
+
+SCHEMA_FILE = "results-schema.json"
+"""The published schema, next to this module (package data)."""
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a schema-2 results file (what `results-schema.json` holds)."""
+    schema = msgspec.json.schema(ResultsFile)
+    defs = schema["$defs"]
+    top = defs["ResultsFile"]
+    top["properties"]["schema_version"] = {"const": SCHEMA_VERSION}
+    top["required"] = ["schema_version", *top["required"]]
+    scenario = defs["Scenario"]
+    limits: dict[str, dict[str, Any]] = {
+        "name": {"minLength": 1},
+        "delays_s": {
+            "minItems": 1,
+            "maxItems": MAX_JOBS,
+            "items": {"type": "number", "minimum": 0, "maximum": MAX_DELAY_S},
+            "description": "Each job's delay in seconds, in order; their count is the jobs.",
+        },
+        "ints_per_job": {"minimum": 0, "maximum": MAX_INTS_PER_JOB},
+        "seed": {"minimum": 0, "maximum": MAX_SEED},
+        "unit_s": {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_UNIT_MS / 1000},
+                {"type": "null"},
+            ]
+        },
+    }
+    for name, extra in limits.items():
+        scenario["properties"][name].update(extra)
+    scenario["additionalProperties"] = False
+    published = {
+        "$schema": DIALECT,
+        "title": f"concurrency-bench results file, schema {SCHEMA_VERSION}",
+        **schema,
+    }
+    result: dict[str, Any] = json.loads(json.dumps(published))  # plain JSON: msgspec has tuples
+    return result
+
+
+def schema_text() -> str:
+    """`json_schema()` as the published file's text."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def published_text() -> str:
+    """The schema file shipped in the package (equal to `schema_text()`, a test checks)."""
+    return (
+        resources.files("concurrency_bench.results")
+        .joinpath(SCHEMA_FILE)
+        .read_text(encoding="utf-8")
+    )
