@@ -14,7 +14,7 @@ from concurrency_bench.cli.args import (
     scenario_from_args,
     specs_from_args,
 )
-from concurrency_bench.engine.single_run import SingleRun, run_each
+from concurrency_bench.engine import SingleRun, run_each
 from concurrency_bench.engine.timing import Measurement
 from concurrency_bench.workload import Scenario
 
@@ -35,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
     """Run each model once and print its timeline; exit 1 if any model failed or summed wrong."""
     scenario = scenario_from_args(args)
     specs = specs_from_args(args)
-    outcomes = run_each(specs, scenario, max_workers=args.max_workers)
+    outcomes = run_each(specs, scenario, pool_size=args.max_workers)
     if args.format == "json":
         print(json.dumps([timeline_dict(o) for o in outcomes], indent=2))
     else:
