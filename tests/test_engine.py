@@ -291,6 +291,24 @@ def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run(
     assert len(later.rounds) == (0 if other == NOT_STARTED else kept) and not later.ranked
 
 
+class Terminated(KeyboardInterrupt):
+    """What a CLI's SIGTERM handler raises: the engine must treat it as Ctrl-C."""
+
+
+def test_a_keyboard_interrupt_subclass_from_a_signal_handler_is_a_ctrl_c() -> None:
+    def terminate_in_round_2(progress: Progress) -> None:
+        if progress.phase == "round" and progress.index == 2:
+            raise Terminated
+
+    options = EngineOptions(rounds=2, warmup=0, progress=terminate_in_round_2)
+    results = measure_all([REGISTRY["asyncio-gather"]], [TINY], options)
+    ((_, stopped),) = results.models()
+    assert results.partial and stopped.status == "interrupted"
+    assert stopped.reason == "Ctrl-C in worker 2 of 2, round 1 of 1"
+    (run,) = stopped.runs  # worker 1's finished round is kept with its pid
+    assert len(run.values) == 1 and run.pid is not None and _pid_gone(run.pid)
+
+
 def test_workers_are_interleaved_and_a_failed_model_starts_no_more(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

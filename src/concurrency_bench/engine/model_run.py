@@ -150,9 +150,7 @@ class ModelRun:
         wrong = next((r for r in reports if r.status == "wrong"), None)
         notes = [wrong.reason or "wrong sums"] if wrong is not None else []
         notes += self._settings_notes(reports, settings)
-        before, peak = median_memory(
-            [(run.rss_before_bytes, run.rss_peak_bytes) for run in runs]
-        )
+        before, peak = median_memory([(run.rss_before_bytes, run.rss_peak_bytes) for run in runs])
         result = model_row(
             self.spec,
             self.scenario,

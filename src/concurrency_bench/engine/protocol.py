@@ -144,7 +144,7 @@ def decode_message(line: bytes) -> WorkerMessage:
     """A worker's line as its message; ProtocolError names what is wrong (and both versions
     when the line comes from a worker speaking another protocol)."""
     try:
-        return _worker_decoder.decode(line)
+        message: WorkerMessage = _worker_decoder.decode(line)
     except msgspec.DecodeError as exc:
         version = _other_version(line)
         if version is not None:
@@ -152,6 +152,7 @@ def decode_message(line: bytes) -> WorkerMessage:
                 f"the worker speaks protocol {version}, the engine {PROTOCOL_VERSION}"
             ) from None
         raise ProtocolError(str(exc)) from None
+    return message
 
 
 def _other_version(line: bytes) -> Any:

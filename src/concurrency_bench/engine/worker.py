@@ -14,6 +14,7 @@ its process group (itself and its model's pool processes).
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import select
@@ -231,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException as exc:  # every failure, MemoryError included, is the model's row
         phase = worker.phase if worker is not None else "request"
         reason = _reason(exc)
-        if isinstance(exc, OSError) and exc.errno == 24:  # EMFILE: name the limit
+        if isinstance(exc, OSError) and exc.errno == errno.EMFILE:  # name the limit
             reason += f" (open-file limit {limits.describe()['soft']})"
         with contextlib.suppress(Exception):  # the traceback is for a human reading stderr
             traceback.print_exc()
