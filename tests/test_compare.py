@@ -17,6 +17,7 @@ from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.cli.main import main as cli_main
 from concurrency_bench.results import ModelResult, ResultsFile, Round, ScenarioResults
 from concurrency_bench.results.schema import decode
+from concurrency_bench.workload import Scenario
 from factories import model_result, results_file, scenario
 
 # Per-round overheads (seconds) of a 1000-job scenario: ~20 ms, a little spread, no ties.
@@ -418,20 +419,19 @@ def test_rounds_sharing_a_process_is_a_settings_difference(
 def test_metric_wall_compares_wall_times_in_ms(
     tmp_path: Path, base_path: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Wall 50% longer with the overhead unchanged (as if the scenario's delay had changed).
-    base_gather = next(m for _, m in base_file().models() if m.model == "asyncio-gather")
-    longer = model_result(
-        "asyncio-gather",
-        SCENARIO,
-        walls=[r.wall_s * 1.5 for r in base_gather.rounds],
-        overheads=BASE_OVERHEADS,
+    # The same-named scenario with 75 ms delays instead of 50: every wall 25 ms longer, the
+    # overhead unchanged (a file whose overhead contradicted its wall would be refused).
+    longer_delays = Scenario.uniform(
+        SCENARIO.jobs, 0.075, ints_per_job=SCENARIO.ints_per_job, name=SCENARIO.name
     )
-    new = write(tmp_path / "new.json", with_model(base_file(), SCENARIO.name, longer))
+    longer = model_result("asyncio-gather", longer_delays, overheads=BASE_OVERHEADS)
+    new = write(tmp_path / "new.json", results_file([(longer_delays, [longer])]))
     status, rows, out, _ = run(capsys, base_path, new, "--metric", "wall")
     assert status == 1
     assert "wall time (ms)" in out
     assert rows[(SCENARIO.name, "asyncio-gather")].endswith("slower")
     assert "70.70" in rows[(SCENARIO.name, "asyncio-gather")]  # 50 ms ideal + 20.7 ms median
+    assert "95.70" in rows[(SCENARIO.name, "asyncio-gather")]  # 75 ms ideal + 20.7 ms median
     status, rows, _, _ = run(capsys, base_path, new)  # default metric: overhead per job
     assert status == 0
     assert rows[(SCENARIO.name, "asyncio-gather")].endswith("unchanged")

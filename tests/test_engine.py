@@ -1,5 +1,5 @@
-"""engine.py and worker.py: isolation, rounds over fresh workers, faults that never lose the
-other rows, budgets, files."""
+"""The engine through its API (and the CLI's `run`): isolation, rounds over fresh workers,
+faults that never lose the other rows, budgets, files."""
 
 from __future__ import annotations
 
@@ -15,28 +15,38 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from concurrency_bench.cli.run_cmd import ProgressLine
-from concurrency_bench.engine.core import (
+from concurrency_bench.engine import (
     NOT_STARTED,
     EngineOptions,
     Progress,
-    default_timeout_s,
     measure_all,
-    measure_model,
-    run_model,
+    measure_pairs,
+    run_each,
 )
-from concurrency_bench.engine.single_run import run_each
+from concurrency_bench.engine.policy import default_timeout_s
 from concurrency_bench.errors import InputError
-from concurrency_bench.results import load, results_name, write_results
-from concurrency_bench.runners import REGISTRY
+from concurrency_bench.results import ModelResult, load, results_name, write_results
+from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.workload import Scenario
 from fault_runners import HANG_MARKER_ENV, LATER_LOG_ENV, LATER_MODE_ENV, SPECS
 
 TINY = Scenario.uniform(3, 0.01, ints_per_job=5)
 FAST = EngineOptions(rounds=2, warmup=0)
 """Two rounds, so two workers of one round each (the default rounds_per_process is 1)."""
+
+
+def measure_model(spec: ModelSpec, scenario: Scenario, options: EngineOptions) -> ModelResult:
+    """One model's row on one scenario, through the engine's public entry point."""
+    return measure_pairs([(scenario, spec)], options).results[0]
+
+
+def round_pids(result: ModelResult) -> list[int | None]:
+    """The worker process behind each measured round, in order."""
+    return [run.pid for run in result.runs for _ in run.values]
 
 
 def _pid_gone(pid: int) -> bool:
@@ -104,7 +114,7 @@ def test_unavailable_and_over_budget_models_spawn_no_worker() -> None:
 
 def test_a_pool_that_would_queue_past_the_budget_is_not_run() -> None:
     many = Scenario.uniform(100, 0.05)
-    budget = EngineOptions(rounds=1, warmup=0, sequential_budget_s=0.5, max_workers=2)
+    budget = EngineOptions(rounds=1, warmup=0, sequential_budget_s=0.5, pool_size=2)
     pooled = measure_model(REGISTRY["processes"], many, budget)
     assert pooled.status == "not-run" and not pooled.rounds
     assert pooled.reason == "would take 2.55 s per round, 2 jobs at a time (budget 0.5 s)"
@@ -169,19 +179,45 @@ def test_rounds_are_shared_out_over_workers(
 
 
 def test_every_round_runs_in_a_fresh_worker_by_default() -> None:
-    outcome = run_model(REGISTRY["asyncio-gather"], TINY, EngineOptions(rounds=3, warmup=1))
-    assert outcome.result.status == "ok" and len(outcome.result.rounds) == 3
-    assert len(outcome.round_pids) == 3 and len(set(outcome.round_pids)) == 3
-    assert os.getpid() not in outcome.round_pids
+    result = measure_model(REGISTRY["asyncio-gather"], TINY, EngineOptions(rounds=3, warmup=1))
+    assert result.status == "ok" and len(result.rounds) == 3
+    pids = round_pids(result)
+    assert len(result.runs) == 3 and len(set(pids)) == 3
+    assert os.getpid() not in pids
+    for run in result.runs:  # each worker warmed up once, measured once, and says so
+        assert len(run.warmups) == 1 and run.warmups[0] >= 0.01
+        assert len(run.values) == 1
+        assert run.lateness is not None and run.rss_before_bytes and run.rss_peak_bytes
 
 
 def test_rounds_per_process_keeps_rounds_together_in_order() -> None:
-    options = EngineOptions(rounds=3, warmup=0, rounds_per_process=2)
-    first, first_again, second = run_model(REGISTRY["trio"], TINY, options).round_pids
+    options = EngineOptions(rounds=3, warmup=2, rounds_per_process=2)
+    result = measure_model(REGISTRY["trio"], TINY, options)
+    first, first_again, second = round_pids(result)
     assert first == first_again != second
-    together = run_model(REGISTRY["trio"], TINY, replace(options, rounds_per_process=3))
-    assert len(together.round_pids) == 3 and len(set(together.round_pids)) == 1
-    assert together.result.status == "ok" and together.result.lateness is not None
+    assert [len(run.values) for run in result.runs] == [2, 1]
+    assert [len(run.warmups) for run in result.runs] == [2, 2]
+    together = measure_model(REGISTRY["trio"], TINY, replace(options, rounds_per_process=3))
+    assert len(set(round_pids(together))) == 1 and len(together.rounds) == 3
+    assert together.status == "ok" and together.lateness is not None
+    (run,) = together.runs
+    assert together.lateness == run.lateness  # one worker: the pooled figures are its own
+    assert (together.rss_before_bytes, together.rss_peak_bytes) == (
+        run.rss_before_bytes,
+        run.rss_peak_bytes,
+    )
+
+
+def test_the_pool_size_reaches_the_model_and_its_timeout() -> None:
+    pooled = measure_model(REGISTRY["threads"], TINY, EngineOptions(rounds=1, pool_size=2))
+    assert pooled.status == "ok", pooled.reason
+    assert pooled.settings == {"threads": 2, "pool": "ThreadPoolExecutor"}
+    # The budget and the timeout both queue 100 jobs behind a pool of 2 (ModelSpec.concurrency).
+    many = Scenario.uniform(100, 1.0)
+    spec = REGISTRY["threads"]
+    small_pool = default_timeout_s(spec, many, rounds=1, warmup=0, pool_size=2)
+    every_job = default_timeout_s(spec, many, rounds=1, warmup=0)
+    assert small_pool - every_job == pytest.approx(3.0 * (many.queued_wall_s(2) - 1.0))
 
 
 def test_a_failure_in_a_later_worker_names_it_and_starts_no_more(
@@ -255,6 +291,24 @@ def test_an_interrupt_keeps_the_rounds_that_finished_and_stops_the_run(
     assert len(later.rounds) == (0 if other == NOT_STARTED else kept) and not later.ranked
 
 
+class Terminated(KeyboardInterrupt):
+    """What a CLI's SIGTERM handler raises: the engine must treat it as Ctrl-C."""
+
+
+def test_a_keyboard_interrupt_subclass_from_a_signal_handler_is_a_ctrl_c() -> None:
+    def terminate_in_round_2(progress: Progress) -> None:
+        if progress.phase == "round" and progress.index == 2:
+            raise Terminated
+
+    options = EngineOptions(rounds=2, warmup=0, progress=terminate_in_round_2)
+    results = measure_all([REGISTRY["asyncio-gather"]], [TINY], options)
+    ((_, stopped),) = results.models()
+    assert results.partial and stopped.status == "interrupted"
+    assert stopped.reason == "Ctrl-C in worker 2 of 2, round 1 of 1"
+    (run,) = stopped.runs  # worker 1's finished round is kept with its pid
+    assert len(run.values) == 1 and run.pid is not None and _pid_gone(run.pid)
+
+
 def test_workers_are_interleaved_and_a_failed_model_starts_no_more(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -301,14 +355,20 @@ def test_workers_are_interleaved_and_a_failed_model_starts_no_more(
 def test_default_timeout_grows_with_the_work_and_can_be_overridden() -> None:
     small = Scenario.uniform(10, 0.05)
     big = Scenario.uniform(100_000, 1.0)
-    base = default_timeout_s(small, concurrent=True, rounds=5, warmup=1)
-    assert base > 60
-    assert default_timeout_s(big, concurrent=True, rounds=5, warmup=1) > base + 100
-    assert default_timeout_s(small, concurrent=True, rounds=50, warmup=1) > base
-    assert default_timeout_s(small, concurrent=False, rounds=5, warmup=1) > base
-    pooled = default_timeout_s(big, concurrent=True, rounds=1, warmup=0, concurrency=61)
-    assert pooled > 100_000 / 61  # a capped pool queues the jobs
-    assert EngineOptions(timeout_s=3.0).timeout_s == 3.0
+    gather, sync = REGISTRY["asyncio-gather"], REGISTRY["sync"]
+    base = default_timeout_s(gather, small, rounds=5, warmup=1)
+    # 60 s base + 6 rounds x (3 x 50 ms ideal + 10 jobs x 250 us + 1000 ints x 50 ns)
+    assert base == pytest.approx(60 + 6 * (0.15 + 10 * 250e-6 + 1000 * 50e-9))
+    assert default_timeout_s(gather, big, rounds=5, warmup=1) > base + 100
+    assert default_timeout_s(gather, small, rounds=50, warmup=1) > base
+    assert default_timeout_s(sync, small, rounds=5, warmup=1) == pytest.approx(base + 6 * 3 * 0.45)
+    pooled = default_timeout_s(REGISTRY["processes"], big, rounds=1, warmup=0)
+    assert pooled > 100_000 / 61  # the default pool cap of 61 queues the jobs
+    options = EngineOptions(timeout_s=3.0)
+    assert options.timeout_for(gather, big, 5) == 3.0
+    assert EngineOptions().timeout_for(gather, small, 4) == pytest.approx(
+        default_timeout_s(gather, small, rounds=4, warmup=1)
+    )
 
 
 @pytest.mark.parametrize(
@@ -322,7 +382,7 @@ def test_default_timeout_grows_with_the_work_and_can_be_overridden() -> None:
         ("timeout_s", 0.0),
         ("timeout_s", math.inf),
         ("sequential_budget_s", -1.0),
-        ("max_workers", 0),
+        ("pool_size", 0),
         ("rounds_per_process", 0),
         ("rounds_per_process", 1001),
     ],
@@ -350,10 +410,10 @@ def test_results_files_are_never_overwritten(tmp_path: Path) -> None:
 
 def test_results_name_says_nogit_and_dirty() -> None:
     results = measure_all([], [TINY], FAST)
-    clean = results.__class__(**{**vars(results), "environment": {"git_commit": None}})
+    clean = msgspec.structs.replace(results, environment={"git_commit": None})
     assert results_name(clean).endswith("-nogit")
-    dirty = results.__class__(
-        **{**vars(results), "environment": {"git_commit": "abcdef0123", "git_dirty": True}}
+    dirty = msgspec.structs.replace(
+        results, environment={"git_commit": "abcdef0123", "git_dirty": True}
     )
     assert results_name(dirty).endswith("-abcdef0-dirty")
 
@@ -377,7 +437,9 @@ def test_settings_and_summaries_reach_the_file() -> None:
     data = json.loads(results.to_json())
     model = data["scenarios"][0]["models"][0]
     assert model["settings"] == {"threads": 3, "pool": "thread-per-job"}
-    assert model["summary"]["overhead_per_job_us"]["median"] > 0
+    assert [len(run["values"]) for run in model["runs"]] == [1, 1]
+    assert all(isinstance(run["pid"], int) and run["warmups"] == [] for run in model["runs"])
+    assert "summary" not in model  # summaries are derived, never stored
 
 
 # -- `concurrency-bench run` as a user meets it ----------------------------------------------
@@ -428,7 +490,7 @@ def test_run_exits_1_when_a_model_fails_and_shows_every_row(tmp_path: Path) -> N
     for name in ("fault-raises", "asyncio-gather", "fault-missing"):
         assert name in done.stdout
     assert (out / "latest.md").exists()  # not named runs: the tables go into the folder itself
-    (path,) = out.glob("*.json")
+    (path,) = [p for p in out.glob("*.json") if p.name != "ci-benchmark.json"]
     statuses = {m.model: m.status for _, m in load(path).models()}
     assert statuses == {
         "asyncio-gather": "ok",

@@ -110,6 +110,6 @@ def test_stored_results_do_not_make_the_tree_dirty_but_source_changes_do(
     assert _git(tmp_path, "status", "--porcelain")  # git itself sees the change
     assert environment.git_state() == (commit, False)
 
-    source = package / "engine" / "core.py"
+    source = package / "engine" / "api.py"
     source.write_text(source.read_text() + "\n# changed\n")
     assert environment.git_state() == (commit, True)

@@ -1,4 +1,5 @@
-"""pooling.py and stats.merged_quantile: a model's workers merged into one row's figures."""
+"""engine/pooling.py and statistics.merged_quantile: a model's workers merged into one row's
+figures."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from concurrency_bench.analysis.statistics import (
     quantile,
     quantile_points,
 )
-from concurrency_bench.engine.pooling import LatenessPoints, median_memory, merge_lateness
+from concurrency_bench.engine.pooling import median_memory, merge_lateness
+from concurrency_bench.engine.protocol import LatenessPoints
 from concurrency_bench.results import Lateness
 
 
@@ -102,16 +104,13 @@ def test_no_lateness_or_empty_workers_give_none_and_bad_fractions_raise() -> Non
     assert merge_lateness([]) is None
     assert merge_lateness([LatenessPoints((), 0, 0.0)]) is None
     single = part([0.004])
-    assert merge_lateness([single, LatenessPoints((), 0, 0.0)]) == Lateness(0.004, 0.004, 0.004)
+    assert merge_lateness([single, LatenessPoints((), 0, 0.0)]) == Lateness(
+        p50_s=0.004, p99_s=0.004, max_s=0.004
+    )
     with pytest.raises(ValueError, match="fraction"):
         merged_quantile([(single.points, 1.0)], 1.5)
     with pytest.raises(ValueError, match="no samples"):
         merged_quantile([], 0.5)
-
-
-def test_lateness_points_travel_as_json_data() -> None:
-    sent = part([0.001, 0.002, 0.003])
-    assert LatenessPoints.from_message(sent.to_message()) == sent
 
 
 def test_memory_is_the_median_workers_own_pair() -> None:

@@ -12,10 +12,10 @@ from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 UNIT_MS = 40  # 5, 8, 2 units = 200, 320, 80 ms: well separated, far above timer granularity
 
 
-def run_once(spec: ModelSpec, scenario: Scenario, max_workers: int | None = None) -> Measurement:
+def run_once(spec: ModelSpec, scenario: Scenario, pool_size: int | None = None) -> Measurement:
     """One measured run of `spec`, set up and closed like the engine does."""
     payloads = build_payloads(scenario)
-    runner = spec.load(max_workers=max_workers)
+    runner = spec.load(pool_size=pool_size)
     settings = runner.setup(scenario.jobs)
     try:
         return measure_run(
@@ -62,9 +62,9 @@ def test_pool_sizes_are_recorded() -> None:
     scenario = Scenario.uniform(6, 0.001)
     threads = run_once(get_spec("threads"), scenario)
     assert threads.settings == {"threads": 6, "pool": "thread-per-job"}
-    pooled = run_once(get_spec("threads"), scenario, max_workers=2)
+    pooled = run_once(get_spec("threads"), scenario, pool_size=2)
     assert pooled.settings["threads"] == 2 and pooled.sums_ok
-    processes = run_once(get_spec("processes"), scenario, max_workers=2)
+    processes = run_once(get_spec("processes"), scenario, pool_size=2)
     assert processes.settings["processes"] == 2 and processes.sums_ok
 
 

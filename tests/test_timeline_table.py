@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrency_bench.engine.single_run import SingleRun
+from concurrency_bench.engine import SingleRun
 from concurrency_bench.engine.timing import Measurement
 from concurrency_bench.report.timeline_table import render_text, timeline_dict
 from concurrency_bench.workload import Scenario

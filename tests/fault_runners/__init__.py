@@ -35,6 +35,7 @@ SPECS: dict[str, ModelSpec] = {
         _spec("needs_gc_off", "raises unless the garbage collector is disabled"),
         _spec("later", "right in its first worker process, raises or sums wrong in later ones"),
         _spec("missing", "needs a package nobody has", requires=("no_such_package_for_tests",)),
+        _spec("pool_hang", "the processes model, marking when its round starts", pooled=True),
     )
 }
 

@@ -20,8 +20,8 @@ from . import LATER_LOG_ENV, LATER_MODE_ENV, correct_records
 class LaterRunner(Runner):
     """Right in the first worker, wrong or failing in every later one."""
 
-    def __init__(self, max_workers: int | None = None) -> None:
-        super().__init__(max_workers)
+    def __init__(self, pool_size: int | None = None) -> None:
+        super().__init__(pool_size)
         self.later = False
 
     def setup(self, jobs: int) -> Settings:

@@ -20,7 +20,7 @@ from concurrency_bench.cli.args import (
     scenario_from_args,
     specs_from_args,
 )
-from concurrency_bench.engine.core import (
+from concurrency_bench.engine import (
     MAX_ROUNDS,
     MAX_ROUNDS_PER_PROCESS,
     MAX_WARMUP,
@@ -136,7 +136,7 @@ def main(args: argparse.Namespace) -> int:
         gc=args.gc,
         timeout_s=args.timeout_s,
         sequential_budget_s=args.sequential_budget_s,
-        max_workers=args.max_workers,
+        pool_size=args.max_workers,
         rounds_per_process=args.rounds_per_process,
         progress=progress,
     )

@@ -12,7 +12,7 @@ from concurrency_bench.cli.args import (
     scenario_from_args,
     specs_from_args,
 )
-from concurrency_bench.engine.single_run import run_each
+from concurrency_bench.engine import run_each
 from concurrency_bench.report.timeline_table import render_text, timeline_dict
 
 
@@ -32,7 +32,7 @@ def main(args: argparse.Namespace) -> int:
     """Run each model once and print its timeline; exit 1 if any model failed or summed wrong."""
     scenario = scenario_from_args(args)
     specs = specs_from_args(args)
-    outcomes = run_each(specs, scenario, max_workers=args.max_workers)
+    outcomes = run_each(specs, scenario, pool_size=args.max_workers)
     if args.format == "json":
         print(json.dumps([timeline_dict(o) for o in outcomes], indent=2))
     else:

@@ -1,39 +1,18 @@
-"""One model's worker processes merged into one row: pooled lateness, the median worker's memory.
+"""Workers' figures merged: pooled lateness quantiles, the median worker's memory.
 
 The engine spreads a model's rounds over several fresh workers (the process is the unit of
-repetition, as in pyperf); each worker reports its own share, and these merge the shares.
+repetition, as in pyperf); each worker reports its own share, and these merge the shares
+(one worker's own p50/p99 is the merge of that worker alone).
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from concurrency_bench.analysis.statistics import merged_quantile
+from concurrency_bench.engine.protocol import LatenessPoints
 from concurrency_bench.results import Lateness
-
-
-@dataclass(frozen=True)
-class LatenessPoints:
-    """One worker's lateness: its quantiles at q = i / (len - 1), how many values they stand
-    for (jobs x measured rounds, the merge weight), and the exact maximum."""
-
-    points: tuple[float, ...]
-    count: int
-    max_s: float
-
-    def to_message(self) -> dict[str, Any]:
-        """JSON-ready data, as the worker sends it."""
-        return {"points": list(self.points), "count": self.count, "max_s": self.max_s}
-
-    @classmethod
-    def from_message(cls, data: dict[str, Any]) -> LatenessPoints:
-        """Rebuild from `to_message` output."""
-        return cls(
-            tuple(float(p) for p in data["points"]), int(data["count"]), float(data["max_s"])
-        )
 
 
 def merge_lateness(parts: Sequence[LatenessPoints]) -> Lateness | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from array import array
 
 from concurrency_bench.analysis.statistics import quantile_points
-from concurrency_bench.engine.pooling import LatenessPoints
+from concurrency_bench.engine.protocol import LatenessPoints
 from concurrency_bench.engine.timing import Measurement
 
 LATENESS_SAMPLE_CAP = 4_000_000
@@ -17,6 +18,16 @@ _STATUS = "/proc/self/status"
 _CLEAR_REFS = "/proc/self/clear_refs"
 _RESET_PEAK = "5"
 """Writing 5 to /proc/self/clear_refs resets VmHWM (the peak RSS) to the current RSS."""
+PROC_SOURCE = "VmRSS/VmHWM from /proc/self/status, peak reset before each round"
+MAXRSS_SOURCE = "ru_maxrss (peak since the worker started; cannot be reset here)"
+NO_SOURCE = "unavailable on this system"
+
+
+def memory_source() -> str:
+    """How workers on this system read memory, found without touching any process's peak."""
+    if os.access(_CLEAR_REFS, os.W_OK) and os.access(_STATUS, os.R_OK):
+        return PROC_SOURCE
+    return MAXRSS_SOURCE if MemoryProbe._maxrss() is not None else NO_SOURCE
 
 
 class MemoryProbe:
@@ -24,12 +35,6 @@ class MemoryProbe:
 
     def __init__(self) -> None:
         self.resettable = self.reset()
-        if self.resettable:
-            self.source = "VmRSS/VmHWM from /proc/self/status, peak reset before each round"
-        elif self._maxrss() is not None:
-            self.source = "ru_maxrss (peak since the worker started; cannot be reset here)"
-        else:
-            self.source = "unavailable on this system"
 
     @staticmethod
     def _status() -> dict[str, int]:

@@ -10,7 +10,7 @@ from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.workload import Scenario
 
 if TYPE_CHECKING:
-    from concurrency_bench.engine.single_run import SingleRun
+    from concurrency_bench.engine import SingleRun
     from concurrency_bench.engine.timing import Measurement
 
 

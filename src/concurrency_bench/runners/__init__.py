@@ -9,15 +9,19 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
-from dataclasses import dataclass
+
+import msgspec
 
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    """A model's name and what it takes to load it; cheap to make, import-free."""
+class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A model's name and what it takes to load it; cheap to make, import-free.
+
+    A msgspec Struct so that the engine's request to its worker carries every field as it is
+    (engine/protocol.py): adding a field here can never be dropped on the way.
+    """
 
     name: str
     module: str
@@ -26,17 +30,27 @@ class ModelSpec:
     requires: tuple[str, ...] = ()
     min_python: tuple[int, int] = (3, 11)
     pooled: bool = False
-    """True when `max_workers` sets how many jobs run at once (threads, processes)."""
+    """True when `pool_size` sets how many jobs run at once (threads, processes)."""
     pool_cap: int | None = None
-    """How many jobs a pooled model runs at once when `max_workers` is not given (None: all)."""
+    """How many jobs a pooled model runs at once when `pool_size` is not given (None: all)."""
+    open_files_each: int = 0
+    """File descriptors each job running at once keeps open (a pool process's pipes): the
+    worker raises its open-file limit for them when it must."""
 
-    def concurrency(self, jobs: int, max_workers: int | None = None) -> int:
-        """How many of `jobs` this model runs at once: 1 if sequential, else its pool's size."""
+    def concurrency(self, jobs: int, pool_size: int | None = None) -> int:
+        """How many of `jobs` this model runs at once: 1 if sequential, else its pool's size.
+
+        The one pool-size rule: the time budget and the default timeout both use it.
+        """
         if not self.concurrent:
             return 1
         if self.pooled:
-            return min(jobs, max_workers or self.pool_cap or jobs)
+            return min(jobs, pool_size or self.pool_cap or jobs)
         return jobs
+
+    def open_files(self, jobs: int, pool_size: int | None = None) -> int:
+        """Descriptors the model itself keeps open while it runs `jobs` (beyond the worker's)."""
+        return self.open_files_each * self.concurrency(jobs, pool_size)
 
     def unavailable_reason(self) -> str | None:
         """Why this model cannot run here, or None when it can."""
@@ -53,13 +67,13 @@ class ModelSpec:
         """Whether `load` can work on this interpreter."""
         return self.unavailable_reason() is None
 
-    def load(self, max_workers: int | None = None) -> Runner:
+    def load(self, pool_size: int | None = None) -> Runner:
         """Import the model's module and make a runner; raises InputError when unavailable."""
         reason = self.unavailable_reason()
         if reason is not None:
             raise InputError(reason)
         runner_class: type[Runner] = importlib.import_module(self.module).RUNNER
-        return runner_class(max_workers=max_workers)
+        return runner_class(pool_size=pool_size)
 
 
 def _spec(name: str, description: str, **kwargs: object) -> ModelSpec:
@@ -100,12 +114,13 @@ REGISTRY: dict[str, ModelSpec] = {
             "anyio task group on the trio backend",
             requires=("anyio", "trio"),
         ),
-        _spec("threads", "one OS thread per job (or a pool with max_workers)", pooled=True),
+        _spec("threads", "one OS thread per job (or a pool of pool_size)", pooled=True),
         _spec(
             "processes",
             f"a process pool, one worker per job up to {DEFAULT_MAX_PROCESSES}",
             pooled=True,
             pool_cap=DEFAULT_MAX_PROCESSES,
+            open_files_each=2,
         ),
     )
 }

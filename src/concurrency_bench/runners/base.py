@@ -18,8 +18,9 @@ Settings = dict[str, int | str]
 class Runner(ABC):
     """One concurrency model: `run` is the timed region, `setup` and `close` are not."""
 
-    def __init__(self, max_workers: int | None = None) -> None:
-        self.max_workers = max_workers
+    def __init__(self, pool_size: int | None = None) -> None:
+        self.pool_size = pool_size
+        """How many jobs a pooled model runs at once (None: its default); others ignore it."""
 
     def setup(self, jobs: int) -> Settings:
         """Prepare outside the timed region (start a pool); return the settings to record."""

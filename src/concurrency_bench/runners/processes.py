@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from concurrency_bench.lifetime import die_with_parent
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner, Settings
 from concurrency_bench.workload import JobRecord, process_job
 
@@ -18,9 +20,14 @@ class ProcessesRunner(Runner):
 
     def setup(self, jobs: int) -> Settings:
         """Start every pool worker now, so process start-up never lands in a timed run."""
-        size = min(jobs, self.max_workers or DEFAULT_MAX_PROCESSES)
+        size = min(jobs, self.pool_size or DEFAULT_MAX_PROCESSES)
         method = multiprocessing.get_start_method()
-        self._pool = ProcessPoolExecutor(max_workers=size)
+        # Pool processes die with the worker (a killed worker cannot reap them); a fork
+        # server, not this process, is their parent under forkserver.
+        parent = None if method == "forkserver" else os.getpid()
+        self._pool = ProcessPoolExecutor(
+            max_workers=size, initializer=die_with_parent, initargs=(parent,)
+        )
         # Jobs that overlap in time force the pool to start every worker it may use.
         list(self._pool.map(time.sleep, [0.05] * size))
         return {"processes": size, "start_method": method}

@@ -1,4 +1,4 @@
-"""Threads: a real OS thread per job by default, or a ThreadPoolExecutor with `max_workers`."""
+"""Threads: a real OS thread per job by default, or a ThreadPoolExecutor with `pool_size`."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ class ThreadsRunner(Runner):
 
     def setup(self, jobs: int) -> Settings:
         """Record how many threads run at once: one per job, or the pool's size."""
-        if self.max_workers:
-            return {"threads": min(jobs, self.max_workers), "pool": "ThreadPoolExecutor"}
+        if self.pool_size:
+            return {"threads": min(jobs, self.pool_size), "pool": "ThreadPoolExecutor"}
         return {"threads": jobs, "pool": "thread-per-job"}
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """Start the threads (or submit to the pool) and wait for every job."""
-        if self.max_workers:
-            with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
+        if self.pool_size:
+            with ThreadPoolExecutor(max_workers=self.pool_size) as pool:
                 return list(pool.map(sync_job, delays_s, payloads, [time.sleep] * len(delays_s)))
         records = empty_records(len(delays_s))
 

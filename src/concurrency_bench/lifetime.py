@@ -1,0 +1,34 @@
+"""Process lifetime: a child that must not outlive its parent (worker, pool process) says so.
+
+On Linux the kernel sends SIGKILL to the child when its parent dies (PR_SET_PDEATHSIG);
+elsewhere this does nothing and the worker relies on noticing its closed channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+
+PR_SET_PDEATHSIG = 1
+"""prctl option from <linux/prctl.h>: the signal this process gets when its parent dies."""
+
+
+def die_with_parent(parent_pid: int | None) -> bool:
+    """Ask for SIGKILL when the parent dies; exit now if `parent_pid` is already gone.
+
+    The check after prctl closes the race where the parent died before the call (the
+    child was then re-parented, and no parent-death signal will ever come). True when
+    the kernel will send the signal. `parent_pid` None skips the check (a forkserver child,
+    whose parent is the fork server).
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)  # orphaned already: nobody will read what this process measures
+    return armed
