@@ -104,7 +104,7 @@ def test_unavailable_and_over_budget_models_spawn_no_worker() -> None:
 
 def test_a_pool_that_would_queue_past_the_budget_is_not_run() -> None:
     many = Scenario.uniform(100, 0.05)
-    budget = EngineOptions(rounds=1, warmup=0, sequential_budget_s=0.5, max_workers=2)
+    budget = EngineOptions(rounds=1, warmup=0, sequential_budget_s=0.5, pool_size=2)
     pooled = measure_model(REGISTRY["processes"], many, budget)
     assert pooled.status == "not-run" and not pooled.rounds
     assert pooled.reason == "would take 2.55 s per round, 2 jobs at a time (budget 0.5 s)"
@@ -322,7 +322,7 @@ def test_default_timeout_grows_with_the_work_and_can_be_overridden() -> None:
         ("timeout_s", 0.0),
         ("timeout_s", math.inf),
         ("sequential_budget_s", -1.0),
-        ("max_workers", 0),
+        ("pool_size", 0),
         ("rounds_per_process", 0),
         ("rounds_per_process", 1001),
     ],

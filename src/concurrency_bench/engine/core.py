@@ -116,7 +116,7 @@ class EngineOptions:
     """Per-worker timeout; None derives it from the scenario (see `default_timeout_s`)."""
     sequential_budget_s: float = 10.0
     """Sequential models whose sum of delays exceeds this are not run."""
-    max_workers: int | None = None
+    pool_size: int | None = None
     rounds_per_process: int = 1
     """Measured rounds each fresh worker runs (after its own setup and warm-up); 1 gives
     every round a process of its own, so rounds are independent samples."""
@@ -142,8 +142,8 @@ class EngineOptions:
             raise InputError(
                 f"`sequential-budget-s` must be 0 or more, got {self.sequential_budget_s!r}"
             )
-        if self.max_workers is not None and self.max_workers < 1:
-            raise InputError(f"`max-workers` must be 1 or more, got {self.max_workers}")
+        if self.pool_size is not None and self.pool_size < 1:
+            raise InputError(f"`pool-size` must be 1 or more, got {self.pool_size}")
 
     def run_settings(self) -> RunSettings:
         """The part of the options a results file records."""
@@ -250,7 +250,7 @@ def _not_measured(
     reason = spec.unavailable_reason()
     if reason is not None:
         return _result(spec, scenario, "unavailable", reason)
-    at_once = spec.concurrency(scenario.jobs, options.max_workers)
+    at_once = spec.concurrency(scenario.jobs, options.pool_size)
     estimate = scenario.queued_wall_s(at_once)
     if at_once < scenario.jobs and estimate > options.sequential_budget_s:
         how = "one job at a time" if at_once == 1 else f"{at_once} jobs at a time"
@@ -641,7 +641,7 @@ class _WorkerSession:
             "rounds": self.share,
             "warmup": self.options.warmup,
             "gc": self.options.gc,
-            "max_workers": self.options.max_workers,
+            "max_workers": self.options.pool_size,
             "return_jobs": self.return_jobs,
         }
 

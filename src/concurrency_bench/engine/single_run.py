@@ -30,7 +30,7 @@ def run_each(
     specs: Sequence[ModelSpec],
     scenario: Scenario,
     *,
-    max_workers: int | None = None,
+    pool_size: int | None = None,
     timeout_s: float | None = None,
 ) -> list[SingleRun]:
     """Run every spec once (no warm-up, no sequential budget) in a fresh worker each.
@@ -42,7 +42,7 @@ def run_each(
         warmup=0,
         timeout_s=timeout_s,
         sequential_budget_s=math.inf,
-        max_workers=max_workers,
+        pool_size=pool_size,
     )
     outcomes = []
     for spec in specs:
