@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from concurrency_bench.cli.run_cmd import ProgressLine
+from concurrency_bench.cli.progress import ProgressLine
 from concurrency_bench.engine.core import (
     NOT_STARTED,
     EngineOptions,
