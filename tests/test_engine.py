@@ -18,7 +18,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from concurrency_bench.cli.run_cmd import ProgressLine
+from concurrency_bench.cli.progress import ProgressLine
 from concurrency_bench.engine import (
     NOT_STARTED,
     EngineOptions,

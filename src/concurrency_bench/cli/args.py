@@ -1,13 +1,15 @@
-"""Argument types and the scenario/runner options shared by every subcommand that measures."""
+"""Argument types and the scenario/model options shared by every subcommand that measures."""
 
 from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from concurrency_bench.errors import InputError
-from concurrency_bench.runners import REGISTRY, ModelSpec, get_spec
+from concurrency_bench.runners import REGISTRY, ModelSpec
+from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES
 from concurrency_bench.workload import (
     DEFAULT_INTS_PER_JOB,
     DEFAULT_SEED,
@@ -20,6 +22,7 @@ from concurrency_bench.workload import (
 )
 
 SCENARIO_KINDS = ("seed", "uniform", "spread", "spread-random")
+MAX_POOL_SIZE = 100_000
 
 
 def int_in(name: str, low: int, high: int) -> Callable[[str], int]:
@@ -137,36 +140,68 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
     )
 
 
-def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
-    """`--runners a,b|all` (or `--runner NAME`, repeatable) and the pool-size option."""
+class _AddModels(argparse.Action):
+    """Append the validated names of `--models A,B|all` (or one `--runner NAME`) to `models`."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        """Parse this occurrence and extend what earlier ones gave."""
+        try:
+            names = parse_models(str(values))
+        except InputError as exc:
+            raise argparse.ArgumentError(None, str(exc)) from None
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest) or []), *names])
+
+
+def parse_models(text: str) -> list[str]:
+    """`all` alone, or comma-separated known model names; anything else is bad input."""
+    allowed = f"all, or comma-separated names from: {', '.join(REGISTRY)}"
+    names = [name.strip() for name in text.split(",")]
+    if not any(names):
+        raise InputError(f"`models` must be {allowed}; got {text!r}")
+    if not all(names):
+        raise InputError(f"`models` has an empty name in {text!r}; it must be {allowed}")
+    unknown = [name for name in names if name != "all" and name not in REGISTRY]
+    if unknown:
+        raise InputError(f"`models` must be {allowed}; unknown: {', '.join(unknown)}")
+    if "all" in names and len(names) > 1:
+        raise InputError(f"`models` takes all alone, not with other names; got {text!r}")
+    return list(REGISTRY) if names == ["all"] else list(dict.fromkeys(names))
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--models a,b|all` (old spellings `--runners`, repeatable `--runner NAME`) and
+    `--pool-size` (old spelling `--max-workers`)."""
     parser.add_argument(
+        "--models",
         "--runners",
+        "--runner",
+        dest="models",
+        action=_AddModels,
         default=None,
         metavar="A,B|all",
-        help="comma-separated models to run, or all (default: all, unavailable ones reported)",
+        help="comma-separated models to run, or all; may be repeated (default: all, "
+        "unavailable ones reported); --runners and --runner are old spellings",
     )
     parser.add_argument(
-        "--runner",
-        action="append",
-        default=None,
-        metavar="NAME",
-        help="one model to run; repeat for more",
-    )
-    parser.add_argument(
+        "--pool-size",
         "--max-workers",
-        type=int_in("max-workers", 1, 100_000),
+        dest="pool_size",
+        type=int_in("pool-size", 1, MAX_POOL_SIZE),
         default=None,
+        metavar="N",
         help="pool size for threads and processes (default: threads one per job, "
-        "processes one per job up to 61)",
+        f"processes one per job up to {DEFAULT_MAX_PROCESSES}); --max-workers is the old "
+        "spelling",
     )
 
 
 def specs_from_args(args: argparse.Namespace) -> list[ModelSpec]:
-    """The requested models in registry order; unknown names are bad input."""
-    names: list[str] = list(args.runner or [])
-    if args.runners:
-        names += [name.strip() for name in args.runners.split(",") if name.strip()]
-    if not names or "all" in names:
-        return list(REGISTRY.values())
-    wanted = {get_spec(name).name for name in names}
+    """The requested models (`args.models`, None for all) in registry order."""
+    wanted = set(args.models or REGISTRY)
     return [spec for spec in REGISTRY.values() if spec.name in wanted]

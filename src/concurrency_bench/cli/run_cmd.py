@@ -3,39 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from concurrency_bench.cli.args import (
-    add_runner_arguments,
+    add_model_arguments,
     add_scenario_arguments,
     float_in,
     int_in,
     scenario_from_args,
     specs_from_args,
 )
+from concurrency_bench.cli.out_dir import prove_writable
+from concurrency_bench.cli.progress import ProgressLine
+from concurrency_bench.cli.signals import Received, interrupt_signals
 from concurrency_bench.engine import (
     MAX_ROUNDS,
     MAX_ROUNDS_PER_PROCESS,
     MAX_WARMUP,
     EngineOptions,
-    Progress,
     measure_all,
 )
-from concurrency_bench.errors import InputError
+from concurrency_bench.engine.memory_estimate import check_memory
 from concurrency_bench.report import render, write_outputs
 from concurrency_bench.results import ResultsFile
 
 DEFAULT_OUT = Path("results") / "runs"
 FAILING_STATUSES = ("failed", "wrong", "interrupted")
 """Statuses that make the run exit 1 (unavailable and not-run rows are shown, not failures)."""
-EXIT_INTERRUPTED = 130
 
 
 def add_parser(subparsers: Any) -> None:
@@ -45,7 +41,7 @@ def add_parser(subparsers: Any) -> None:
         help="measure models in isolated workers, store a results file and show the tables",
     )
     add_scenario_arguments(parser)
-    add_runner_arguments(parser)
+    add_model_arguments(parser)
     group = parser.add_argument_group("measuring")
     group.add_argument(
         "--rounds",
@@ -110,24 +106,14 @@ def latest_dir(out: Path) -> Path:
     return out.parent if out.name == "runs" else out
 
 
-def check_writable(directory: Path, name: str = "out") -> None:
-    """Bad input unless `directory` is, or can be created as, a writable folder."""
-    probe = directory
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise InputError(f"`{name}` must be a folder, but {probe} is not a directory")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(f"`{name}` folder {probe} is not writable")
-
-
 def main(args: argparse.Namespace) -> int:
     """Validate everything, measure, write the file (also when interrupted), show the table."""
     scenario = scenario_from_args(args)
     specs = specs_from_args(args)
+    check_memory(scenario, specs, pool_size=args.pool_size)
     out: Path = args.out
-    check_writable(out)
-    check_writable(latest_dir(out))
+    prove_writable(out)  # before measuring, so results are never lost to their folder
+    prove_writable(latest_dir(out))
     show_progress = not args.quiet and sys.stderr.isatty()
     progress = ProgressLine(sys.stderr) if show_progress else None
     options = EngineOptions(
@@ -136,15 +122,16 @@ def main(args: argparse.Namespace) -> int:
         gc=args.gc,
         timeout_s=args.timeout_s,
         sequential_budget_s=args.sequential_budget_s,
-        pool_size=args.max_workers,
+        pool_size=args.pool_size,
         rounds_per_process=args.rounds_per_process,
         progress=progress,
     )
+    received = interrupt_signals()  # SIGTERM and SIGHUP stop the run as Ctrl-C does
     results = measure_all(specs, [scenario], options)
+    received.hold()  # from here a signal is only noted: a second one must not cost the file
     if progress is not None:
         progress.clear()
-    with _sigint_ignored():  # a second Ctrl-C must not cost the file
-        written = write_outputs(results, out, latest_dir(out))
+    written = write_outputs(results, out, latest_dir(out))
     if args.json:
         if written.results_path is not None:  # else it is on stdout already
             sys.stdout.write(results.to_json())
@@ -153,58 +140,15 @@ def main(args: argparse.Namespace) -> int:
     if not args.quiet and written.results_path is not None:
         tables = ", ".join(str(p) for p in written.tables)
         print(f"results: {written.results_path} (tables: {tables})", file=sys.stderr)
-    return exit_status(results)
+    return exit_status(results, received)
 
 
-def exit_status(results: ResultsFile) -> int:
-    """130 when interrupted, 1 when any model failed or summed wrong, else 0."""
+def exit_status(results: ResultsFile, received: Received) -> int:
+    """128 + the signal when one arrived (Ctrl-C 130, SIGTERM 143, SIGHUP 129), 1 when any
+    model failed or summed wrong, else 0."""
     if results.partial:
         print("interrupted: the results of the models that finished were kept", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return received.exit_status()
+    if received.signum is not None:  # arrived while the complete file was being written
+        return received.exit_status()
     return 1 if any(model.status in FAILING_STATUSES for _, model in results.models()) else 0
-
-
-@contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class ProgressLine:
-    """One carriage-return line on a terminal: model (n/N of the run), round k/R (worker
-    w/W: the run's pass, as workers are interleaved across models), the worker's elapsed time."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-
-    def __call__(self, progress: Progress) -> None:
-        """Redraw the line for this event."""
-        if progress.phase == "done":
-            self.clear()
-            return
-        worker = f"worker {progress.worker}/{progress.workers}" if progress.workers > 1 else ""
-        if progress.phase == "start":
-            where = f"starting {worker}" if worker else "starting"
-        elif progress.phase == "warmup":
-            where = f"warm-up {progress.index}/{progress.of}"
-        else:
-            where = f"round {progress.index}/{progress.of}"
-        if worker and progress.phase != "start":
-            where += f" ({worker})"
-        model = f"{progress.model} [{progress.scenario}]"
-        if progress.pairs > 1:
-            model += f", model {progress.pair}/{progress.pairs}"
-        text = f"{model}: {where}, {progress.elapsed_s:.1f} s"
-        self.stream.write(f"\r\x1b[K{text}")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        """Erase the line."""
-        self.stream.write("\r\x1b[K")
-        self.stream.flush()
