@@ -16,7 +16,7 @@ import socket
 import time
 
 from concurrency_bench.net.handle import TcpTarget
-from concurrency_bench.net.protocol import encode_request, reply_size, sum_reply
+from concurrency_bench.net.protocol import check_cut_reply, encode_request, reply_size, sum_reply
 from concurrency_bench.workload import JobRecord
 
 _HINTS = {
@@ -64,6 +64,7 @@ def _recv_exactly(sock: socket.socket, target: TcpTarget, index: int, want: int)
         except OSError as exc:
             raise read_error(target, index, got, want, exc) from exc
         if count == 0:
+            check_cut_reply(view[:got])
             raise read_error(target, index, got, want)
         got += count
     return buffer
@@ -148,6 +149,7 @@ async def _stream_ask(
     try:
         reply = await reader.readexactly(want)
     except asyncio.IncompleteReadError as exc:
+        check_cut_reply(exc.partial)
         raise read_error(target, index, len(exc.partial), want) from exc
     except OSError as exc:
         raise read_error(target, index, 0, want, exc) from exc

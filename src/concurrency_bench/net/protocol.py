@@ -124,6 +124,12 @@ def refused_reply() -> bytes:
     return REPLY_HEADER.pack(REFUSED)
 
 
+def check_cut_reply(partial: bytes | bytearray | memoryview) -> None:
+    """Raise ProtocolError when a reply cut short is a refusal (the header, then the close)."""
+    if len(partial) >= REPLY_HEADER.size and REPLY_HEADER.unpack_from(partial)[0] == REFUSED:
+        raise ProtocolError("server refused the request (scenario token or job index)")
+
+
 def sum_reply(reply: bytes | bytearray | memoryview, ints_per_job: int) -> int:
     """Check a job's reply framing and sum its ints; raises ProtocolError when it is off."""
     (length,) = REPLY_HEADER.unpack_from(reply)

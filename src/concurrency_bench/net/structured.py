@@ -10,7 +10,7 @@ import trio
 
 from concurrency_bench.net.clients import connect_error, read_error
 from concurrency_bench.net.handle import TcpTarget
-from concurrency_bench.net.protocol import encode_request, reply_size, sum_reply
+from concurrency_bench.net.protocol import check_cut_reply, encode_request, reply_size, sum_reply
 from concurrency_bench.workload import JobRecord
 
 
@@ -60,6 +60,7 @@ async def _receive_exactly(
         except anyio.EndOfStream:
             chunk = b""
         if not chunk:
+            check_cut_reply(b"".join(chunks))
             raise read_error(target, index, got, want)
         chunks.append(chunk)
         got += len(chunk)
