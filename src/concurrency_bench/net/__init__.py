@@ -12,6 +12,7 @@ from concurrency_bench.net.handle import (
     busy_fraction,
     default_placement,
     pin_client,
+    unpinned,
 )
 from concurrency_bench.net.limits import connections_fit, raise_nofile_limit
 from concurrency_bench.net.protocol import ProtocolError, ServerStats
@@ -28,4 +29,5 @@ __all__ = [
     "default_placement",
     "pin_client",
     "raise_nofile_limit",
+    "unpinned",
 ]
