@@ -14,10 +14,24 @@ import argparse
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 
-from concurrency_bench.net import ServerHandle, default_placement, pin_client, unpinned
+from concurrency_bench.net import (
+    Placement,
+    ServerHandle,
+    default_placement,
+    pin_client,
+    server_only_placement,
+    unpinned,
+)
 from concurrency_bench.net.protocol import encode_request, reply_size, sum_reply
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
+
+PLACEMENTS: dict[str, Callable[[], Placement]] = {
+    "split": default_placement,
+    "server": server_only_placement,
+    "none": unpinned,
+}
 
 
 async def job(port: int, token: int, index: int, delay_s: float, count: int) -> int:
@@ -46,12 +60,18 @@ def main() -> None:
     parser.add_argument("--ints", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--no-pin", action="store_true", help="pin neither server nor client")
+    parser.add_argument(
+        "--placement",
+        choices=tuple(PLACEMENTS),
+        default="split",
+        help="split: server on the last CPU, client on the others; server: only the server "
+        "pinned; none: nothing pinned",
+    )
     args = parser.parse_args()
 
     scenario = Scenario.uniform(args.jobs, args.delay_ms / 1000, ints_per_job=args.ints)
     expected = expected_sums(build_payloads(scenario))
-    placement = unpinned() if args.no_pin else default_placement()
+    placement = PLACEMENTS[args.placement]()
     pin_client(placement)
     walls: list[float] = []
     busy: list[float] = []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from concurrency_bench.net import busy_fraction
 from concurrency_bench.net.protocol import (
     KEEP_ALIVE,
     REPLY_HEADER,
     REQUEST,
     ProtocolError,
+    ServerStats,
     decode_request,
     encode_reply,
     encode_request,
@@ -54,3 +56,12 @@ def test_reply_framing_is_checked() -> None:
         sum_reply(encode_reply(b"\x01\x00\x02\x00"), 3)
     assert sum_reply(encode_reply(b""), 0) == 0
     assert sum_reply(REPLY_HEADER.pack(4) + b"\x01\x00\x00\x01", 2) == 1 + 256
+
+
+def test_stats_difference_and_busy_fraction() -> None:
+    later = ServerStats(cpu_s=1.5, handler_s=0.5, requests=30, connections=12, refused=1)
+    earlier = ServerStats(cpu_s=1.0, handler_s=0.25, requests=10, connections=2, refused=1)
+    delta = later.minus(earlier)
+    assert (delta.requests, delta.connections, delta.refused) == (20, 10, 0)
+    assert busy_fraction(delta, 2.0) == pytest.approx(0.25)
+    assert busy_fraction(delta, 0.0) == 0.0

@@ -5,6 +5,7 @@ job's delay, so a TCP round checks the same expected sums as a timer round.
 """
 
 from concurrency_bench.net.handle import (
+    SERVER_BOUND_FRACTION,
     Placement,
     ServerError,
     ServerHandle,
@@ -12,12 +13,14 @@ from concurrency_bench.net.handle import (
     busy_fraction,
     default_placement,
     pin_client,
+    server_only_placement,
     unpinned,
 )
 from concurrency_bench.net.limits import connections_fit, raise_nofile_limit
 from concurrency_bench.net.protocol import ProtocolError, ServerStats
 
 __all__ = [
+    "SERVER_BOUND_FRACTION",
     "Placement",
     "ProtocolError",
     "ServerError",
@@ -29,5 +32,6 @@ __all__ = [
     "default_placement",
     "pin_client",
     "raise_nofile_limit",
+    "server_only_placement",
     "unpinned",
 ]

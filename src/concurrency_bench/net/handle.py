@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -67,6 +66,11 @@ def default_placement() -> Placement:
     if len(cpus) < 2:
         return Placement(None, None)
     return Placement((cpus[-1],), tuple(cpus[:-1]))
+
+
+def server_only_placement() -> Placement:
+    """Server on the last allowed CPU, the client free to run anywhere (the server's CPU too)."""
+    return Placement(default_placement().server_cpus, None)
 
 
 def unpinned() -> Placement:
@@ -246,19 +250,10 @@ class ServerHandle:
         self.stop()
 
 
-def busy_fraction(delta: ServerStats, wall_s: float) -> float:
-    """The share of a round's wall time the server spent on the CPU (above 0.5: server-bound)."""
-    return delta.cpu_s / wall_s if wall_s > 0 else 0.0
-
-
 SERVER_BOUND_FRACTION = 0.5
+"""A round whose server was on the CPU for more than this share of its wall is server-bound."""
 
 
-def wait_closed(handle: ServerHandle, timeout_s: float) -> bool:
-    """Wait up to `timeout_s` for the server to exit; True when it has (a test helper)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not handle.alive():
-            return True
-        time.sleep(0.01)
-    return not handle.alive()
+def busy_fraction(delta: ServerStats, wall_s: float) -> float:
+    """The share of a round's wall time the server spent on the CPU (one thread: at most ~1)."""
+    return delta.cpu_s / wall_s if wall_s > 0 else 0.0

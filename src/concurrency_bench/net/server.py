@@ -79,7 +79,7 @@ class JobProtocol(asyncio.Protocol):
     A client sends its next request only after reading the previous reply, so replies never
     need reordering. Without KEEP_ALIVE the server closes right after the reply: the server is
     then the side that closes first, so TIME_WAIT lands on its one listening port and not on
-    the client's ephemeral ports (see handle.py for the measurement behind this choice).
+    the client's ephemeral ports (handle.py says why that matters).
     """
 
     def __init__(self, state: ServerState, loop: asyncio.AbstractEventLoop) -> None:
