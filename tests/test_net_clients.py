@@ -11,20 +11,28 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 import anyio
 import pytest
 import trio
 
 from concurrency_bench.net import ServerHandle, TcpTarget
-from concurrency_bench.net.clients import SocketPool, StreamPool, socket_job, stream_job
+from concurrency_bench.net.clients import (
+    SocketPool,
+    StreamPool,
+    open_process_connections,
+    pooled_process_job,
+    socket_job,
+    stream_job,
+)
 from concurrency_bench.net.protocol import (
     REPLY_HEADER,
     ProtocolError,
     encode_request,
     reply_size,
 )
-from concurrency_bench.net.structured import anyio_job, trio_job
+from concurrency_bench.net.structured import StructuredPool, anyio_job, trio_job
 from concurrency_bench.workload import JobRecord, Scenario, build_payloads, expected_sums
 
 SMALL = Scenario.spread(24, 0.0, 0.01, ints_per_job=37, seed=11)
@@ -121,6 +129,44 @@ def run_asyncio_pool(target: TcpTarget, scenario: Scenario) -> list[JobRecord]:
     return asyncio.run(asyncio.wait_for(main(), 30))
 
 
+def run_processes_pool(target: TcpTarget, scenario: Scenario) -> list[JobRecord]:
+    jobs, count = scenario.jobs, scenario.ints_per_job
+    with ProcessPoolExecutor(
+        max_workers=2, initializer=open_process_connections, initargs=(target,)
+    ) as pool:
+        return list(pool.map(pooled_process_job, range(jobs), scenario.delays_s, [count] * jobs))
+
+
+def _structured_pool(kind: str, open_group: Callable[[], Any]) -> Any:
+    async def main(target: TcpTarget, scenario: Scenario) -> list[JobRecord]:
+        records: list[JobRecord] = [(0, 0, 0)] * scenario.jobs
+        async with StructuredPool(target, 4, kind) as connections:
+
+            async def one(index: int, delay: float) -> None:
+                records[index] = await connections.job(index, delay, scenario.ints_per_job)
+
+            async with open_group() as group:
+                for index, delay in enumerate(scenario.delays_s):
+                    group.start_soon(one, index, delay)
+        return records
+
+    return main
+
+
+def run_trio_pool(target: TcpTarget, scenario: Scenario) -> list[JobRecord]:
+    return trio.run(_structured_pool("trio", trio.open_nursery), target, scenario)
+
+
+def run_anyio_asyncio_pool(target: TcpTarget, scenario: Scenario) -> list[JobRecord]:
+    main = _structured_pool("anyio", anyio.create_task_group)
+    return anyio.run(main, target, scenario, backend="asyncio")
+
+
+def run_anyio_trio_pool(target: TcpTarget, scenario: Scenario) -> list[JobRecord]:
+    main = _structured_pool("anyio", anyio.create_task_group)
+    return anyio.run(main, target, scenario, backend="trio")
+
+
 def run_threads_pool(target: TcpTarget, scenario: Scenario) -> list[JobRecord]:
     jobs, count = scenario.jobs, scenario.ints_per_job
     with SocketPool(target, 4) as sockets, ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -168,6 +214,10 @@ FAMILIES: dict[str, Callable[[TcpTarget, Scenario], list[JobRecord]]] = {
     "anyio-trio": run_anyio_trio,
     "asyncio-pool": run_asyncio_pool,
     "threads-pool": run_threads_pool,
+    "processes-pool": run_processes_pool,
+    "trio-pool": run_trio_pool,
+    "anyio-asyncio-pool": run_anyio_asyncio_pool,
+    "anyio-trio-pool": run_anyio_trio_pool,
 }
 CONCURRENT = ["threads", "asyncio", "uvloop", "trio", "anyio-asyncio", "anyio-trio"]
 

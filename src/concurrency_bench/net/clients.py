@@ -133,6 +133,27 @@ class SocketPool:
         self.close()
 
 
+_PROCESS_CONNECTIONS: dict[str, SocketPool] = {}
+"""This pool process's own connections, opened by `open_process_connections`."""
+
+
+def open_process_connections(target: TcpTarget, size: int = 1) -> None:
+    """ProcessPoolExecutor initializer for the pooled mode: this process's persistent connections.
+
+    A pool process runs one job at a time, so one connection each is enough: N shared
+    connections among processes means a pool of min(N, processes) processes.
+    """
+    _PROCESS_CONNECTIONS["pool"] = SocketPool(target, size)
+
+
+def pooled_process_job(index: int, delay_s: float, count: int) -> JobRecord:
+    """One job on this pool process's persistent connection (see open_process_connections)."""
+    pool = _PROCESS_CONNECTIONS.get("pool")
+    if pool is None:
+        raise RuntimeError("pooled_process_job needs open_process_connections as initializer")
+    return pool.job(index, delay_s, count)
+
+
 # -- asyncio streams: asyncio-await/gather/create-task/taskgroup/eager, uvloop ------------
 
 

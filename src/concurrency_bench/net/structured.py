@@ -1,9 +1,10 @@
-"""The trio and anyio TCP jobs (structured-concurrency models), mirroring clients.stream_job."""
+"""The trio and anyio TCP jobs and connection pool, mirroring clients.stream_job and StreamPool."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 import trio
@@ -65,3 +66,63 @@ async def _receive_exactly(
         chunks.append(chunk)
         got += len(chunk)
     return b"".join(chunks)
+
+
+class StructuredPool:
+    """N persistent connections shared by trio or anyio tasks; a job waits for a free one.
+
+    `kind` is "trio" (trio's own streams, for the trio model) or "anyio" (anyio.connect_tcp,
+    for the anyio models on either backend). Opened inside the run, like clients.StreamPool.
+    """
+
+    def __init__(self, target: TcpTarget, size: int, kind: str) -> None:
+        if kind not in ("trio", "anyio"):
+            raise ValueError(f"kind must be trio or anyio, got {kind!r}")
+        self.target = target
+        self.size = size
+        self.kind = kind
+        self.streams: list[Any] = []
+        self.free: list[Any] = []
+        self.ready: Any = None
+
+    async def _open(self) -> Any:
+        try:
+            if self.kind == "trio":
+                return await trio.open_tcp_stream(self.target.host, self.target.port)
+            return await anyio.connect_tcp(self.target.host, self.target.port)
+        except OSError as exc:
+            raise connect_error(self.target, exc) from exc
+
+    async def __aenter__(self) -> StructuredPool:
+        for _ in range(self.size):
+            self.streams.append(await self._open())
+        self.free = list(self.streams)
+        # Made inside the run: an anyio semaphore binds to the running backend.
+        semaphore = anyio.Semaphore if self.kind == "anyio" else trio.Semaphore
+        self.ready = semaphore(self.size)
+        return self
+
+    async def job(self, index: int, delay_s: float, count: int) -> JobRecord:
+        """One job on the next free connection (the wait for it is part of the job)."""
+        start = time.perf_counter_ns()
+        await self.ready.acquire()
+        stream = self.free.pop()
+        want = reply_size(count)
+        request = encode_request(self.target.token, index, delay_s, keep_alive=True)
+        try:
+            if self.kind == "trio":
+                await stream.send_all(request)
+                reply = await _receive_exactly(stream.receive_some, self.target, index, want)
+            else:
+                await stream.send(request)
+                reply = await _receive_exactly(stream.receive, self.target, index, want)
+        except (trio.BrokenResourceError, anyio.BrokenResourceError) as exc:
+            raise read_error(self.target, index, 0, want, exc.__cause__ or exc) from exc
+        finally:
+            self.free.append(stream)
+            self.ready.release()
+        return start, time.perf_counter_ns(), sum_reply(reply, count)
+
+    async def __aexit__(self, *exc: object) -> None:
+        for stream in self.streams:
+            await stream.aclose()
