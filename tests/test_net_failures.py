@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import resource
@@ -13,12 +14,13 @@ import threading
 import time
 from pathlib import Path
 
+import anyio
 import pytest
 import trio
 
-from concurrency_bench.net import ServerError, ServerHandle, connections_fit
-from concurrency_bench.net.clients import NetError, socket_job, stream_job
-from concurrency_bench.net.structured import trio_job
+from concurrency_bench.net import ServerError, ServerHandle, TcpTarget, connections_fit
+from concurrency_bench.net.clients import NetError, connect_error, socket_job, stream_job
+from concurrency_bench.net.structured import anyio_job, trio_job
 from concurrency_bench.workload import Scenario
 
 SCENARIO = Scenario.uniform(4, 10.0, ints_per_job=8)
@@ -178,3 +180,25 @@ def test_raise_nofile_limit_raises_the_soft_limit_to_the_hard_one() -> None:
 
 def test_the_fits_check_passes_small_counts_here() -> None:
     assert connections_fit(1) is None
+
+
+def test_connect_errors_name_the_likely_cause() -> None:
+    target = TcpTarget("127.0.0.1", 9, 0)
+    ports = OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")
+    assert str(connect_error(target, ports)) == (
+        "connect to 127.0.0.1:9 failed: [Errno 99] Cannot assign requested address "
+        "(ephemeral ports exhausted?)"
+    )
+    files = OSError(errno.EMFILE, "Too many open files")
+    assert "--connections" in str(connect_error(target, files))
+
+
+def test_trio_and_anyio_connect_errors_are_net_errors() -> None:
+    with ServerHandle() as handle:
+        handle.start(SCENARIO)
+        target = handle.target
+    with pytest.raises(NetError, match="server not running"):
+        trio.run(trio_job, target, 0, 0.0, 8)
+    for backend in ("asyncio", "trio"):
+        with pytest.raises(NetError, match=rf"connect to 127.0.0.1:{target.port} failed"):
+            anyio.run(anyio_job, target, 0, 0.0, 8, backend=backend)

@@ -32,14 +32,22 @@ class NetError(ConnectionError):
     """A job could not reach the server or read its reply; the message says where and why."""
 
 
+def _errno_error(exc: BaseException) -> BaseException:
+    """The OSError carrying an errno: `exc` itself, or the first one trio wrapped in its cause."""
+    if getattr(exc, "errno", None) is not None:
+        return exc
+    cause = exc.__cause__
+    if isinstance(cause, BaseExceptionGroup):
+        cause = next((e for e in cause.exceptions if getattr(e, "errno", None)), None)
+    return cause if cause is not None and getattr(cause, "errno", None) else exc
+
+
 def connect_error(target: TcpTarget, exc: BaseException) -> NetError:
     """A NetError for a failed connect, with a hint for the usual causes."""
-    code = getattr(exc, "errno", None)
-    if code is None and isinstance(exc.__cause__, OSError):
-        code = exc.__cause__.errno  # trio wraps the per-address error
-    hint = _HINTS.get(code) if code is not None else None
+    error = _errno_error(exc)
+    hint = _HINTS.get(getattr(error, "errno", None) or 0)
     suffix = f" ({hint})" if hint else ""
-    return NetError(f"connect to {target.host}:{target.port} failed: {exc}{suffix}")
+    return NetError(f"connect to {target.host}:{target.port} failed: {error}{suffix}")
 
 
 def read_error(target: TcpTarget, index: int, got: int, want: int, exc: object = None) -> NetError:
