@@ -1,0 +1,259 @@
+"""The parent's side of the ints server: start it for a scenario, read its counters, stop it.
+
+Placement on a small machine: the server is pinned to the last CPU this process may use and
+the client (the measuring worker) to the others, so that server and client never compete for
+one core; with one CPU nothing is pinned. Who closes first: the server, right after a
+per-job reply (see JobProtocol), so TIME_WAIT sits on the server's side, whose one listening
+port cannot run out, while the client's ephemeral ports are free again at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+import concurrency_bench
+from concurrency_bench.net.protocol import (
+    REPLY_HEADER,
+    STATS,
+    ServerStats,
+    decode_stats,
+    stats_request,
+    token_of,
+)
+from concurrency_bench.workload import Scenario
+
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 30.0
+"""Building a large scenario's payload bytes happens before the server listens."""
+
+
+class ServerError(RuntimeError):
+    """The server failed to start, died, or stopped answering; the message says which."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Which CPUs the server and the client may run on (None: wherever the kernel likes)."""
+
+    server_cpus: tuple[int, ...] | None
+    client_cpus: tuple[int, ...] | None
+
+    def settings(self) -> dict[str, str]:
+        """The placement as record settings."""
+
+        def show(cpus: tuple[int, ...] | None) -> str:
+            return ",".join(map(str, cpus)) if cpus else "any"
+
+        return {"server_cpus": show(self.server_cpus), "client_cpus": show(self.client_cpus)}
+
+
+def default_placement() -> Placement:
+    """Server on the last allowed CPU, client on the rest; unpinned with one CPU."""
+    if not hasattr(os, "sched_getaffinity"):
+        return Placement(None, None)
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return Placement(None, None)
+    return Placement((cpus[-1],), tuple(cpus[:-1]))
+
+
+def server_only_placement() -> Placement:
+    """Server on the last allowed CPU, the client free to run anywhere (the server's CPU too)."""
+    return Placement(default_placement().server_cpus, None)
+
+
+def unpinned() -> Placement:
+    """No pinning at all."""
+    return Placement(None, None)
+
+
+def pin_client(placement: Placement) -> None:
+    """Pin the calling process (the measuring worker) to the placement's client CPUs."""
+    if placement.client_cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, set(placement.client_cpus))
+
+
+@dataclass(frozen=True)
+class TcpTarget:
+    """Where a model's clients connect and the token their requests carry; picklable."""
+
+    host: str
+    port: int
+    token: int
+
+
+def query_stats(host: str, port: int, timeout_s: float = 5.0) -> ServerStats:
+    """Ask a server for its counters over a fresh connection (between rounds, never inside)."""
+    want = REPLY_HEADER.size + STATS.size
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as sock:
+            sock.sendall(stats_request())
+            reply = b""
+            while len(reply) < want:
+                chunk = sock.recv(want - len(reply))
+                if not chunk:
+                    raise ServerError(f"server at {host}:{port} closed before its stats")
+                reply += chunk
+    except OSError as exc:
+        raise ServerError(f"server at {host}:{port} did not answer stats: {exc}") from exc
+    return decode_stats(reply)
+
+
+def _package_root() -> str:
+    return str(Path(concurrency_bench.__file__).resolve().parent.parent)
+
+
+class ServerHandle:
+    """One server process for one scenario: `start`, `stats` between rounds, `stop`."""
+
+    def __init__(
+        self,
+        *,
+        loop: str = "auto",
+        placement: Placement | None = None,
+        backlog: int | None = None,
+    ) -> None:
+        self.loop = loop
+        self.placement = placement if placement is not None else default_placement()
+        self.backlog = backlog
+        self.process: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, object] = {}
+        self.port = 0
+        self.token = 0
+        self._stderr: IO[bytes] | None = None
+
+    def start(self, scenario: Scenario) -> int:
+        """Start the server for `scenario` and wait until it listens; returns its port."""
+        if self.process is not None:
+            raise ServerError("server already started")
+        command = [
+            sys.executable,
+            "-m",
+            "concurrency_bench.net.server",
+            f"--seed={scenario.seed}",
+            f"--jobs={scenario.jobs}",
+            f"--ints={scenario.ints_per_job}",
+            f"--loop={self.loop}",
+            f"--parent={os.getpid()}",
+        ]
+        if self.placement.server_cpus:
+            command.append("--cpus=" + ",".join(map(str, self.placement.server_cpus)))
+        if self.backlog:
+            command.append(f"--backlog={self.backlog}")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            part for part in (_package_root(), env.get("PYTHONPATH", "")) if part
+        )
+        # stderr goes to a file: a pipe nobody reads could fill and stall the server.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env=env,
+            start_new_session=True,  # a Ctrl-C meant for the engine reaches it through stop()
+        )
+        line = self._read_ready()
+        self.info = json.loads(line)
+        self.port = int(self.info["port"])  # type: ignore[call-overload]
+        self.token = token_of(scenario)
+        return self.port
+
+    def _read_ready(self) -> bytes:
+        process = self.process
+        assert process is not None and process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if not selector.select(START_TIMEOUT_S):
+                self.stop()
+                raise ServerError(f"server did not start within {START_TIMEOUT_S:g} s")
+        line = process.stdout.readline()
+        if not line:
+            process.wait(timeout=5)
+            reason = self.failure()
+            self.stop()
+            raise ServerError(f"server failed to start: {reason}")
+        return line
+
+    @property
+    def target(self) -> TcpTarget:
+        """What a model's clients need to reach this server."""
+        return TcpTarget(HOST, self.port, self.token)
+
+    def alive(self) -> bool:
+        """Whether the server process is still running."""
+        return self.process is not None and self.process.poll() is None
+
+    def failure(self) -> str:
+        """Why the server is gone: its exit status and the last line it wrote on stderr."""
+        process = self.process
+        if process is None:
+            return "server not started"
+        code = process.poll()
+        if code is None:
+            return "server running"
+        tail = ""
+        if self._stderr is not None:
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode(errors="replace").strip().splitlines()
+            tail = f": {lines[-1]}" if lines else ""
+        how = f"killed by signal {-code}" if code < 0 else f"exited with status {code}"
+        return f"server {how}{tail}"
+
+    def stats(self) -> ServerStats:
+        """The server's counters now; raises ServerError naming the cause when it is gone."""
+        if not self.alive():
+            raise ServerError(self.failure())
+        return query_stats(HOST, self.port)
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Close the server's stdin (its signal to stop), wait, then kill it if it lingers."""
+        process = self.process
+        if process is None:
+            return
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+        self.process = None
+
+    def __enter__(self) -> ServerHandle:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+SERVER_BOUND_FRACTION = 0.5
+"""A round whose server was on the CPU for more than this share of its wall is server-bound."""
+
+
+def busy_fraction(delta: ServerStats, wall_s: float) -> float:
+    """The share of a round's wall time the server spent on the CPU (one thread: at most ~1)."""
+    return delta.cpu_s / wall_s if wall_s > 0 else 0.0

@@ -1,0 +1,67 @@
+"""The host limits a loopback TCP scenario runs into: open files and ephemeral ports.
+
+Both are checked before a model starts, so that a job count the host cannot hold fails with a
+reason naming the limit instead of an EMFILE or EADDRNOTAVAIL halfway through a round.
+"""
+
+from __future__ import annotations
+
+import resource
+from pathlib import Path
+
+DESCRIPTOR_HEADROOM = 64
+"""Files a worker holds besides its sockets: the interpreter, pipes, the event loop's own fds."""
+
+PORT_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def nofile_limits() -> tuple[int, int]:
+    """The (soft, hard) open-file limits of this process."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft, hard
+
+
+def raise_nofile_limit() -> tuple[int, int]:
+    """Raise the open-file soft limit to the hard limit; returns (old soft, new soft)."""
+    soft, hard = nofile_limits()
+    if hard in (resource.RLIM_INFINITY, soft):
+        return soft, soft  # an infinite hard limit is refused by some kernels as a soft value
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        return soft, soft
+    return soft, hard
+
+
+def ephemeral_ports() -> int | None:
+    """How many local ports the kernel hands out to outgoing connections (None: unknown)."""
+    try:
+        low, high = (int(part) for part in PORT_RANGE_FILE.read_text().split())
+    except (OSError, ValueError):
+        return None
+    return high - low + 1
+
+
+def connections_fit(open_at_once: int, *, connections: int | None = None) -> str | None:
+    """None when `open_at_once` client sockets fit this process's limits, else why not.
+
+    `open_at_once` is how many jobs a model runs at once (its concurrency); with
+    `connections` (the pooled mode) only that many sockets are open, whatever the job count.
+    The server holds the other end of each socket under the same hard limit.
+    """
+    sockets = min(open_at_once, connections) if connections else open_at_once
+    soft, hard = nofile_limits()
+    need = sockets + DESCRIPTOR_HEADROOM
+    if soft != resource.RLIM_INFINITY and need > soft:
+        return (
+            f"{sockets:,} connections open at once need about {need:,} open files, but the "
+            f"open-file limit (RLIMIT_NOFILE) is {soft:,} (hard limit {hard:,}); raise it "
+            f"with `ulimit -n` or share fewer connections with --connections N"
+        )
+    ports = ephemeral_ports()
+    if ports is not None and sockets > ports:
+        return (
+            f"{sockets:,} connections open at once exceed the {ports:,} ephemeral ports of "
+            f"net.ipv4.ip_local_port_range; share fewer connections with --connections N"
+        )
+    return None
