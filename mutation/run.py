@@ -57,7 +57,8 @@ def listed_survivors(path: Path) -> set[str]:
     """The mutant names survivors.md explains, one `- \\`name\\`: why` line each."""
     if not path.exists():
         return set()
-    return {m.group(1) for line in path.read_text("utf-8").splitlines() if (m := LISTED.match(line))}
+    lines = path.read_text("utf-8").splitlines()
+    return {m.group(1) for line in lines if (m := LISTED.match(line))}
 
 
 def scratch_copy(path: str, tests: list[str], pytest_args: list[str]) -> Path:
@@ -135,13 +136,15 @@ def report(outcome: Outcome, diffs: dict[str, str], explained: set[str]) -> None
     killed = len(counted) - len(outcome.survivors)
     listed = sum(k in explained for k in outcome.survivors)
     print(
-        f"{outcome.name}: {percent(killed, len(counted))} killed; "
-        f"{percent(killed, len(counted) - listed)} of those not listed in survivors.md"
+        f"{outcome.name}: killed {percent(killed, len(counted))}; not counting the {listed} "
+        f"listed in survivors.md, {percent(killed, len(counted) - listed)}"
         f" [{outcome.seconds:.0f} s]"
     )
     for key in outcome.survivors:
         mark = "listed" if key in explained else "NOT LISTED"
         print(f"    {mark}: {key} ({outcome.statuses[key]})\n{diffs[key]}")
+    for key in sorted(explained & (counted.keys() - set(outcome.survivors))):
+        print(f"    listed but killed now (delete its line): {key}")
 
 
 def main(argv: list[str] | None = None) -> int:
