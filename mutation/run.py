@@ -113,6 +113,8 @@ def run_module(
         key, _, status = line.strip().rpartition(": ")
         if key:
             statuses[key] = status
+    if not statuses:
+        sys.exit(f"{name}: mutmut made no mutants of {path}; is the path right?")
     outcome = Outcome(name, statuses, seconds)
     diffs = {key: changed_lines(mutmut(work, "show", key)) for key in outcome.survivors}
     shutil.rmtree(work)
@@ -125,7 +127,7 @@ def changed_lines(diff: str) -> str:
     lines = [
         line
         for line in diff.splitlines()
-        if line[:1] in "-+" and not line.startswith(("---", "+++"))
+        if line[:1] in ("-", "+") and not line.startswith(("---", "+++"))
     ]
     return "\n".join(f"        {line}" for line in lines)
 
