@@ -1,4 +1,5 @@
-"""The scenario: validation, constructors, determinism of the payload, expected sums."""
+"""The scenario: validation, constructors, names, ideal and queued wall times (payloads: see
+test_payloads.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,7 @@ import math
 import pytest
 
 from concurrency_bench.errors import InputError
-from concurrency_bench.workload import (
-    MAX_JOBS,
-    Scenario,
-    build_payloads,
-    expected_sums,
-)
+from concurrency_bench.workload import MAX_JOBS, Scenario
 
 
 def test_seed_story_is_five_eight_two_units() -> None:
@@ -33,24 +29,6 @@ def test_uniform_and_spread_shapes() -> None:
     assert randomly.delays_s == Scenario.spread(100, 0.01, 0.02, randomly=True, seed=7).delays_s
     assert randomly.delays_s != Scenario.spread(100, 0.01, 0.02, randomly=True, seed=8).delays_s
     assert Scenario.spread(1, 0.1, 0.2).delays_s == (0.1,)
-
-
-def test_payload_is_deterministic_per_seed_and_job() -> None:
-    scenario = Scenario.uniform(10, 0.0, ints_per_job=20, seed=3)
-    first, again = build_payloads(scenario), build_payloads(scenario)
-    assert [list(p) for p in first] == [list(p) for p in again]
-    assert all(len(p) == 20 for p in first)
-    other_seed = build_payloads(Scenario.uniform(10, 0.0, ints_per_job=20, seed=4))
-    assert [list(p) for p in first] != [list(p) for p in other_seed]
-    # job i's ints do not depend on how many jobs follow it
-    longer = build_payloads(Scenario.uniform(30, 0.0, ints_per_job=20, seed=3))
-    assert [list(p) for p in longer[:10]] == [list(p) for p in first]
-    assert len({tuple(p) for p in first}) == 10
-
-
-def test_expected_sums_are_the_sums() -> None:
-    payloads = build_payloads(Scenario.uniform(3, 0.0, ints_per_job=5))
-    assert expected_sums(payloads) == [sum(list(p)) for p in payloads]
 
 
 def test_round_trip_through_dict() -> None:
@@ -82,3 +60,114 @@ def test_round_trip_through_dict() -> None:
 def test_bad_input_names_the_parameter(make: object, parameter: str) -> None:
     with pytest.raises(InputError, match=f"`{parameter}"):
         make()  # type: ignore[operator]
+
+
+def test_spread_starting_above_zero_and_a_single_point_range() -> None:
+    assert Scenario.spread(3, 0.1, 0.3).delays_s == pytest.approx((0.1, 0.2, 0.3))
+    assert Scenario.spread(5, 1.0, 2.0).delays_s == pytest.approx((1.0, 1.25, 1.5, 1.75, 2.0))
+    assert Scenario.spread(3, 0.2, 0.2).delays_s == (0.2, 0.2, 0.2)
+
+
+def test_shapes_carry_ints_and_seed_through() -> None:
+    made = [
+        Scenario.explicit([0.1], ints_per_job=7, seed=9),
+        Scenario.uniform(1, 0.1, ints_per_job=7, seed=9),
+        Scenario.spread(2, 0.1, 0.2, ints_per_job=7, seed=9),
+        Scenario.spread(2, 0.1, 0.2, randomly=True, ints_per_job=7, seed=9),
+        Scenario.seed_story(50, ints_per_job=7, seed=9),
+    ]
+    assert [(s.ints_per_job, s.seed) for s in made] == [(7, 9)] * 5
+    assert Scenario.explicit([0.1]).seed == 0 and Scenario.explicit([0.1]).ints_per_job == 100
+
+
+def test_names_say_the_shape() -> None:
+    assert Scenario.explicit([0.1]).name == "explicit"
+    assert Scenario.uniform(4, 0.05).name == "uniform-4x50ms-100ints"
+    assert Scenario.uniform(1, 1.5, ints_per_job=3).name == "uniform-1x1500ms-3ints"
+    assert Scenario.spread(5, 0.0, 0.4).name == "spread-even-5x0ms:400ms-100ints"
+    assert Scenario.spread(3, 0.01, 0.02, randomly=True).name == "spread-random-3x10ms:20ms-100ints"
+    assert Scenario.uniform(2, 0.1, name="mine").name == "mine"
+
+
+def test_delays_are_stored_as_floats() -> None:
+    delays = Scenario.explicit([1, 0]).delays_s
+    assert delays == (1.0, 0.0) and all(type(d) is float for d in delays)
+
+
+def test_limits_are_inclusive() -> None:
+    assert Scenario.uniform(1, 3600.0).delays_s == (3600.0,)
+    assert Scenario.uniform(2, 0.0, ints_per_job=0).ints_per_job == 0
+    assert Scenario.uniform(2, 0.0, ints_per_job=1_000_000).ints_per_job == 1_000_000
+    assert Scenario.uniform(2, 0.0, seed=2**63 - 1).seed == 2**63 - 1
+    assert Scenario.uniform(200, 0.0, ints_per_job=1_000_000).jobs == 200  # exactly 2e8 ints
+    assert Scenario.seed_story(60_000).unit_s == 60.0
+    assert Scenario.seed_story(0.5).delays_s == pytest.approx((0.0025, 0.004, 0.001))
+    assert Scenario("x", (0.1,), unit_s=60.0).unit_s == 60.0
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Scenario("", (0.1,)), "`name` must be a non-empty string"),
+        (lambda: Scenario(5, (0.1,)), "`name` must be a non-empty string"),  # type: ignore[arg-type]
+        (
+            lambda: Scenario.explicit(["0.1"]),  # type: ignore[list-item]
+            "`delay` must be a number of seconds from 0 to 3600",
+        ),
+        (
+            lambda: Scenario.explicit([True]),
+            "`delay` must be a number of seconds from 0 to 3600",
+        ),
+        (lambda: Scenario.uniform(1, 3600.5), "`delay` must be from 0 to 3600 seconds, got 3600.5"),
+        (lambda: Scenario.spread(2, -1, 1), "`delay low` must be from 0 to 3600 seconds, got -1"),
+        (lambda: Scenario.spread(2, 0, 4000), "`delay high` must be from 0 to 3600 seconds"),
+        (lambda: Scenario.spread(0, 0, 1), "`jobs` must be an integer from 1 to 10000000, got 0"),
+        (lambda: Scenario.spread(3, 0.2, 0.1), "`delay` range must have low <= high, got 0.2:0.1"),
+        (lambda: Scenario.uniform(True, 0.1), "`jobs` must be an integer from 1 to 10000000"),
+        (lambda: Scenario.seed_story("50"), "`unit-ms` must be a number above 0 and at most 60000"),  # type: ignore[arg-type]
+        (lambda: Scenario.seed_story(False), "`unit-ms` must be a number above 0"),
+        (lambda: Scenario.seed_story(60_000.5), "`unit-ms` must be above 0 and at most 60000"),
+        (lambda: Scenario("x", (0.1,), unit_s=61.0), "`unit-ms` must be above 0 and at most 60000"),
+        (
+            lambda: Scenario.uniform(201, 0.0, ints_per_job=1_000_000),
+            "`jobs` x `ints` must be at most 200,000,000, got 201 x 1,000,000",
+        ),
+        (
+            lambda: Scenario.uniform(2, 0.0, ints_per_job=1_000_001),
+            "`ints` must be an integer from 0 to 1000000, got 1000001",
+        ),
+        (
+            lambda: Scenario.uniform(2, 0.0, seed=2**63),
+            f"`seed` must be an integer from 0 to {2**63 - 1}, got {2**63}",
+        ),
+        (lambda: Scenario.from_dict({"name": "x"}), "`scenario` is malformed: 'delays_s'"),
+        (lambda: Scenario.from_dict({"name": "x", "delays_s": 3}), "`scenario` is malformed"),
+    ],
+)
+def test_bad_input_says_what_is_allowed(make: object, message: str) -> None:
+    with pytest.raises(InputError) as raised:
+        make()  # type: ignore[operator]
+    assert str(raised.value).startswith(message)
+
+
+def test_ideal_and_queued_wall_times() -> None:
+    scenario = Scenario.explicit([0.125, 0.25, 0.375, 0.5])  # sum 1.25, longest 0.5
+    assert scenario.ideal_wall_s(concurrent=True) == 0.5
+    assert scenario.ideal_wall_s(concurrent=False) == 1.25
+    assert scenario.queued_wall_s(5) == 0.5
+    assert scenario.queued_wall_s(4) == 0.5  # a pool as large as the job count: all at once
+    assert scenario.queued_wall_s(3) == pytest.approx(1.25 / 3 + 0.5)
+    assert scenario.queued_wall_s(2) == 0.625 + 0.5
+    assert scenario.queued_wall_s(1) == 1.25  # one at a time: the sum
+    assert scenario.queued_wall_s(0) == 1.25
+
+
+def test_as_dict() -> None:
+    assert Scenario.seed_story(20, ints_per_job=7, seed=9).to_dict() == {
+        "name": "seed",
+        "jobs": 3,
+        "ints_per_job": 7,
+        "seed": 9,
+        "unit_s": 0.02,
+        "delays_s": [0.1, 0.16, 0.04],
+    }
