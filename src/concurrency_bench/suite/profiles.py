@@ -57,6 +57,12 @@ DEFAULT: tuple[Case, ...] = (
         "and asyncio-await would take 500 s, so the engine reports them not run",
     ),
     Case(
+        Scenario.uniform(1_000, 0.050).with_io("tcp"),
+        why="1,000 jobs x 50 ms over loopback TCP, a connection per job: each model's own "
+        "networking against the ints server (timers hide what real I/O costs); sync and "
+        "asyncio-await would take 50 s, so the engine reports them not run",
+    ),
+    Case(
         Scenario.uniform(10, 0.050, ints_per_job=1_000_000, name="payload-10x50ms-1000000ints"),
         why="CPU-heavy jobs (~13 ms of summing each, ~135 ms in all against a 50 ms wait): "
         "in-process models serialise on the GIL (wall ~ wait + all the CPU), a pool of 10 "
@@ -73,6 +79,10 @@ QUICK: tuple[Case, ...] = (
     Case(
         Scenario.uniform(20, 0.010),
         why="20 jobs x 10 ms: every model, sequential ones included",
+    ),
+    Case(
+        Scenario.uniform(20, 0.010).with_io("tcp"),
+        why="20 jobs x 10 ms over loopback TCP: every model's networking, sequential ones included",
     ),
     Case(
         Scenario.uniform(10, 0.010, ints_per_job=50_000, name="payload-10x10ms-50000ints"),
