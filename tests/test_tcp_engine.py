@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 from typing import ClassVar
 
+import msgspec
 import pytest
 
 from concurrency_bench.engine import EngineOptions, Progress, measure_all, measure_pairs
 from concurrency_bench.engine import api as engine_api
 from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.errors import InputError
-from concurrency_bench.results import ModelResult
+from concurrency_bench.report.rows import notes
+from concurrency_bench.results import ModelResult, ProcessRun, Round
 from concurrency_bench.results.schema import decode
 from concurrency_bench.runners import REGISTRY, ModelSpec, available_specs
 from concurrency_bench.workload import Scenario
@@ -176,3 +178,25 @@ def test_a_descriptor_limit_too_low_for_the_jobs_is_a_failed_row(tmp_path: Path)
     assert row.reason is not None
     assert "open-file limit (RLIMIT_NOFILE) is 128" in row.reason
     assert "--connections" in row.reason and "(in limits)" in row.reason
+
+
+def test_a_row_whose_server_was_busy_over_half_the_round_is_server_bound() -> None:
+    def row(*busy: float) -> ModelResult:
+        rounds = tuple(
+            Round(wall_s=0.2, cpu_s=0.1, overhead_s=0.15, server_cpu_s=0.2 * b, server_busy=b)
+            for b in busy
+        )
+        return ModelResult(
+            model="uvloop", status="ok", concurrent=True, ideal_s=0.05, jobs=10,
+            runs=(ProcessRun(pid=1, values=rounds),),
+        )  # fmt: skip
+
+    assert any(n.startswith("server-bound: server busy 60%") for n in notes(row(0.6, 0.7, 0.2)))
+    calm = notes(row(0.1, 0.2, 0.3))
+    assert "server busy 20% of the round" in calm and not any("bound" in n for n in calm)
+    old = msgspec.json.decode(b'{"wall_s":0.2,"cpu_s":0.1,"overhead_s":0.1}', type=Round)
+    assert (old.server_cpu_s, old.server_busy) == (None, None)  # schema-2 files still load
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(
+            b'{"wall_s":0.2,"cpu_s":0.1,"overhead_s":0.1,"server_busy":1.5}', type=Round
+        )
