@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -80,6 +81,7 @@ def main() -> None:
         for _ in range(args.warmup):
             asyncio.run(gather(port, server.token, scenario))
         for _ in range(args.rounds):
+            gc.collect()  # as the engine does before each round: no earlier round's garbage
             before = server.stats()
             start = time.perf_counter()
             sums = asyncio.run(gather(port, server.token, scenario))

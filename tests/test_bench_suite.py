@@ -32,11 +32,14 @@ def test_default_profile_covers_what_the_issue_asks() -> None:
     assert list(by_name) == [
         "seed",
         "uniform-1000x50ms-100ints",
-        "uniform-10000x50ms-100ints",
-        "payload-10x50ms-1000000ints",
+        "uniform-5000x50ms-100ints",
+        "uniform-1000x50ms-100ints-tcp",
+        "payload-10x20ms-1000000ints",
     ]
+    assert by_name["uniform-1000x50ms-100ints-tcp"].scenario.io == "tcp"
+    assert any(case.scenario.io == "tcp" for case in QUICK)
     # Every model on every case: the engine itself reports sequential models over the budget
-    # (sync and asyncio-await on 1,000 and 10,000 jobs) as not run, so the table says why.
+    # (sync and asyncio-await on 1,000 and 5,000 jobs) as not run, so the table says why.
     assert all(case.specs() == list(REGISTRY.values()) for case in DEFAULT)
     assert all(case.why for profile in PROFILES.values() for case in profile)
 

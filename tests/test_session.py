@@ -36,7 +36,7 @@ def row_from_fake_worker(monkeypatch: pytest.MonkeyPatch, *lines: str) -> ModelR
             "(starting the worker)",
         ),
         (
-            ['{"type":"ready","protocol":3,"settings":{}}'],
+            [f'{{"type":"ready","protocol":{PROTOCOL_VERSION},"settings":{{}}}}'],
             "worker sent a malformed message: Object missing required field `pid` "
             "(starting the worker)",
         ),

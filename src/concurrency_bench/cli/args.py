@@ -14,6 +14,8 @@ from concurrency_bench.workload import (
     DEFAULT_INTS_PER_JOB,
     DEFAULT_SEED,
     DEFAULT_UNIT_MS,
+    IO_KINDS,
+    MAX_CONNECTIONS,
     MAX_DELAY_S,
     MAX_INTS_PER_JOB,
     MAX_JOBS,
@@ -117,10 +119,32 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, *, default: str = "u
         default=DEFAULT_UNIT_MS,
         help=f"the seed scenario's time unit in ms ({DEFAULT_UNIT_MS:g})",
     )
+    group.add_argument(
+        "--io",
+        choices=IO_KINDS,
+        default="timer",
+        help="what a job waits on: timer (its own sleep) or tcp (the ints server's reply over "
+        "loopback TCP, each model with its own networking) (timer)",
+    )
+    group.add_argument(
+        "--connections",
+        type=int_in("connections", 1, MAX_CONNECTIONS),
+        default=None,
+        metavar="N",
+        help="with --io tcp: N persistent connections the jobs share (default: one "
+        "connection per job)",
+    )
 
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
     """Build the Scenario the workload options describe (validation errors are InputError)."""
+    if args.connections is not None and args.io != "tcp":
+        raise InputError("`connections` needs --io tcp (timer jobs open no connections)")
+    return _workload(args).with_io(args.io, args.connections)
+
+
+def _workload(args: argparse.Namespace) -> Scenario:
+    """The scenario's delays and ints, before the io is chosen."""
     low_ms, high_ms = args.delay_ms
     common = {"ints_per_job": args.ints, "seed": args.seed}
     if args.scenario == "seed":

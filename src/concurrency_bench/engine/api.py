@@ -19,6 +19,7 @@ from concurrency_bench.engine import environment, limits
 from concurrency_bench.engine.model_run import ModelRun, interleave
 from concurrency_bench.engine.policy import EngineOptions, not_started
 from concurrency_bench.engine.probes import memory_source
+from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.engine.timing import Measurement
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults, Status
 from concurrency_bench.runners import ModelSpec
@@ -53,14 +54,16 @@ def measure_pairs(pairs: Sequence[tuple[Scenario, ModelSpec]], options: EngineOp
 
     A pair that failed starts no more workers; after a Ctrl-C every pair keeps the rounds
     it finished (status interrupted unless it was complete), and pairs never reached are
-    rows too (interrupted, not started).
+    rows too (interrupted, not started). A TCP scenario's ints server starts before its first
+    worker and stops when every pair is done (engine/servers.py).
     """
     check_open_files()
-    runs = [
-        ModelRun(spec, scenario, options, pair=number, pairs=len(pairs))
-        for number, (scenario, spec) in enumerate(pairs, start=1)
-    ]
-    interrupted = interleave(runs)
+    with ScenarioServers() as servers:
+        runs = [
+            ModelRun(spec, scenario, options, pair=number, pairs=len(pairs), servers=servers)
+            for number, (scenario, spec) in enumerate(pairs, start=1)
+        ]
+        interrupted = interleave(runs)
     return Measured(tuple(run.outcome().result for run in runs), interrupted)
 
 
@@ -113,15 +116,16 @@ def run_each(
         pool_size=pool_size,
     )
     outcomes = []
-    for spec in specs:
-        run = ModelRun(spec, scenario, options, return_jobs=True)
-        interrupted = interleave([run])
-        outcome = run.outcome()
-        result = outcome.result
-        measurement = outcome.last_round if result.status in ("ok", "wrong") else None
-        outcomes.append(SingleRun(spec.name, result.status, measurement, result.reason))
-        if interrupted or outcome.interrupted:  # Ctrl-C: show what finished, run nothing more
-            break
+    with ScenarioServers() as servers:
+        for spec in specs:
+            run = ModelRun(spec, scenario, options, return_jobs=True, servers=servers)
+            interrupted = interleave([run])
+            outcome = run.outcome()
+            result = outcome.result
+            measurement = outcome.last_round if result.status in ("ok", "wrong") else None
+            outcomes.append(SingleRun(spec.name, result.status, measurement, result.reason))
+            if interrupted or outcome.interrupted:  # Ctrl-C: show what finished, stop
+                break
     return outcomes
 
 

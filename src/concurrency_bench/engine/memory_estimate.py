@@ -70,7 +70,7 @@ def worker_bytes(scenario: Scenario, spec: ModelSpec, pool_size: int | None = No
     ints = scenario.jobs * scenario.ints_per_job
     total = WORKER_BASE_BYTES + BUILD_BYTES + scenario.jobs * per_job + ints * BYTES_PER_INT
     if spec.pooled and spec.pool_cap is not None:  # a process pool: children of their own
-        total += spec.concurrency(scenario.jobs, pool_size) * POOL_CHILD_BYTES
+        total += spec.concurrency(scenario.jobs, pool_size, scenario.connections) * POOL_CHILD_BYTES
     return total
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from concurrency_bench.engine.policy import (
@@ -22,7 +22,8 @@ from concurrency_bench.engine.policy import (
     not_started,
 )
 from concurrency_bench.engine.pooling import median_memory, merge_lateness
-from concurrency_bench.engine.protocol import PROTOCOL_VERSION, Request
+from concurrency_bench.engine.protocol import PROTOCOL_VERSION, Request, ServerAddress
+from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.engine.session import Phase, WorkerReport, WorkerSession
 from concurrency_bench.engine.timing import Measurement
 from concurrency_bench.results import ModelResult
@@ -58,6 +59,7 @@ class ModelRun:
         return_jobs: bool = False,
         pair: int = 1,
         pairs: int = 1,
+        servers: ScenarioServers | None = None,
     ) -> None:
         self.spec = spec
         self.scenario = scenario
@@ -65,6 +67,8 @@ class ModelRun:
         self.return_jobs = return_jobs
         self.pair = pair
         self.pairs = pairs
+        self.servers = servers
+        """The run's ints servers (TCP scenarios); None: the scenario must use timers."""
         self.shares = options.worker_shares()
         self.reports: list[WorkerReport] = []
         self.done: Outcome | None = None
@@ -76,7 +80,9 @@ class ModelRun:
         """How many workers the model's rounds are spread over."""
         return len(self.shares)
 
-    def request(self, share: int, *, return_jobs: bool) -> Request:
+    def request(
+        self, share: int, *, return_jobs: bool, server: ServerAddress | None = None
+    ) -> Request:
         """The request of a worker that runs `share` measured rounds."""
         return Request(
             protocol=PROTOCOL_VERSION,
@@ -88,7 +94,17 @@ class ModelRun:
             gc=self.options.gc,
             pool_size=self.options.pool_size,
             return_jobs=return_jobs,
+            server=server,
         )
+
+    def _server(self) -> tuple[ServerAddress | None, str | None]:
+        """A TCP scenario's server address (started on first use), or why there is none."""
+        if self.scenario.io != "tcp":
+            return None, None
+        if self.servers is None:
+            return None, "a TCP scenario needs the engine's ints server (none was given)"
+        address = self.servers.address(self.scenario)
+        return address, self.servers.down(self.scenario) if address is None else None
 
     def step(self) -> bool:
         """Run the model's next worker (first checking that it runs here at all); sets `done`
@@ -102,12 +118,17 @@ class ModelRun:
         share = self.shares[number - 1]
         last = number == self.workers
         self.started = time.monotonic()
+        server, down = self._server()
+        if down is not None:  # the scenario's server did not start or died: no worker
+            self.done = Outcome(model_row(self.spec, self.scenario, "failed", down))
+            self.emit("done", 0, 0, worker=number, status="failed")
+            return True
 
         def progress(phase: Phase, index: int, of: int) -> None:
             self.emit(phase, index, of, worker=number)
 
         session = WorkerSession(
-            self.request(share, return_jobs=self.return_jobs and last),
+            self.request(share, return_jobs=self.return_jobs and last, server=server),
             timeout_s=self.options.timeout_for(self.spec, self.scenario, share),
             label=f"worker {number} of {self.workers}" if self.workers > 1 else "",
             first_round=sum(self.shares[: number - 1]),
@@ -115,6 +136,10 @@ class ModelRun:
             progress=progress if self.options.progress is not None else None,
         )
         report = session.run()
+        if report.status == "failed" and self.servers is not None:
+            died = self.servers.down(self.scenario)  # the likely cause of a connect error
+            if died is not None:
+                report = replace(report, reason=f"{report.reason}; {died}")
         self.reports.append(report)
         if report.interrupted:
             return False

@@ -138,7 +138,7 @@ def default_timeout_s(
 ) -> float:
     """The generous per-worker timeout described at the top of this module (`rounds`: the
     worker's own share)."""
-    ideal = scenario.queued_wall_s(spec.concurrency(scenario.jobs, pool_size))
+    ideal = scenario.queued_wall_s(spec.concurrency(scenario.jobs, pool_size, scenario.connections))
     jobs = scenario.jobs
     per_round = (
         TIMEOUT_IDEAL_FACTOR * ideal
@@ -176,7 +176,7 @@ def not_measured(spec: ModelSpec, scenario: Scenario, options: EngineOptions) ->
     reason = spec.unavailable_reason()
     if reason is not None:
         return model_row(spec, scenario, "unavailable", reason)
-    at_once = spec.concurrency(scenario.jobs, options.pool_size)
+    at_once = spec.concurrency(scenario.jobs, options.pool_size, scenario.connections)
     estimate = scenario.queued_wall_s(at_once)
     if at_once < scenario.jobs and estimate > options.sequential_budget_s:
         how = "one job at a time" if at_once == 1 else f"{at_once} jobs at a time"

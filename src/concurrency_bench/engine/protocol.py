@@ -23,8 +23,9 @@ from concurrency_bench.results import Round
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
-PROTOCOL_VERSION = 3
-"""2 was the untyped dict protocol; 3 the typed one (warm-up times, pool fields in the spec)."""
+PROTOCOL_VERSION = 4
+"""2 was the untyped dict protocol; 3 the typed one (warm-up times, pool fields in the spec);
+4 adds the TCP server's address (`Request.server`) and its figures in each round."""
 
 
 class ProtocolError(ValueError):
@@ -46,6 +47,17 @@ class LatenessPoints(Part, frozen=True):
     points: tuple[float, ...]
     count: int
     max_s: float
+
+
+class ServerAddress(Part, frozen=True, kw_only=True):
+    """Where a TCP scenario's ints server listens, the token its requests carry, the CPUs the
+    worker pins itself to (None: any), and the settings the model's row records."""
+
+    host: str
+    port: int
+    token: int
+    client_cpus: tuple[int, ...] | None
+    settings: dict[str, int | str]
 
 
 class JobColumns(Part, frozen=True, kw_only=True):
@@ -80,6 +92,8 @@ class Request(Message, frozen=True, kw_only=True, tag="request"):
     pool_size: int | None
     return_jobs: bool
     """Send the last measured round's per-job columns in `Result.jobs`."""
+    server: ServerAddress | None = None
+    """The ints server of a TCP scenario (`scenario.io == "tcp"`); None for timers."""
 
 
 class Ready(Message, frozen=True, kw_only=True, tag="ready"):

@@ -23,7 +23,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from concurrency_bench.engine import limits
 from concurrency_bench.engine.probes import LatenessPool, MemoryProbe
@@ -45,6 +45,10 @@ from concurrency_bench.lifetime import die_with_parent
 from concurrency_bench.results import Round
 from concurrency_bench.runners.base import Runner
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
+
+if TYPE_CHECKING:  # imported when a TCP scenario needs them: timer workers import as before
+    from concurrency_bench.engine.server_meter import ServerMeter, ServerShare
+    from concurrency_bench.runners.io_jobs import TcpIo
 
 
 class Channel:
@@ -102,8 +106,16 @@ def _columns(m: Measurement) -> JobColumns:
     )
 
 
-def _figures(m: Measurement) -> Round:
-    return Round(wall_s=m.wall_s, cpu_s=m.cpu_s, overhead_s=m.overhead_s)
+def _figures(m: Measurement, server: ServerShare | None = None) -> Round:
+    if server is None:
+        return Round(wall_s=m.wall_s, cpu_s=m.cpu_s, overhead_s=m.overhead_s)
+    return Round(
+        wall_s=m.wall_s,
+        cpu_s=m.cpu_s,
+        overhead_s=m.overhead_s,
+        server_cpu_s=server.cpu_s,
+        server_busy=server.busy,
+    )
 
 
 class Worker:
@@ -121,7 +133,17 @@ class Worker:
             if entry not in sys.path:
                 sys.path.append(entry)
         spec, scenario = request.spec, request.scenario
-        runner = spec.load(pool_size=request.pool_size)
+        io: TcpIo | None = None
+        tcp_settings: dict[str, int | str] = {}
+        if request.server is not None:  # before the model starts threads or pool processes
+            from concurrency_bench.engine import server_meter  # noqa: PLC0415 (TCP only)
+
+            self.phase = "limits"
+            io, tcp_settings = server_meter.prepare(
+                request.server, spec, scenario, request.pool_size
+            )
+            self.phase = "load"
+        runner = spec.load(pool_size=request.pool_size, io=io)
 
         self.phase = "payloads"
         payloads = build_payloads(scenario)
@@ -130,7 +152,7 @@ class Worker:
             self.phase = "setup"
             need = limits.WORKER_OPEN_FILES + spec.open_files(scenario.jobs, request.pool_size)
             raised = limits.ensure_open_files(need, f"model {spec.name}")
-            settings = runner.setup(scenario.jobs)
+            settings = {**tcp_settings, **runner.setup(scenario.jobs)}
             if raised is not None:
                 settings = {**settings, "open_files": raised}
             self.channel.send(Ready(protocol=PROTOCOL_VERSION, pid=os.getpid(), settings=settings))
@@ -159,6 +181,11 @@ class Worker:
         probe = MemoryProbe()
         last: Measurement | None = None
         rss_peak: int | None = None
+        meter: ServerMeter | None = None
+        if request.server is not None:
+            from concurrency_bench.engine.server_meter import ServerMeter  # noqa: PLC0415
+
+            meter = ServerMeter(request.server, scenario.jobs)
 
         def one_round() -> Measurement:
             return measure_run(
@@ -186,14 +213,18 @@ class Worker:
                 gc.collect()
                 if probe.resettable:
                     probe.reset()
+                if meter is not None:  # the server's counters, read outside the timed region
+                    meter.start()
                 m = one_round()
+                share = meter.share(m.wall_s) if meter is not None else None
                 peak = probe.peak()
                 if peak is not None:
                     rss_peak = peak if rss_peak is None else max(rss_peak, peak)
-                if not m.sums_ok and mismatch is None:
-                    mismatch = f"round {index} of {rounds}: {m.mismatch}"
+                wrong = m.mismatch or (share.mismatch if share is not None else None)
+                if wrong is not None and mismatch is None:
+                    mismatch = f"round {index} of {rounds}: {wrong}"
                 pool.add(m)
-                self.channel.send(RoundDone(index=index, values=_figures(m)))
+                self.channel.send(RoundDone(index=index, values=_figures(m, share)))
                 last = m if index == rounds and request.return_jobs else None
                 del m
         finally:

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from concurrency_bench.net.handle import SERVER_BOUND_FRACTION
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
 from concurrency_bench.workload import Scenario
@@ -127,6 +128,10 @@ def notes(model: ModelResult) -> tuple[str, ...]:
         found.append(f"no rounds{reason}")
     if model.unstable:
         found.append(f"unstable: {model.unstable}")
+    busy = model.server_busy
+    if busy is not None:
+        bound = "server-bound: " if busy > SERVER_BOUND_FRACTION else ""
+        found.append(f"{bound}server busy {busy:.0%} of the round")
     if model.settings:
         found.append(settings_text(model.settings))
     return tuple(found)

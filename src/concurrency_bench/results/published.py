@@ -17,6 +17,7 @@ import msgspec
 
 from concurrency_bench.results.schema import SCHEMA_VERSION, ResultsFile
 from concurrency_bench.workload import (
+    MAX_CONNECTIONS,
     MAX_DELAY_S,
     MAX_INTS_PER_JOB,
     MAX_JOBS,
@@ -52,6 +53,13 @@ def json_schema() -> dict[str, Any]:
                 {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_UNIT_MS / 1000},
                 {"type": "null"},
             ]
+        },
+        "connections": {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_CONNECTIONS},
+                {"type": "null"},
+            ],
+            "description": "tcp only: persistent connections the jobs share (null: one per job).",
         },
     }
     for name, extra in limits.items():

@@ -105,18 +105,29 @@ class Record(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     """Common options of every record: immutable, keyword-only, unknown fields refused."""
 
 
-class Round(Record, frozen=True, kw_only=True):
+Fraction = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
+
+
+class Round(Record, frozen=True, kw_only=True, omit_defaults=True):
     """One measured round's figures (seconds): wall and CPU time of the timed region, and wall
-    minus the scenario's ideal (negative when timers fire early)."""
+    minus the scenario's ideal (negative when timers fire early). Over TCP also the ints
+    server's CPU time during the round and its busy fraction (CPU / wall, at most 1): the
+    evidence that the server was not what limited the round."""
 
     wall_s: Seconds
     cpu_s: Seconds
     overhead_s: SignedSeconds
+    server_cpu_s: Seconds | None = None
+    server_busy: Fraction | None = None
 
     def __post_init__(self) -> None:
         _finite("wall_s", self.wall_s)
         _finite("cpu_s", self.cpu_s)
         _finite("overhead_s", self.overhead_s, signed=True)
+        if self.server_cpu_s is not None:
+            _finite("server_cpu_s", self.server_cpu_s)
+        if self.server_busy is not None and not 0.0 <= self.server_busy <= 1.0:
+            raise ValueError(f"`server_busy` must be from 0 to 1, got {self.server_busy!r}")
 
     def value(self, metric: Metric) -> float:
         """The round's figure for `metric`, in seconds."""
@@ -259,6 +270,12 @@ class ModelResult(Record, frozen=True, kw_only=True):
         if self.rss_peak_bytes is None or self.rss_before_bytes is None:
             return None
         return max(0, self.rss_peak_bytes - self.rss_before_bytes) / self.jobs
+
+    @property
+    def server_busy(self) -> float | None:
+        """The median of the rounds' server busy fractions (TCP rows), None without any."""
+        busy = [r.server_busy for r in self.rounds if r.server_busy is not None]
+        return statistics.median(busy) if busy else None
 
     @property
     def unstable(self) -> str | None:

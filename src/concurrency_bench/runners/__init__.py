@@ -9,11 +9,15 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
+
+if TYPE_CHECKING:
+    from concurrency_bench.runners.io_jobs import TcpIo
 
 
 class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -37,16 +41,18 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """File descriptors each job running at once keeps open (a pool process's pipes): the
     worker raises its open-file limit for them when it must."""
 
-    def concurrency(self, jobs: int, pool_size: int | None = None) -> int:
-        """How many of `jobs` this model runs at once: 1 if sequential, else its pool's size.
+    def concurrency(
+        self, jobs: int, pool_size: int | None = None, connections: int | None = None
+    ) -> int:
+        """How many of `jobs` this model runs at once: 1 if sequential, else its pool's size,
+        and never more than the `connections` its jobs share (TCP's pooled mode).
 
         The one pool-size rule: the time budget and the default timeout both use it.
         """
         if not self.concurrent:
             return 1
-        if self.pooled:
-            return min(jobs, pool_size or self.pool_cap or jobs)
-        return jobs
+        at_once = min(jobs, pool_size or self.pool_cap or jobs) if self.pooled else jobs
+        return min(at_once, connections) if connections else at_once
 
     def open_files(self, jobs: int, pool_size: int | None = None) -> int:
         """Descriptors the model itself keeps open while it runs `jobs` (beyond the worker's)."""
@@ -67,13 +73,19 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         """Whether `load` can work on this interpreter."""
         return self.unavailable_reason() is None
 
-    def load(self, pool_size: int | None = None) -> Runner:
-        """Import the model's module and make a runner; raises InputError when unavailable."""
+    def load(self, pool_size: int | None = None, io: TcpIo | None = None) -> Runner:
+        """Import the model's module and make a runner; raises InputError when unavailable.
+
+        `io` (TCP) is passed only when given, so a model whose constructor takes only
+        `pool_size` still loads for timer rounds.
+        """
         reason = self.unavailable_reason()
         if reason is not None:
             raise InputError(reason)
         runner_class: type[Runner] = importlib.import_module(self.module).RUNNER
-        return runner_class(pool_size=pool_size)
+        if io is None:
+            return runner_class(pool_size=pool_size)
+        return runner_class(pool_size=pool_size, io=io)
 
 
 def _spec(name: str, description: str, **kwargs: object) -> ModelSpec:

@@ -8,17 +8,19 @@ from collections.abc import Sequence
 import anyio
 
 from concurrency_bench.runners.base import Runner, Settings, empty_records, store_job
+from concurrency_bench.runners.io_jobs import TcpIo, structured_jobs
 from concurrency_bench.workload import JobRecord
 
 
 async def task_group_all(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
 ) -> list[JobRecord]:
     """Start every job in one anyio task group; each stores its record by index."""
     records = empty_records(len(delays_s))
-    async with anyio.create_task_group() as group:
+    jobs = structured_jobs(io, len(delays_s), "anyio", anyio.sleep)
+    async with jobs as job, anyio.create_task_group() as group:
         for index, (delay, ints) in enumerate(zip(delays_s, payloads)):
-            group.start_soon(store_job, records, index, delay, ints, anyio.sleep)
+            group.start_soon(store_job, records, index, job(index, delay, ints))
     return records
 
 
@@ -29,7 +31,7 @@ class AnyioRunner(Runner):
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One anyio run on this runner's backend."""
-        return anyio.run(task_group_all, delays_s, payloads, backend=self.backend)
+        return anyio.run(task_group_all, delays_s, payloads, self.io, backend=self.backend)
 
     def setup(self, jobs: int) -> Settings:
         """Import the backend now (anyio.run imports it lazily, on the clock); record which."""

@@ -6,14 +6,19 @@ import asyncio
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.workload import JobRecord, async_job
+from concurrency_bench.runners.io_jobs import TcpIo, asyncio_jobs
+from concurrency_bench.workload import JobRecord
 
 
 async def await_each(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
 ) -> list[JobRecord]:
     """Await every job before starting the next, as in the seed's first async attempt."""
-    return [await async_job(delay, ints, asyncio.sleep) for delay, ints in zip(delays_s, payloads)]
+    async with asyncio_jobs(io, 1) as job:
+        return [
+            await job(index, delay, ints)
+            for index, (delay, ints) in enumerate(zip(delays_s, payloads))
+        ]
 
 
 class AsyncioAwaitRunner(Runner):
@@ -21,7 +26,7 @@ class AsyncioAwaitRunner(Runner):
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One event loop, jobs awaited sequentially."""
-        return asyncio.run(await_each(delays_s, payloads))
+        return asyncio.run(await_each(delays_s, payloads, self.io))
 
 
 RUNNER = AsyncioAwaitRunner

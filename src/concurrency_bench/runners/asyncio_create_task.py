@@ -6,18 +6,20 @@ import asyncio
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.workload import JobRecord, async_job
+from concurrency_bench.runners.io_jobs import TcpIo, asyncio_jobs
+from concurrency_bench.workload import JobRecord
 
 
 async def create_then_await(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
 ) -> list[JobRecord]:
     """Schedule every job as a task first, then await them one by one."""
-    tasks = [
-        asyncio.create_task(async_job(delay, ints, asyncio.sleep))
-        for delay, ints in zip(delays_s, payloads)
-    ]
-    return [await task for task in tasks]
+    async with asyncio_jobs(io, len(delays_s)) as job:
+        tasks = [
+            asyncio.create_task(job(index, delay, ints))
+            for index, (delay, ints) in enumerate(zip(delays_s, payloads))
+        ]
+        return [await task for task in tasks]
 
 
 class AsyncioCreateTaskRunner(Runner):
@@ -25,7 +27,7 @@ class AsyncioCreateTaskRunner(Runner):
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One event loop, one task per job."""
-        return asyncio.run(create_then_await(delays_s, payloads))
+        return asyncio.run(create_then_await(delays_s, payloads, self.io))
 
 
 RUNNER = AsyncioCreateTaskRunner

@@ -22,7 +22,7 @@ class AsyncioEagerRunner(Runner):
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One eager-task event loop, every job gathered."""
         with asyncio.Runner(loop_factory=_eager_loop) as runner:
-            return runner.run(gather_all(delays_s, payloads))
+            return runner.run(gather_all(delays_s, payloads, self.io))
 
 
 RUNNER = AsyncioEagerRunner

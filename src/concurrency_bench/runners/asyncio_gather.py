@@ -6,16 +6,21 @@ import asyncio
 from collections.abc import Sequence
 
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.workload import JobRecord, async_job
+from concurrency_bench.runners.io_jobs import TcpIo, asyncio_jobs
+from concurrency_bench.workload import JobRecord
 
 
 async def gather_all(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
 ) -> list[JobRecord]:
     """Gather every job; shared by the uvloop and eager-task models, which change only the loop."""
-    return await asyncio.gather(
-        *(async_job(delay, ints, asyncio.sleep) for delay, ints in zip(delays_s, payloads))
-    )
+    async with asyncio_jobs(io, len(delays_s)) as job:
+        return await asyncio.gather(
+            *(
+                job(index, delay, ints)
+                for index, (delay, ints) in enumerate(zip(delays_s, payloads))
+            )
+        )
 
 
 class AsyncioGatherRunner(Runner):
@@ -23,7 +28,7 @@ class AsyncioGatherRunner(Runner):
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One event loop, every job gathered."""
-        return asyncio.run(gather_all(delays_s, payloads))
+        return asyncio.run(gather_all(delays_s, payloads, self.io))
 
 
 RUNNER = AsyncioGatherRunner

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING
 
-from concurrency_bench.workload import JobRecord, async_job
+from concurrency_bench.workload import JobRecord
+
+if TYPE_CHECKING:  # the net package is imported only by models that use it
+    from concurrency_bench.runners.io_jobs import TcpIo
 
 DEFAULT_MAX_PROCESSES = 61
 """The processes model's default pool cap: ProcessPoolExecutor's limit on Windows, the same
@@ -18,9 +22,11 @@ Settings = dict[str, int | str]
 class Runner(ABC):
     """One concurrency model: `run` is the timed region, `setup` and `close` are not."""
 
-    def __init__(self, pool_size: int | None = None) -> None:
+    def __init__(self, pool_size: int | None = None, io: TcpIo | None = None) -> None:
         self.pool_size = pool_size
         """How many jobs a pooled model runs at once (None: its default); others ignore it."""
+        self.io = io
+        """None: every job waits on its own timer; else its ints come from the ints server."""
 
     def setup(self, jobs: int) -> Settings:
         """Prepare outside the timed region (start a pool); return the settings to record."""
@@ -34,15 +40,9 @@ class Runner(ABC):
         """Release what `setup` made (pools); always called, also after a failure."""
 
 
-async def store_job(
-    records: list[JobRecord],
-    index: int,
-    delay_s: float,
-    ints: Sequence[int],
-    sleep: Callable[[float], Awaitable[None]],
-) -> None:
-    """Run job `index` and store its record, for task APIs that discard return values."""
-    records[index] = await async_job(delay_s, ints, sleep)
+async def store_job(records: list[JobRecord], index: int, job: Awaitable[JobRecord]) -> None:
+    """Await job `index` and store its record, for task APIs that discard return values."""
+    records[index] = await job
 
 
 def empty_records(jobs: int) -> list[JobRecord]:

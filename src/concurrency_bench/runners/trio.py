@@ -7,17 +7,19 @@ from collections.abc import Sequence
 import trio
 
 from concurrency_bench.runners.base import Runner, empty_records, store_job
+from concurrency_bench.runners.io_jobs import TcpIo, structured_jobs
 from concurrency_bench.workload import JobRecord
 
 
 async def nursery_all(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
 ) -> list[JobRecord]:
     """Start every job in one nursery; each stores its record by index."""
     records = empty_records(len(delays_s))
-    async with trio.open_nursery() as nursery:
+    jobs = structured_jobs(io, len(delays_s), "trio", trio.sleep)
+    async with jobs as job, trio.open_nursery() as nursery:
         for index, (delay, ints) in enumerate(zip(delays_s, payloads)):
-            nursery.start_soon(store_job, records, index, delay, ints, trio.sleep)
+            nursery.start_soon(store_job, records, index, job(index, delay, ints))
     return records
 
 
@@ -26,7 +28,7 @@ class TrioRunner(Runner):
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One trio run, every job in one nursery."""
-        return trio.run(nursery_all, delays_s, payloads)
+        return trio.run(nursery_all, delays_s, payloads, self.io)
 
 
 RUNNER = TrioRunner

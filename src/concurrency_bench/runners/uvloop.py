@@ -18,7 +18,7 @@ class UvloopRunner(Runner):
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One uvloop event loop, every job gathered."""
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            return runner.run(gather_all(delays_s, payloads))
+            return runner.run(gather_all(delays_s, payloads, self.io))
 
 
 RUNNER = UvloopRunner

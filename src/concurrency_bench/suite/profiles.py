@@ -15,17 +15,19 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.workload import Scenario
 
-SEED_UNIT_MS = 20.0
-"""The seed story's 5, 8, 2 units become 100, 160 and 40 ms: the shortest wait is still
-40x the loops' 1 ms timer granularity, and sync's 300 ms per round keeps the case in the
-time budget (the 100 ms default unit would make the seed case alone take a minute)."""
+SEED_UNIT_MS = 10.0
+"""The seed story's 5, 8, 2 units become 50, 80 and 20 ms: the shortest wait is still 20x
+the loops' 1 ms timer granularity and the finish times 30 ms apart, and sync's 150 ms per
+round keeps the case short (20 ms units took 10 s more of the suite, which the TCP case
+needed; the 100 ms default unit would make the seed case alone take a minute)."""
 
 
-QUEUE_BUDGET_S = 5.0
+QUEUE_BUDGET_S = 2.0
 """The suite's per-round budget for models that queue jobs: sequential ones and pools smaller
-than the job count. It keeps the seed and payload cases' sequential rounds (0.3 and 0.6 s) and
-leaves out a 61-process pool queueing 10,000 jobs (8.2 s a round, 85 s of the suite with its
-warm-ups); that pool's per-job overhead is the 1,000-job case's (823 against 836 µs/job)."""
+than the job count. It keeps the seed and payload cases' sequential rounds (0.15 and 0.35 s)
+and the 61-process pool on 1,000 jobs (0.87 s), and leaves out that pool queueing 5,000 jobs
+(4.1 s a round, about 45 s of the suite with its warm-ups); its per-job overhead is the
+1,000-job case's."""
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,23 @@ DEFAULT: tuple[Case, ...] = (
         "50 s, so the engine reports them not run",
     ),
     Case(
-        Scenario.uniform(10_000, 0.050),
-        why="10,000 jobs x 50 ms: the scheduler, not the sleep, is what is measured; sync "
-        "and asyncio-await would take 500 s, so the engine reports them not run",
+        Scenario.uniform(5_000, 0.050),
+        why="5,000 jobs x 50 ms: the scheduler, not the sleep, is what is measured; sync "
+        "and asyncio-await would take 250 s, so the engine reports them not run (10,000 "
+        "jobs took 22 s more of the suite, which the TCP case needed)",
     ),
     Case(
-        Scenario.uniform(10, 0.050, ints_per_job=1_000_000, name="payload-10x50ms-1000000ints"),
-        why="CPU-heavy jobs (~13 ms of summing each, ~135 ms in all against a 50 ms wait): "
+        Scenario.uniform(1_000, 0.050).with_io("tcp"),
+        why="1,000 jobs x 50 ms over loopback TCP, a connection per job: each model's own "
+        "networking against the ints server (timers hide what real I/O costs); sync and "
+        "asyncio-await would take 50 s, so the engine reports them not run",
+    ),
+    Case(
+        Scenario.uniform(10, 0.020, ints_per_job=1_000_000, name="payload-10x20ms-1000000ints"),
+        why="CPU-heavy jobs (~13 ms of summing each, ~135 ms in all against a 20 ms wait): "
         "in-process models serialise on the GIL (wall ~ wait + all the CPU), a pool of 10 "
         "processes sums on every core; few jobs keep the pool small enough for 2 cores, "
-        "and sequential models run (0.5 s of delays, within the 10 s budget)",
+        "and sequential models run (0.2 s of delays; 50 ms waits took 8 s more of the suite)",
     ),
 )
 
@@ -73,6 +82,10 @@ QUICK: tuple[Case, ...] = (
     Case(
         Scenario.uniform(20, 0.010),
         why="20 jobs x 10 ms: every model, sequential ones included",
+    ),
+    Case(
+        Scenario.uniform(20, 0.010).with_io("tcp"),
+        why="20 jobs x 10 ms over loopback TCP: every model's networking, sequential ones included",
     ),
     Case(
         Scenario.uniform(10, 0.010, ints_per_job=50_000, name="payload-10x10ms-50000ints"),

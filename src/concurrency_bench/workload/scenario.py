@@ -5,11 +5,12 @@ N jobs each wait a delay, then sum a list of seeded ints (payloads.py); the job 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 from concurrency_bench.errors import InputError
 
@@ -24,6 +25,10 @@ DEFAULT_UNIT_MS = 100.0
 MAX_UNIT_MS = 60_000.0
 SEED_STORY_UNITS = (5, 8, 2)
 """The seed text's three calls: random_add(5), random_add(8), random_add(2)."""
+MAX_CONNECTIONS = 100_000
+Io = Literal["timer", "tcp"]
+"""What a job waits on: its own timer, or the ints server's reply over loopback TCP."""
+IO_KINDS: tuple[str, ...] = get_args(Io)
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -79,6 +84,11 @@ class Scenario:
     seed: int = DEFAULT_SEED
     unit_s: float | None = None
     """The time unit the delays are written in (the seed story), for display only."""
+    io: Io = "timer"
+    """timer: each job sleeps its delay; tcp: each job asks the ints server for its ints,
+    which answers after the delay (net/), so the same sums come over real sockets."""
+    connections: int | None = None
+    """tcp only: N persistent connections the jobs share (keep-alive); None: one per job."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -95,6 +105,12 @@ class Scenario:
         _check_int("seed", self.seed, 0, MAX_SEED)
         if self.unit_s is not None:
             check_unit_ms(self.unit_s * 1000)
+        if self.io not in IO_KINDS:
+            raise InputError(f"`io` must be one of: {', '.join(IO_KINDS)}; got {self.io!r}")
+        if self.connections is not None:
+            _check_int("connections", self.connections, 1, MAX_CONNECTIONS)
+            if self.io != "tcp":
+                raise InputError("`connections` needs --io tcp (timer jobs open no connections)")
 
     # -- constructors for the shapes people use ------------------------------------
 
@@ -170,6 +186,14 @@ class Scenario:
         delays = tuple(units * unit_s for units in SEED_STORY_UNITS)
         return cls("seed", delays, ints_per_job, seed, unit_s=unit_s)
 
+    def with_io(self, io: Io, connections: int | None = None) -> Scenario:
+        """This workload over `io`, named for it: `-tcp` (a connection per job) or `-tcp-cN`
+        (N shared connections) is added to the name; timer keeps the name."""
+        suffix = "" if io == "timer" else f"-{io}"
+        if connections is not None:
+            suffix += f"-c{connections}"
+        return dataclasses.replace(self, name=self.name + suffix, io=io, connections=connections)
+
     # -- derived facts -------------------------------------------------------------
 
     @property
@@ -200,6 +224,8 @@ class Scenario:
             "ints_per_job": self.ints_per_job,
             "seed": self.seed,
             "unit_s": self.unit_s,
+            "io": self.io,
+            "connections": self.connections,
             "delays_s": list(self.delays_s),
         }
 
@@ -213,6 +239,8 @@ class Scenario:
                 data["ints_per_job"],
                 data["seed"],
                 data.get("unit_s"),
+                data.get("io", "timer"),
+                data.get("connections"),
             )
         except (KeyError, TypeError) as exc:
             raise InputError(f"`scenario` is malformed: {exc}") from None

@@ -1,0 +1,202 @@
+"""`--io tcp` end to end: every model's sums over loopback TCP, the seed's orders over sockets,
+shared connections, a server that dies mid-run, and a descriptor limit too low for the jobs."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+import msgspec
+import pytest
+
+from concurrency_bench.engine import EngineOptions, Progress, measure_all, measure_pairs
+from concurrency_bench.engine import api as engine_api
+from concurrency_bench.engine.servers import ScenarioServers
+from concurrency_bench.errors import InputError
+from concurrency_bench.report.rows import notes
+from concurrency_bench.results import ModelResult, ProcessRun, Round
+from concurrency_bench.results.schema import decode
+from concurrency_bench.runners import REGISTRY, ModelSpec, available_specs
+from concurrency_bench.workload import Scenario
+
+SMALL = Scenario.uniform(20, 0.005)
+ONE_ROUND = EngineOptions(rounds=1, warmup=0, timeout_s=120)
+
+
+def cli(*args: str, timeout: float = 180, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run `python -m concurrency_bench ARGS` and capture its output."""
+    return subprocess.run(  # type: ignore[call-overload,no-any-return]
+        [sys.executable, "-m", "concurrency_bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )
+
+
+def test_the_io_is_part_of_the_scenario_and_its_name() -> None:
+    assert SMALL.io == "timer" and SMALL.connections is None
+    tcp = SMALL.with_io("tcp")
+    assert (tcp.name, tcp.io, tcp.delays_s) == (f"{SMALL.name}-tcp", "tcp", SMALL.delays_s)
+    pooled = SMALL.with_io("tcp", 100)
+    assert (pooled.name, pooled.connections) == (f"{SMALL.name}-tcp-c100", 100)
+    assert Scenario.from_dict(pooled.to_dict()) == pooled
+    with pytest.raises(InputError, match="`connections` needs --io tcp"):
+        SMALL.with_io("timer", 3)
+    with pytest.raises(InputError, match="`connections` must be an integer from 1 to 100000"):
+        SMALL.with_io("tcp", 0)
+    with pytest.raises(InputError, match="`io` must be one of: timer, tcp"):
+        SMALL.with_io("udp")  # type: ignore[arg-type]
+
+
+def test_connections_bound_the_concurrency_the_budget_uses() -> None:
+    gather, threads, sync = REGISTRY["asyncio-gather"], REGISTRY["threads"], REGISTRY["sync"]
+    assert gather.concurrency(1000) == 1000
+    assert gather.concurrency(1000, None, 10) == 10
+    assert threads.concurrency(1000, 50, 10) == 10
+    assert threads.concurrency(1000, 5, 10) == 5
+    assert sync.concurrency(1000, None, 10) == 1
+
+
+def _check_tcp_row(row: ModelResult, connections: int | str) -> None:
+    assert row.status == "ok", row.reason
+    assert row.settings["connections"] == connections
+    assert "loop on cpus" in str(row.settings["tcp_server"])
+    for r in row.rounds:
+        assert r.server_cpu_s is not None and r.server_cpu_s >= 0
+        assert r.server_busy is not None and 0 <= r.server_busy <= 1
+
+
+def test_every_model_sums_right_over_tcp_per_job_and_shared(runner_spec: ModelSpec) -> None:
+    scenarios = [SMALL.with_io("tcp"), SMALL.with_io("tcp", 2)]
+    results = measure_all([runner_spec], scenarios, ONE_ROUND)
+    per_job, shared = (block.models[0] for block in results.scenarios)
+    _check_tcp_row(per_job, "one per job")
+    _check_tcp_row(shared, 2)
+    assert [b.scenario.name for b in results.scenarios] == [s.name for s in scenarios]
+
+
+def test_timer_rounds_carry_no_server_figures() -> None:
+    results = measure_all([REGISTRY["asyncio-gather"]], [SMALL], ONE_ROUND)
+    row = results.scenarios[0].models[0]
+    assert row.status == "ok" and row.server_busy is None
+    assert "server" not in results.to_json() and "connections" not in row.settings
+
+
+def test_the_seed_orders_hold_over_real_connections() -> None:
+    result = cli(
+        "timeline", "--scenario", "seed", "--io", "tcp", "--unit-ms", "20", "--format", "json"
+    )
+    assert result.returncode == 0, result.stderr
+    timelines = {entry["runner"]: entry for entry in json.loads(result.stdout)}
+    for spec in available_specs():
+        entry = timelines[spec.name]
+        assert entry["sums_ok"] is True, entry
+        assert entry["settings"]["connections"] == "one per job"
+        orders = [job["finish_order"] for job in entry["jobs"]]
+        assert orders == ([2, 3, 1] if spec.concurrent else [1, 2, 3]), spec.name
+
+
+def test_shared_connections_are_recorded_in_the_file(tmp_path: Path) -> None:
+    result = cli(
+        "run", "--io", "tcp", "--connections", "2", "--jobs", "10", "--delay-ms", "5",
+        "--models", "asyncio-gather,threads", "--rounds", "1", "--warmup", "0",
+        "--out", str(tmp_path), "--json", "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    results = decode(result.stdout)
+    block = results.scenarios[0]
+    assert (block.scenario.name, block.scenario.io, block.scenario.connections) == (
+        "uniform-10x5ms-100ints-tcp-c2",
+        "tcp",
+        2,
+    )
+    for row in block.models:
+        _check_tcp_row(row, 2)
+
+
+def test_connections_without_tcp_is_bad_input(tmp_path: Path) -> None:
+    result = cli("run", "--connections", "2", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "connections" in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+class _Remembered(ScenarioServers):
+    """ScenarioServers that a test can reach, to kill a server mid-run."""
+
+    made: ClassVar[list[ScenarioServers]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made.append(self)
+
+
+def test_a_server_that_dies_fails_the_rest_of_its_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine_api, "ScenarioServers", _Remembered)
+    slow = Scenario.uniform(3, 2.0, ints_per_job=8).with_io("tcp")
+    specs = [REGISTRY["asyncio-gather"], REGISTRY["threads"], REGISTRY["sync"]]
+
+    def kill_in_first_round(progress: Progress) -> None:
+        if progress.phase == "round" and progress.pair == 1:
+            handle = _Remembered.made[-1].handles[slow.name]
+            assert handle.process is not None
+            if handle.process.poll() is None:
+                handle.process.kill()
+                handle.process.wait()
+
+    options = EngineOptions(rounds=1, warmup=0, timeout_s=60, progress=kill_in_first_round)
+    measured = measure_pairs([(slow, spec) for spec in specs], options)
+    first, *rest = measured.results
+    assert first.status == "failed"
+    assert first.reason is not None and "killed by signal 9" in first.reason
+    for row in rest:
+        assert row.status == "failed"
+        assert row.reason is not None and row.reason.startswith("the ints server died: server")
+        assert not row.runs
+
+
+def test_a_descriptor_limit_too_low_for_the_jobs_is_a_failed_row(tmp_path: Path) -> None:
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (128, 128))
+
+    result = cli(
+        "run", "--io", "tcp", "--jobs", "300", "--delay-ms", "5", "--models", "asyncio-gather",
+        "--rounds", "1", "--warmup", "0", "--out", str(tmp_path), "--json", "--quiet",
+        preexec_fn=low_limit,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    row = decode(result.stdout).scenarios[0].models[0]
+    assert row.status == "failed"
+    assert row.reason is not None
+    assert "open-file limit (RLIMIT_NOFILE) is 128" in row.reason
+    assert "--connections" in row.reason and "(in limits)" in row.reason
+
+
+def test_a_row_whose_server_was_busy_over_half_the_round_is_server_bound() -> None:
+    def row(*busy: float) -> ModelResult:
+        rounds = tuple(
+            Round(wall_s=0.2, cpu_s=0.1, overhead_s=0.15, server_cpu_s=0.2 * b, server_busy=b)
+            for b in busy
+        )
+        return ModelResult(
+            model="uvloop", status="ok", concurrent=True, ideal_s=0.05, jobs=10,
+            runs=(ProcessRun(pid=1, values=rounds),),
+        )  # fmt: skip
+
+    assert any(n.startswith("server-bound: server busy 60%") for n in notes(row(0.6, 0.7, 0.2)))
+    calm = notes(row(0.1, 0.2, 0.3))
+    assert "server busy 20% of the round" in calm and not any("bound" in n for n in calm)
+    old = msgspec.json.decode(b'{"wall_s":0.2,"cpu_s":0.1,"overhead_s":0.1}', type=Round)
+    assert (old.server_cpu_s, old.server_busy) == (None, None)  # schema-2 files still load
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(
+            b'{"wall_s":0.2,"cpu_s":0.1,"overhead_s":0.1,"server_busy":1.5}', type=Round
+        )
