@@ -170,4 +170,6 @@ def test_as_dict() -> None:
         "seed": 9,
         "unit_s": 0.02,
         "delays_s": [0.1, 0.16, 0.04],
+        "io": "timer",
+        "connections": None,
     }
