@@ -41,6 +41,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import msgspec
+
 from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.analysis.statistics import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.results import ModelResult, ResultsError, ResultsFile, RunSettings
@@ -327,8 +329,8 @@ def scenario_differences(pairs: Iterable[tuple[Scenario, Scenario]]) -> list[str
             continue
         fields = [
             key
-            for key, value in base.to_dict().items()
-            if new.to_dict().get(key) != value and key != "name"
+            for key, value in msgspec.to_builtins(base).items()
+            if msgspec.to_builtins(new).get(key) != value and key != "name"
         ]
         warnings[base.name] = f"scenario {base.name!r} is defined differently ({', '.join(fields)})"
     return list(warnings.values())
