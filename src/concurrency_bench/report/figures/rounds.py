@@ -1,12 +1,16 @@
 """Rounds: every measured round's wall time per model, as a box with the rounds drawn over it.
 
-So the spread and any outlier are visible, not only the median the tables show.
+So the spread and any outlier are visible, not only the median the tables show. The axis is
+each round against its own model's median (in %), so a model at 50 ms and one at 50 s show
+their spread on the same scale; the medians are in the labels.
 """
 
 from __future__ import annotations
 
 import random
+import statistics
 
+from concurrency_bench.report import formatting
 from concurrency_bench.report.figures.style import (
     Plot,
     finish,
@@ -18,8 +22,6 @@ from concurrency_bench.report.figures.style import (
 from concurrency_bench.report.rows import build_table
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
 
-LOG_FROM_RATIO = 20.0
-"""A log axis once the slowest round is this many times the fastest (sync next to uvloop)."""
 JITTER = 0.12
 """How far a round's dot may move off its model's line, so equal values stay visible."""
 
@@ -35,31 +37,31 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
     if not models:
         return None
     name = block.scenario.name
-    title = f"Rounds: {name}, wall time of every measured round"
+    title = f"Rounds: {name}, wall time of every measured round (median in the label)"
     figure = new_figure(title, height=1.6 + 0.42 * len(models))
     (axes,) = figure.axes
     jitter = random.Random(0)  # the same dots every time the file is drawn
-    values_ms = [[v * 1e3 for v in m.values("wall")] for m in models]
+    values_pct = [_relative(m.values("wall")) for m in models]
     positions = list(range(len(models), 0, -1))  # the fastest at the top
     boxes = axes.boxplot(
-        values_ms, positions=positions, orientation="horizontal", widths=0.55,
+        values_pct, positions=positions, orientation="horizontal", widths=0.55,
         showfliers=False, patch_artist=True, medianprops={"color": "#222222"},
     )  # fmt: skip
     for patch, model in zip(boxes["boxes"], models):
         patch.set_facecolor(model_style(model.model).colour)
         patch.set_alpha(0.25)
-    for y, model, values in zip(positions, models, values_ms):
+    for y, model, values in zip(positions, models, values_pct):
         style = model_style(model.model)
         ys = [y + jitter.uniform(-JITTER, JITTER) for _ in values]
         axes.plot(values, ys, linestyle="none", marker=style.marker, markersize=4,
                   color=style.colour, markeredgecolor="#222222", markeredgewidth=0.4)  # fmt: skip
-    labels = [m.model + ("" if m.ranked else f" ({m.status})") for m in models]
+    labels = [
+        f"{m.model}{'' if m.ranked else f' ({m.status})'}  {formatting.duration(m.wall.median)}"
+        for m in models
+    ]
     axes.set_yticks(positions, labels)
-    flat = [v for values in values_ms for v in values if v > 0]
-    log = bool(flat) and max(flat) / min(flat) >= LOG_FROM_RATIO
-    if log:
-        axes.set_xscale("log")
-    axes.set_xlabel("wall time per round (ms" + (", log)" if log else ")"))
+    axes.axvline(0, color="#888888", linewidth=0.8)
+    axes.set_xlabel("wall time per round, against the model's median (%)")
     axes.grid(True, axis="x", alpha=0.3)
     rounds = {len(m.rounds) for m in models}
     note = (
@@ -68,6 +70,12 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
     )
     finish(figure, [note, caption])
     return Plot(f"rounds-{slug(name)}", title, caption, figure)
+
+
+def _relative(values: list[float]) -> list[float]:
+    """Each value's difference from the median of `values`, in percent of it."""
+    middle = statistics.median(values)
+    return [(v - middle) / middle * 100 if middle > 0 else 0.0 for v in values]
 
 
 def draw(results: ResultsFile) -> list[Plot]:

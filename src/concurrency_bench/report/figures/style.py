@@ -1,10 +1,7 @@
-"""What every figure shares: one colour and marker per model, units, titles, the caption.
+"""What every figure shares: the models' styles (report.palette), titles, the footer, files.
 
-Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), given to
-models in the registry's order, so a model has the same colour in every figure and page;
-past the palette's eight colours the marker and a dashed line tell models apart. Figures are
-built on `matplotlib.figure.Figure` with the Agg canvas, never pyplot: no global state, no
-display needed.
+Figures are built on `matplotlib.figure.Figure` with the Agg canvas, never pyplot: no global
+state, no display needed.
 """
 
 from __future__ import annotations
@@ -22,39 +19,12 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from concurrency_bench.report import cells
+from concurrency_bench.report.palette import EDGE, OKABE_ITO, Style, model_style
 from concurrency_bench.results import ResultsFile
-from concurrency_bench.runners import REGISTRY
 
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
-EDGE = "#333333"
-"""Marker edges: keeps the palette's yellow visible on white."""
-OTHER_COLOUR = "#777777"
-"""Models outside the registry (test doubles, foreign files)."""
 WIDTH_IN = 9.0
 FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
-
-
-@dataclass(frozen=True)
-class Style:
-    """How one model is drawn in every figure."""
-
-    colour: str
-    marker: str
-    linestyle: str
-
-
-def model_style(model: str) -> Style:
-    """The model's fixed colour, marker and line style (by its place in the registry)."""
-    names = list(REGISTRY)
-    if model not in names:
-        return Style(OTHER_COLOUR, "o", ":")
-    index = names.index(model)
-    dashed = index >= len(OKABE_ITO)
-    return Style(
-        OKABE_ITO[index % len(OKABE_ITO)], MARKERS[index % len(MARKERS)], "--" if dashed else "-"
-    )
 
 
 @dataclass
@@ -113,12 +83,14 @@ def svg_text(plot: Plot) -> str:
 
 
 def inline_svg(plot: Plot) -> str:
-    """The SVG element alone, for a page: no XML declaration, DOCTYPE or metadata block (they
-    name outside URLs the page must not)."""
+    """The SVG element alone, for an HTML page: no XML declaration, DOCTYPE, metadata block or
+    namespace attributes, which name outside addresses; an HTML parser puts <svg> and
+    xlink:href in their namespaces by itself."""
     text = svg_text(plot)
     text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
+    return re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", text)
 
 
 def save(plot: Plot, directory: Path) -> list[Path]:
@@ -139,3 +111,21 @@ def slug(text: str) -> str:
 def close(plot: Plot) -> None:
     """Free the figure's memory (Figure objects made without pyplot are freed with it)."""
     plot.figure.clear()
+
+
+__all__ = [
+    "EDGE",
+    "OKABE_ITO",
+    "Plot",
+    "Style",
+    "close",
+    "finish",
+    "inline_svg",
+    "legend",
+    "machine_caption",
+    "model_style",
+    "new_figure",
+    "save",
+    "slug",
+    "svg_text",
+]
