@@ -71,10 +71,10 @@ def test_probe_costs_come_from_the_two_workers() -> None:
 
 
 def test_probes_of_queueing_models_stay_short() -> None:
-    assert probe_jobs(GATHER, 0.05, 100_000, None) == 1000
+    assert probe_jobs(GATHER, 0.05, 100_000, None) == 10_000
     assert probe_jobs(GATHER, 0.05, 100, None) == 100
     assert probe_jobs(SYNC, 0.05, 100_000, None) <= 20
-    assert probe_jobs(PROCESSES, 0.05, 100_000, None) == 1000  # 1000 / 61 x 50 ms < 1 s
+    assert probe_jobs(PROCESSES, 0.05, 100_000, None) <= 1220  # about 1 s: P / 61 x 50 ms
 
 
 def test_sizes_are_distinct_and_ascending() -> None:

@@ -9,6 +9,7 @@ workers interleaved across every size and model, into one results file.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from dataclasses import replace
@@ -26,7 +27,6 @@ from concurrency_bench.engine import (
     collect_environment,
     measure_pairs,
     results_file,
-    run_each,
     utc_now,
 )
 from concurrency_bench.engine.memory_estimate import available_bytes
@@ -36,10 +36,10 @@ from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import DEFAULT_INTS_PER_JOB, MAX_DELAY_S, MAX_JOBS, Scenario
 
 DEFAULT_SIZES = (10, 100, 1_000, 10_000, 100_000)
-DEFAULT_BUDGET_S = 60.0
+DEFAULT_BUDGET_S = 120.0
 """Per point, as estimated: 1,000,000 jobs of asyncio-gather or uvloop fit (three workers of
-one round each); the queueing models and the slowest ones stop where they would take
-minutes."""
+one round each, estimated at 50 to 100 s on a 2-core machine); the queueing models stop
+where a point would take minutes."""
 DEFAULT_ROUNDS = 3
 """Three worker processes per point: the fewest the rank test can ever separate."""
 
@@ -112,23 +112,26 @@ def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
 
 
 def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict[str, Probe]:
-    """Run each available model on 1 job and on its probe size; their costs by name."""
+    """Run each available model on 1 job and on its probe size, one worker and one round each
+    (measure_pairs, as the sweep itself measures); their costs by name."""
     found: dict[str, Probe] = {}
     delay = args.delay_ms / 1000
+    options = EngineOptions(rounds=1, warmup=0, sequential_budget_s=math.inf,
+                            pool_size=args.pool_size)  # fmt: skip
     for spec in (s for s in specs if s.available):
         jobs = probe_jobs(spec, delay, max(args.jobs), args.pool_size)
         if not quiet:
             print(f"probing {spec.name} at 1 and {jobs:,} jobs", file=sys.stderr, end="\r")
         timed = []
         for size in (1, jobs):
+            scenario = Scenario.uniform(size, delay, ints_per_job=args.ints)
             started = time.monotonic()
-            (outcome,) = run_each([spec], Scenario.uniform(size, delay, ints_per_job=args.ints),
-                                  pool_size=args.pool_size)  # fmt: skip
+            (result,) = measure_pairs([(scenario, spec)], options).results
             elapsed = time.monotonic() - started
-            m = outcome.measurement
-            if m is None:
+            if not result.ranked:
                 break  # the model fails here; its points run and say why
-            timed.append((elapsed, m.wall_s, m.ideal_s))
+            ideal = scenario.queued_wall_s(spec.concurrency(size, args.pool_size))
+            timed.append((elapsed, result.wall.median, ideal))
         if len(timed) == 2:
             found[spec.name] = probe_from(spec.name, timed[0], timed[1], jobs)
     if not quiet:

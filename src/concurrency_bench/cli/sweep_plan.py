@@ -1,8 +1,8 @@
 """Which (size, model) points of a sweep fit the time budget, estimated from a probe.
 
-A probe runs each model twice in a fresh worker (engine.run_each): on 1 job and on P jobs,
-at the sweep's delay (P: 1,000, fewer for models that queue jobs, so that a probe round
-stays near a second). From the two:
+A probe runs each model twice, one worker of one round each (engine.measure_pairs): on 1 job
+and on P jobs, at the sweep's delay (P: 10,000 or the largest size if smaller, fewer for
+models that queue jobs, so that a probe round stays near a second). From the two:
   start_s      the 1-job worker's wall clock less its round (spawn, imports, setup);
   per_job_s    the P-job round's wall time beyond its ideal, per job;
   setup_per_job_s  what the P-job worker took beyond the 1-job one, less its round, per job.
@@ -29,7 +29,9 @@ from concurrency_bench.engine.memory_estimate import (
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
-PROBE_JOBS = 1000
+PROBE_JOBS = 10_000
+"""Large enough that the two workers' difference in start-up (tens of ms of noise) is a small
+share of the per-job setup it measures, and near the sizes it is extrapolated to."""
 PROBE_ROUND_S = 1.0
 """A probe's round of a model that queues jobs is kept near this by using fewer jobs."""
 

@@ -20,7 +20,7 @@ from concurrency_bench.results import Lateness, ModelResult, ResultsFile, Scenar
 
 MARKS = (("p50_s", "o", "p50"), ("p99_s", "^", "p99"), ("max_s", "x", "max"))
 SYMLOG_FROM_RATIO = 50.0
-"""A symmetric-log axis once the largest lateness is this many times the smallest positive."""
+"""A log axis once the largest lateness is this many times the smallest positive one."""
 NOTE = (
     "per worker process: p50 (o), p99 (^), max (x) of its jobs' lateness; the file keeps no "
     "per-job values, so no full distribution (CDF) is drawn"
@@ -63,10 +63,17 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
                           markersize=5, linestyle="none")  # fmt: skip
     axes.set_yticks(positions, [m.model for m in models])
     positive = [v for v in everything if v > 0]
-    symlog = bool(positive) and max(positive) / min(positive) >= SYMLOG_FROM_RATIO
-    if symlog:
+    wide = bool(positive) and max(positive) / min(positive) >= SYMLOG_FROM_RATIO
+    scale = ")"
+    if wide and len(positive) == len(everything):
+        axes.set_xscale("log")
+        axes.set_xlim(min(positive) / 1.5, max(positive) * 1.5)
+        scale = ", log)"
+    elif wide:  # some jobs finished early (timers that fire before their delay): symmetric log
         axes.set_xscale("symlog", linthresh=max(min(positive), 1e-3))
-    axes.set_xlabel("lateness (ms" + (", symmetric log)" if symlog else ")"))
+        axes.set_xlim(min(everything) * 1.5, max(everything) * 1.5)
+        scale = ", symmetric log)"
+    axes.set_xlabel("lateness (ms" + scale)
     axes.grid(True, axis="x", alpha=0.3)
     finish(figure, [NOTE, caption])
     return Plot(f"lateness-{slug(name)}", title, caption, figure)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from concurrency_bench.report.palette import EDGE, OKABE_ITO, Style, model_style
 from concurrency_bench.results import ResultsFile
 
 WIDTH_IN = 9.0
+FOOTER_CHARS = 170
+"""A footer line's most characters (7-point text across the figure's width)."""
 FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
 
@@ -51,7 +54,8 @@ def new_figure(title: str, *, rows: int = 1, cols: int = 1, height: float = 4.8)
 
 
 def finish(figure: Figure, lines: Sequence[str]) -> None:
-    """Put `lines` (notes, then the machine) under the axes, with room kept for them."""
+    """Put `lines` (notes, then the machine) under the axes, wrapped, with room kept for them."""
+    lines = [part for line in lines for part in textwrap.wrap(line, FOOTER_CHARS) or [""]]
     height_in = figure.get_figheight()
     footer_in = 0.08 + FOOTER_LINE_IN * len(lines)
     figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="#333333", ha="left", va="bottom")
