@@ -38,8 +38,7 @@ from concurrency_bench.workload import DEFAULT_INTS_PER_JOB, MAX_DELAY_S, MAX_JO
 DEFAULT_SIZES = (10, 100, 1_000, 10_000, 100_000)
 DEFAULT_BUDGET_S = 120.0
 """Per point, as estimated: 1,000,000 jobs of asyncio-gather or uvloop fit (three workers of
-one round each, estimated at 50 to 100 s on a 2-core machine); the queueing models stop
-where a point would take minutes."""
+one round each); the queueing models stop where a point would take minutes."""
 DEFAULT_ROUNDS = 3
 """Three worker processes per point: the fewest the rank test can ever separate."""
 

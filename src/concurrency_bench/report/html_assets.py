@@ -27,8 +27,9 @@ table.sortable th::after { content: " \\2195"; color: #aaa; font-size: 0.8em; }
 table.sortable th[aria-sort=ascending]::after { content: " \\2191"; color: var(--ink); }
 table.sortable th[aria-sort=descending]::after { content: " \\2193"; color: var(--ink); }
 tr.unranked td { color: var(--muted); }
-.swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px;
-  margin-right: 0.4em; border: 1px solid #333; vertical-align: -0.05em; }
+td.model { white-space: nowrap; }
+.swatch { display: inline-block; width: 1.1em; margin-right: 0.3em; text-align: center;
+  -webkit-text-stroke: 0.5px #333; }
 .verdict { background: var(--band); padding: 0.5rem 0.9rem; border-radius: 4px; }
 .verdict ul { margin: 0.2rem 0; padding-left: 1.2rem; }
 figure { margin: 1rem 0; }

@@ -57,10 +57,10 @@ def _td(text: str, css: str = "", sort: float | str | None = "text") -> str:
 
 
 def model_cell(model: str) -> str:
-    """The model's name with its colour swatch (the figures' colour)."""
-    colour = model_style(model).colour
-    swatch = f'<span class="swatch" style="background:{colour}"></span>'
-    return f"<td>{swatch}{escape(model)}</td>"
+    """The model's name after its marker in its colour, as the figures draw it."""
+    style = model_style(model)
+    swatch = f'<span class="swatch" style="color:{style.colour}">{style.glyph}</span>'
+    return f'<td class="model">{swatch}{escape(model)}</td>'
 
 
 def results_table(

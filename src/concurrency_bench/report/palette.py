@@ -19,6 +19,24 @@ OTHER_COLOUR = "#777777"
 """Models outside the registry (test doubles, foreign files)."""
 
 
+GLYPHS = {
+    "o": "\u25cf",
+    "s": "\u25a0",
+    "^": "\u25b2",
+    "D": "\u25c6",
+    "v": "\u25bc",
+    "P": "\u271a",
+    "X": "\u2716",
+    "*": "\u2605",
+    "<": "\u25c0",
+    ">": "\u25b6",
+    "h": "\u2b22",
+    "p": "\u2b1f",
+}
+"""The text character that looks like each marker: a page's tables show a model's marker in
+its colour, so two models sharing a colour (past the palette's eight) still differ there."""
+
+
 @dataclass(frozen=True)
 class Style:
     """How one model is drawn in every figure."""
@@ -26,6 +44,11 @@ class Style:
     colour: str
     marker: str
     linestyle: str
+
+    @property
+    def glyph(self) -> str:
+        """The marker as a text character."""
+        return GLYPHS.get(self.marker, "\u25cf")
 
 
 def model_style(model: str) -> Style:
