@@ -311,6 +311,6 @@ def test_report_command_refuses_an_unknown_format(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["report", str(tmp_path / "run.json"), "--format", "html"])
+        cli.main(["report", str(tmp_path / "run.json"), "--format", "pdf"])
     assert exit_info.value.code == 2
     assert len(capsys.readouterr().err.splitlines()) == 1

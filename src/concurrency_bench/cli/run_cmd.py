@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from concurrency_bench.cli.args import (
     specs_from_args,
 )
 from concurrency_bench.cli.out_dir import prove_writable
-from concurrency_bench.cli.progress import ProgressLine
+from concurrency_bench.cli.progress import ProgressBar, planned_workers
 from concurrency_bench.cli.signals import Received, interrupt_signals
 from concurrency_bench.engine import (
     MAX_ROUNDS,
@@ -28,6 +30,8 @@ from concurrency_bench.engine import (
 from concurrency_bench.engine.memory_estimate import check_memory
 from concurrency_bench.report import render, write_outputs
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.runners import ModelSpec
+from concurrency_bench.workload import Scenario
 
 DEFAULT_OUT = Path("results") / "runs"
 FAILING_STATUSES = ("failed", "wrong", "interrupted")
@@ -94,11 +98,20 @@ def add_parser(subparsers: Any) -> None:
         "ci-benchmark.json go to "
         "its parent when it is named 'runs', else into it",
     )
-    output.add_argument("--quiet", action="store_true", help="no progress line, no file note")
+    output.add_argument("--quiet", action="store_true", help="no progress bar, no file note")
     output.add_argument(
         "--json", action="store_true", help="print the results file instead of the table"
     )
     parser.set_defaults(handler=main)
+
+
+def progress_bar(
+    quiet: bool, pairs: Sequence[tuple[Scenario, ModelSpec]], options: EngineOptions
+) -> ProgressBar | None:
+    """The run's progress bar on stderr, only when it is a terminal and not --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return ProgressBar(sys.stderr, planned_workers(pairs, options))
 
 
 def latest_dir(out: Path) -> Path:
@@ -114,8 +127,6 @@ def main(args: argparse.Namespace) -> int:
     out: Path = args.out
     prove_writable(out)  # before measuring, so results are never lost to their folder
     prove_writable(latest_dir(out))
-    show_progress = not args.quiet and sys.stderr.isatty()
-    progress = ProgressLine(sys.stderr) if show_progress else None
     options = EngineOptions(
         rounds=args.rounds,
         warmup=args.warmup,
@@ -124,13 +135,14 @@ def main(args: argparse.Namespace) -> int:
         sequential_budget_s=args.sequential_budget_s,
         pool_size=args.pool_size,
         rounds_per_process=args.rounds_per_process,
-        progress=progress,
     )
+    progress = progress_bar(args.quiet, [(scenario, spec) for spec in specs], options)
+    options = replace(options, progress=progress)
     received = interrupt_signals()  # SIGTERM and SIGHUP stop the run as Ctrl-C does
     results = measure_all(specs, [scenario], options)
     received.hold()  # from here a signal is only noted: a second one must not cost the file
     if progress is not None:
-        progress.clear()
+        progress.close()
     written = write_outputs(results, out, latest_dir(out))
     if args.json:
         if written.results_path is not None:  # else it is on stdout already
