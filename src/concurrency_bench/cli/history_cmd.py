@@ -13,7 +13,6 @@ from concurrency_bench import results
 from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT
 from concurrency_bench.analysis.history import Run, Track, runs_of, tracks
 from concurrency_bench.cli.args import float_in
-from concurrency_bench.cli.guard import exits_3_on_internal_error
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import figures, formatting, history_page
@@ -78,7 +77,6 @@ def text_summary(runs: list[Run], found: list[Track]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@exits_3_on_internal_error
 def main(args: argparse.Namespace) -> int:
     """Load, track, then print the summary and write what was asked for."""
     for option, path in (("output", args.output), ("figures", args.figures)):

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from concurrency_bench import results
-from concurrency_bench.cli.guard import exits_3_on_internal_error
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import FORMATS, html, render
@@ -46,7 +45,6 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=main)
 
 
-@exits_3_on_internal_error
 def main(args: argparse.Namespace) -> int:
     """Print or write the output; an unreadable or unknown file is a ResultsError (one line,
     exit 2), anything unexpected one line and exit 3."""
