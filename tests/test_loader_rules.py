@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,11 @@ def test_each_version_is_read_by_its_reader_and_others_are_named() -> None:
 
 
 def test_json_errors_are_one_line_without_msgspecs_prefix() -> None:
-    assert refusal("{\n").startswith("f.json: not valid JSON (")
-    assert "JSON is malformed" not in refusal("{\n")
+    # msgspec says "JSON is malformed: object keys must be strings (byte 1)".
+    assert refusal("{not json") == "f.json: not valid JSON (object keys must be strings (byte 1))"
+    assert refusal("{\n") == "f.json: not valid JSON (Input data was truncated)"
+    with pytest.raises(ResultsError, match=r"^results: not a concurrency-bench results file"):
+        parse_bytes(b"[]")  # the default source
     assert refusal("[]") == "f.json: not a concurrency-bench results file (not a JSON object)"
     nested = json.dumps({**valid(), "settings": []})
     message = refusal(nested)
@@ -73,14 +77,19 @@ def test_parse_validates_data_and_refuses_what_json_cannot_hold() -> None:
     assert parse(valid()).scenarios[0].scenario == S
     with pytest.raises(ResultsError) as caught:
         parse({"x": object()}, "mem")
-    assert str(caught.value).startswith("mem: not JSON data (")
+    assert (
+        str(caught.value) == "mem: not JSON data (Encoding objects of type object is unsupported)"
+    )
     with pytest.raises(ResultsError, match=r"^results: schema_version None is not supported"):
         parse({})
+    with pytest.raises(ResultsError, match=r"^mem: schema_version None is not supported"):
+        parse({}, "mem")
 
 
 def test_messages_stay_one_short_line() -> None:
     flat = store._one_line("a\nb\x00c\td")
     assert flat == "a\\nb\\x00c\\td"
+    assert store._one_line("C:\\runs\\é 'x\"") == "C:\\runs\\é 'x\""  # printable: kept as is
     assert store._one_line("x" * 300) == "x" * 300
     assert store._one_line("x" * 301) == "x" * 297 + "..."
     assert store._one_line("\n" * 1000) == "\\n" * 148 + "\\..."
@@ -93,6 +102,42 @@ def test_messages_stay_one_short_line() -> None:
 
 
 # -- reading files ----------------------------------------------------------------------
+
+
+def test_a_missing_file_gives_the_systems_reason(tmp_path: Path) -> None:
+    with pytest.raises(ResultsError) as caught:
+        load(tmp_path / "gone.json")
+    assert str(caught.value) == f"{tmp_path}/gone.json: cannot read (No such file or directory)"
+
+
+def test_a_fifo_swapped_in_after_the_stat_is_refused_without_blocking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stat sees a regular file; by the open it is a FIFO with no writer. Opened
+    # non-blocking, the open returns at once and fstat refuses it; a blocking open would wait
+    # for a writer, which the timer supplies after 10 s so that such a failure cannot hang.
+    regular, fifo = tmp_path / "regular.json", tmp_path / "fifo.json"
+    regular.write_text("{}")
+    os.mkfifo(fifo)
+    real_stat = os.stat
+    monkeypatch.setattr(
+        store.os, "stat", lambda p, *a, **k: real_stat(regular if p == str(fifo) else p, *a, **k)
+    )
+    unblocked = threading.Event()
+
+    def unblock() -> None:
+        unblocked.set()
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    writer = threading.Timer(10.0, unblock)
+    writer.start()
+    try:
+        with pytest.raises(ResultsError) as caught:
+            load(fifo)
+    finally:
+        writer.cancel()
+    assert not unblocked.is_set()  # the open did not wait for a writer
+    assert str(caught.value) == f"{fifo}: is a FIFO, not a regular file; give a results file"
 
 
 def test_load_names_the_file_and_refuses_a_file_larger_than_it_said(
@@ -148,6 +193,37 @@ def test_write_results_picks_the_next_free_name(tmp_path: Path) -> None:
     assert write_results(results, out).name == f"{stem}-4.json"
     assert write_results(results, out).name == f"{stem}-6.json"
     assert (out / f"{stem}-5.json").read_text() == "other"
+
+
+def test_a_name_taken_between_the_check_and_the_link_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = results_file([(S, [model_result("trio", S, walls=[0.06])])])
+    stem = "20240102T030405Z-0123456"
+    (tmp_path / f"{stem}.json").write_text("another run")
+    real_exists = Path.exists
+    # Every check says "free", as if another run wrote the file just after it.
+    monkeypatch.setattr(Path, "exists", lambda p: False if p.parent == tmp_path else real_exists(p))
+    assert write_results(results, tmp_path).name == f"{stem}-2.json"
+    assert (tmp_path / f"{stem}.json").read_text() == "another run"
+    monkeypatch.setattr(Path, "exists", lambda p: True if p.parent == tmp_path else real_exists(p))
+    with pytest.raises(FileExistsError) as caught:
+        write_results(results, tmp_path)
+    assert str(caught.value) == f"{tmp_path}: no free name for {stem}.json"
+
+
+def test_the_temp_file_is_hidden_next_to_the_target_and_not_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same directory: the rename is atomic only within one filesystem. A dot name ending in
+    # .tmp: a crash mid-write leaves nothing a `*.json` glob or a listing of runs would pick up.
+    seen: list[str] = []
+    real_replace = os.replace
+    monkeypatch.setattr(store.os, "replace", lambda a, b: (seen.append(a), real_replace(a, b)))
+    store.write_atomic(tmp_path / "b.json", "text")
+    (temp,) = seen
+    assert os.path.dirname(temp) == str(tmp_path)
+    assert os.path.basename(temp).startswith(".b.json.") and temp.endswith(".tmp")
 
 
 def test_write_atomic_replaces_by_default_and_leaves_no_temp_file(tmp_path: Path) -> None:

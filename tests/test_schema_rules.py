@@ -245,6 +245,7 @@ def test_sums_ok_ranked_and_measured_by_status() -> None:
     assert (wrong.sums_ok, wrong.ranked) == (False, False)
     for status in ("failed", "interrupted"):
         assert model(status=status, runs=measured).sums_ok is None  # never checked
+        assert model(status=status, runs=measured).ranked is False  # rounds, but not ok
         assert model(status=status, runs=()).sums_ok is None
     assert model(status="wrong", runs=()).sums_ok is None
     assert model(status="not-run", runs=()).ranked is False
