@@ -327,13 +327,17 @@ def scenario_differences(pairs: Iterable[tuple[Scenario, Scenario]]) -> list[str
     for base, new in pairs:
         if base.name in warnings or base == new:
             continue
-        fields = [
-            key
-            for key, value in msgspec.to_builtins(base).items()
-            if msgspec.to_builtins(new).get(key) != value and key != "name"
-        ]
+        before, after = _definition(base), _definition(new)
+        fields = [key for key, value in before.items() if after.get(key) != value]
         warnings[base.name] = f"scenario {base.name!r} is defined differently ({', '.join(fields)})"
     return list(warnings.values())
+
+
+def _definition(scenario: Scenario) -> dict[str, Any]:
+    """A scenario's stored fields and its job count (the first thing a reader wants named)."""
+    fields: dict[str, Any] = msgspec.to_builtins(scenario)
+    del fields["name"]
+    return {"jobs": scenario.jobs, **fields}
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
