@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import statistics
 import threading
-import time
 from collections.abc import Callable
 
 import trio
 
+from _bare import timed_rounds
 from concurrency_bench.net import ServerHandle, TcpTarget, default_placement, pin_client
 from concurrency_bench.net.clients import SocketPool, StreamPool, socket_job, stream_job
 from concurrency_bench.net.structured import trio_job
@@ -107,16 +108,14 @@ def main() -> None:
         print(f"{scenario.name}, {server.info['loop']} server, {placement.settings()}")
         for name, (run, pools) in FAMILIES.items():
             for connections in (0, args.connections) if pools else (0,):
-                run(server.target, scenario, connections)  # warm-up
-                walls, busy = [], []
-                for _ in range(args.rounds):
-                    before = server.stats()
-                    start = time.perf_counter()
-                    records = run(server.target, scenario, connections)
-                    walls.append(time.perf_counter() - start)
-                    busy.append(server.stats().minus(before).cpu_s / walls[-1])
-                    if [value for _, _, value in records] != expected:
-                        raise SystemExit(f"{name}: wrong sums")
+                walls, busy = timed_rounds(
+                    functools.partial(run, server.target, scenario, connections),
+                    args.rounds,
+                    lambda records: [value for _, _, value in records] == expected,
+                    warmup=1,
+                    server=server,
+                    name=name,
+                )
                 mode = f"{connections} shared" if connections else "per job"
                 print(
                     f"{name:8} {mode:11} median {statistics.median(walls) * 1000:7.1f} ms "

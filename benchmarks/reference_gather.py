@@ -1,9 +1,10 @@
 """The fidelity reference: asyncio.gather of the same job code, timed with nothing else around.
 
 Run: python benchmarks/reference_gather.py [--jobs 1000] [--delay-ms 50] [--rounds 5].
-Only `time.perf_counter` sits around `asyncio.run`: no worker, no records kept, no
-statistics module. The engine's median wall for `--runners asyncio-gather` on the same
-scenario should be within 2% of the median printed here (issue 3's fidelity target).
+Only `time.perf_counter` sits around `asyncio.run` (_bare.timed_rounds): no worker, no
+records kept, no statistics module. The engine's median wall for `--runners asyncio-gather`
+on the same scenario should be within 2% of the median printed here (issue 3's fidelity
+target).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import time
 from collections.abc import Sequence
 
+from _bare import timed_rounds
 from concurrency_bench.workload import JobRecord, Scenario, async_job, build_payloads
 
 
@@ -36,15 +37,12 @@ def main() -> None:
 
     scenario = Scenario.uniform(args.jobs, args.delay_ms / 1000, ints_per_job=args.ints)
     delays, payloads = scenario.delays_s, build_payloads(scenario)
-    for _ in range(args.warmup):
-        asyncio.run(gather(delays, payloads))
-    walls = []
-    for _ in range(args.rounds):
-        start = time.perf_counter()
-        records = asyncio.run(gather(delays, payloads))
-        walls.append(time.perf_counter() - start)
-        if [value for _, _, value in records] != [sum(ints) for ints in payloads]:
-            raise SystemExit("wrong sums")  # checked after the clock, as the engine does
+    walls, _ = timed_rounds(
+        lambda: asyncio.run(gather(delays, payloads)),
+        args.rounds,
+        lambda records: [value for _, _, value in records] == [sum(ints) for ints in payloads],
+        warmup=args.warmup,
+    )
 
     median = statistics.median(walls)
     shown = ", ".join(f"{w * 1000:.2f}" for w in walls)

@@ -3,20 +3,19 @@
 Run: python benchmarks/reference_tcp.py [--jobs 1000] [--delay-ms 50] [--rounds 5].
 The server (concurrency_bench.net, the same one the engine starts) runs in its own process,
 started before and stopped after every round. Only `time.perf_counter` sits around
-`asyncio.run`; the client code is written out here as a user would write it. The engine's
-asyncio-gather median with `--io tcp` on the same scenario should be within 5% of the median
-printed here (issue 9's fidelity target).
+`asyncio.run` (_bare.timed_rounds); the client code is written out here as a user would
+write it. The engine's asyncio-gather median with `--io tcp` on the same scenario should be
+within 5% of the median printed here (issue 9's fidelity target).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import statistics
-import time
 from collections.abc import Callable
 
+from _bare import timed_rounds
 from concurrency_bench.net import (
     Placement,
     ServerHandle,
@@ -74,21 +73,16 @@ def main() -> None:
     expected = expected_sums(build_payloads(scenario))
     placement = PLACEMENTS[args.placement]()
     pin_client(placement)
-    walls: list[float] = []
-    busy: list[float] = []
     with ServerHandle(placement=placement) as server:
-        port = server.start(scenario)
-        for _ in range(args.warmup):
-            asyncio.run(gather(port, server.token, scenario))
-        for _ in range(args.rounds):
-            gc.collect()  # as the engine does before each round: no earlier round's garbage
-            before = server.stats()
-            start = time.perf_counter()
-            sums = asyncio.run(gather(port, server.token, scenario))
-            walls.append(time.perf_counter() - start)
-            busy.append(server.stats().minus(before).cpu_s / walls[-1])
-            if sums != expected:
-                raise SystemExit("wrong sums")  # checked after the clock, as the engine does
+        port, token = server.start(scenario), server.token
+        walls, busy = timed_rounds(
+            lambda: asyncio.run(gather(port, token, scenario)),
+            args.rounds,
+            lambda sums: sums == expected,
+            warmup=args.warmup,
+            server=server,
+            collect=True,
+        )
         loop = server.info["loop"]
 
     median = statistics.median(walls)

@@ -28,6 +28,12 @@ def quantile(sorted_values: Sequence[float], fraction: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
+def quartiles(sorted_values: Sequence[float]) -> tuple[float, float, float]:
+    """Q1, median and Q3 of already sorted values (linear interpolation)."""
+    low, middle, high = (quantile(sorted_values, q) for q in (0.25, 0.5, 0.75))
+    return low, middle, high
+
+
 @dataclass(frozen=True)
 class Summary:
     """Median, spread and extremes of one figure over the rounds."""
@@ -43,11 +49,12 @@ class Summary:
     def of(cls, values: Sequence[float]) -> Summary:
         """Summarise at least one value (stdev is 0 for a single value)."""
         ordered = sorted(values)
+        q1, median, q3 = quartiles(ordered)
         return cls(
-            median=quantile(ordered, 0.5),
+            median=median,
             minimum=ordered[0],
             maximum=ordered[-1],
-            iqr=quantile(ordered, 0.75) - quantile(ordered, 0.25),
+            iqr=q3 - q1,
             mean=statistics.fmean(ordered),
             stdev=statistics.stdev(ordered) if len(ordered) > 1 else 0.0,
         )

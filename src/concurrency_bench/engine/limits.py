@@ -46,14 +46,12 @@ def ensure_open_files(need: int, who: str) -> str | None:
         raise InputError(
             f"the open-file limit (ulimit -n) is {hard}; {who} needs at least {need}: raise it"
         )
-    target = hard if hard != infinity else need
-    import resource  # noqa: PLC0415 (present: _limits found it)
+    # Imported here: net.limits needs `resource`, which _limits found.
+    from concurrency_bench.net.limits import raise_nofile_limit  # noqa: PLC0415
 
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    except (OSError, ValueError):  # a hard limit above the kernel's nr_open
-        target = need
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    _, target = raise_nofile_limit(need)
+    if target < need:  # the kernel refused even `need`, below the hard limit
+        raise InputError(f"the open-file soft limit (ulimit -Sn) {soft} cannot be raised to {need}")
     note = f"open-file soft limit raised from {soft} to {target} ({who} needs {need})"
     _raised.append(note)
     return note

@@ -21,16 +21,20 @@ def nofile_limits() -> tuple[int, int]:
     return soft, hard
 
 
-def raise_nofile_limit() -> tuple[int, int]:
-    """Raise the open-file soft limit to the hard limit; returns (old soft, new soft)."""
+def raise_nofile_limit(need: int | None = None) -> tuple[int, int]:
+    """Raise the open-file soft limit to the hard limit, or to `need` where the hard limit is
+    infinite or the kernel refuses it; returns (old soft, new soft), equal when not raised."""
     soft, hard = nofile_limits()
-    if hard in (resource.RLIM_INFINITY, soft):
-        return soft, soft  # an infinite hard limit is refused by some kernels as a soft value
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    except (ValueError, OSError):
-        return soft, soft
-    return soft, hard
+    # An infinite hard limit is refused by some kernels as a soft value, so it is never tried.
+    for target in (hard, need):
+        if target is None or target == resource.RLIM_INFINITY or target <= soft:
+            continue
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):  # a hard limit above the kernel's nr_open
+            continue
+        return soft, target
+    return soft, soft
 
 
 def ephemeral_ports() -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import anyio
@@ -14,39 +14,53 @@ from concurrency_bench.net.handle import TcpTarget
 from concurrency_bench.net.protocol import check_cut_reply, encode_request, reply_size, sum_reply
 from concurrency_bench.workload import JobRecord
 
+Job = Callable[[TcpTarget, int, float, int], Coroutine[Any, Any, JobRecord]]
+"""A one-connection job: (target, index, delay_s, ints per job) -> its record."""
 
-async def trio_job(target: TcpTarget, index: int, delay_s: float, count: int) -> JobRecord:
-    """One job over trio.open_tcp_stream (TCP_NODELAY is trio's default)."""
-    start = time.perf_counter_ns()
+
+async def _connect(kind: str, target: TcpTarget) -> Any:
+    """A new stream to the server: trio's own (TCP_NODELAY is its default) or anyio's."""
     try:
-        stream = await trio.open_tcp_stream(target.host, target.port)
+        if kind == "trio":
+            return await trio.open_tcp_stream(target.host, target.port)
+        return await anyio.connect_tcp(target.host, target.port)
     except OSError as exc:
         raise connect_error(target, exc) from exc
-    want = reply_size(count)
-    async with stream:
-        try:
-            await stream.send_all(encode_request(target.token, index, delay_s))
-            reply = await _receive_exactly(stream.receive_some, target, index, want)
-        except trio.BrokenResourceError as exc:
-            raise read_error(target, index, 0, want, exc.__cause__ or exc) from exc
-    return start, time.perf_counter_ns(), sum_reply(reply, count)
 
 
-async def anyio_job(target: TcpTarget, index: int, delay_s: float, count: int) -> JobRecord:
-    """One job over anyio.connect_tcp, on whichever backend runs it."""
-    start = time.perf_counter_ns()
+async def _exchange(
+    kind: str, stream: Any, target: TcpTarget, index: int, request: bytes, want: int
+) -> bytes:
+    """Send `request` on `stream` and read its `want`-byte reply."""
     try:
-        stream = await anyio.connect_tcp(target.host, target.port)
-    except OSError as exc:
-        raise connect_error(target, exc) from exc
-    want = reply_size(count)
-    async with stream:
-        try:
-            await stream.send(encode_request(target.token, index, delay_s))
-            reply = await _receive_exactly(stream.receive, target, index, want)
-        except anyio.BrokenResourceError as exc:
-            raise read_error(target, index, 0, want, exc.__cause__ or exc) from exc
-    return start, time.perf_counter_ns(), sum_reply(reply, count)
+        if kind == "trio":
+            await stream.send_all(request)
+            return await _receive_exactly(stream.receive_some, target, index, want)
+        await stream.send(request)
+        return await _receive_exactly(stream.receive, target, index, want)
+    except (trio.BrokenResourceError, anyio.BrokenResourceError) as exc:
+        raise read_error(target, index, 0, want, exc.__cause__ or exc) from exc
+
+
+def _one_connection_job(kind: str) -> Job:
+    """The job that opens its own connection, asks once and closes, for `kind`'s streams."""
+
+    async def job(target: TcpTarget, index: int, delay_s: float, count: int) -> JobRecord:
+        start = time.perf_counter_ns()
+        stream = await _connect(kind, target)
+        want = reply_size(count)
+        request = encode_request(target.token, index, delay_s)
+        async with stream:
+            reply = await _exchange(kind, stream, target, index, request, want)
+        return start, time.perf_counter_ns(), sum_reply(reply, count)
+
+    return job
+
+
+trio_job = _one_connection_job("trio")
+"""One job over trio.open_tcp_stream."""
+anyio_job = _one_connection_job("anyio")
+"""One job over anyio.connect_tcp, on whichever backend runs it."""
 
 
 async def _receive_exactly(
@@ -85,17 +99,9 @@ class StructuredPool:
         self.free: list[Any] = []
         self.ready: Any = None
 
-    async def _open(self) -> Any:
-        try:
-            if self.kind == "trio":
-                return await trio.open_tcp_stream(self.target.host, self.target.port)
-            return await anyio.connect_tcp(self.target.host, self.target.port)
-        except OSError as exc:
-            raise connect_error(self.target, exc) from exc
-
     async def __aenter__(self) -> StructuredPool:
         for _ in range(self.size):
-            self.streams.append(await self._open())
+            self.streams.append(await _connect(self.kind, self.target))
         self.free = list(self.streams)
         # Made inside the run: an anyio semaphore binds to the running backend.
         semaphore = anyio.Semaphore if self.kind == "anyio" else trio.Semaphore
@@ -110,14 +116,7 @@ class StructuredPool:
         want = reply_size(count)
         request = encode_request(self.target.token, index, delay_s, keep_alive=True)
         try:
-            if self.kind == "trio":
-                await stream.send_all(request)
-                reply = await _receive_exactly(stream.receive_some, self.target, index, want)
-            else:
-                await stream.send(request)
-                reply = await _receive_exactly(stream.receive, self.target, index, want)
-        except (trio.BrokenResourceError, anyio.BrokenResourceError) as exc:
-            raise read_error(self.target, index, 0, want, exc.__cause__ or exc) from exc
+            reply = await _exchange(self.kind, stream, self.target, index, request, want)
         finally:
             self.free.append(stream)
             self.ready.release()

@@ -116,7 +116,7 @@ def _value(key: str, value: Any) -> str:
     if key == "memory_total_bytes" and isinstance(value, int | float):
         return formatting.size(value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={_value(k, v)}" for k, v in value.items())
+        return formatting.settings_text({k: _value(k, v) for k, v in value.items()})
     if isinstance(value, list | tuple):
         return ", ".join(_value(key, v) for v in value)
     return str(value)

@@ -21,6 +21,7 @@ from concurrency_bench.workload.scenario import (
     Io,
     Scenario,
     check_unit_ms,
+    uniform_name,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "expected_sums",
     "process_job",
     "sync_job",
+    "uniform_name",
 ]

@@ -74,6 +74,11 @@ def _ms_label(seconds: float) -> str:
     return f"{seconds * 1000:g}ms"
 
 
+def uniform_name(jobs: int | str, delay_s: float, ints_per_job: int) -> str:
+    """A uniform scenario's name, `uniform-1000x50ms-100ints` (`jobs` "N": any size)."""
+    return f"uniform-{jobs}x{_ms_label(delay_s)}-{ints_per_job}ints"
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated, immutable definition of one delayed-random-sums workload."""
@@ -139,7 +144,7 @@ class Scenario:
         """N jobs that all wait the same delay."""
         _check_int("jobs", jobs, 1, MAX_JOBS)
         delay = _check_delay("delay", delay_s)
-        label = name or f"uniform-{jobs}x{_ms_label(delay)}-{ints_per_job}ints"
+        label = name or uniform_name(jobs, delay, ints_per_job)
         return cls(label, (delay,) * jobs, ints_per_job, seed)
 
     @classmethod

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 
 from concurrency_bench.analysis.history import Run, Track
 from concurrency_bench.report.figures.style import (
-    EDGE,
     Plot,
     finish,
     legend,
-    model_style,
+    model_line,
     new_figure,
     slug,
 )
@@ -29,21 +28,10 @@ def draw(runs: Sequence[Run], tracks: Sequence[Track], scenario: str, metric: st
     (axes,) = figure.axes
     flagged = 0
     for track in chosen:
-        style = model_style(track.model)
         shown = [(p, p.value) for p in track.points if p.value is not None]
         if not shown:
             continue
-        axes.plot(
-            [p.run for p, _ in shown],
-            [value for _, value in shown],
-            color=style.colour,
-            linestyle=style.linestyle,
-            marker=style.marker,
-            markersize=5,
-            markeredgecolor=EDGE,
-            markeredgewidth=0.5,
-            label=track.model,
-        )
+        model_line(axes, track.model, [p.run for p, _ in shown], [value for _, value in shown])
         rings = [(p, value) for p, value in shown if p.flagged]
         flagged += len(rings)
         if rings:

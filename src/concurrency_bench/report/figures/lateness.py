@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from concurrency_bench.report.figures.style import (
     Plot,
+    each_drawn,
     finish,
-    machine_caption,
     model_style,
-    new_figure,
+    row_figure,
     slug,
 )
 from concurrency_bench.report.rows import build_table
@@ -48,10 +48,8 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
         return None
     name = block.scenario.name
     title = f"Lateness: {name}, finish - start - delay per job"
-    figure = new_figure(title, height=1.6 + 0.42 * len(models))
-    (axes,) = figure.axes
+    figure, axes, positions = row_figure(title, len(models))
     everything = []
-    positions = list(range(len(models), 0, -1))
     for y, model in zip(positions, models):
         style = model_style(model.model)
         runs = _lateness(model)
@@ -89,6 +87,4 @@ def _offsets(count: int) -> list[float]:
 
 def draw(results: ResultsFile) -> list[Plot]:
     """A lateness figure per scenario whose models recorded lateness."""
-    caption = machine_caption(results)
-    plots = [draw_block(block, caption) for block in results.scenarios]
-    return [p for p in plots if p is not None]
+    return each_drawn(results, results.scenarios, draw_block)

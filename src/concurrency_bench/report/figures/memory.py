@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from concurrency_bench.report.figures.series import ScalingGroup, scaling_groups
 from concurrency_bench.report.figures.style import (
-    EDGE,
     Plot,
+    each_drawn,
     finish,
     legend,
-    machine_caption,
-    model_style,
+    log_log,
+    model_line,
     new_figure,
 )
 from concurrency_bench.results import ResultsFile
@@ -35,25 +35,12 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot | None:
         points = [(jobs, kib) for jobs, kib in points if kib > 0]
         if not points:
             continue
-        style = model_style(series.model)
-        axes.plot(
-            [j for j, _ in points],
-            [k for _, k in points],
-            color=style.colour,
-            linestyle=style.linestyle,
-            marker=style.marker,
-            markersize=5,
-            markeredgecolor=EDGE,
-            label=series.model,
-        )
+        xs, ys = [j for j, _ in points], [k for _, k in points]
+        model_line(axes, series.model, xs, ys, edge_width=None)
         drawn += 1
     if not drawn:
         return None
-    axes.set_xscale("log")
-    axes.set_yscale("log")
-    axes.set_xlabel("jobs (log)")
-    axes.set_ylabel("peak RSS growth per job (KiB, log)")
-    axes.grid(True, which="major", alpha=0.3)
+    log_log(axes, "peak RSS growth per job (KiB, log)")
     legend(figure)
     notes = ["RSS of the median worker process, peak minus before the first round, over jobs"]
     if zero:
@@ -64,6 +51,4 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot | None:
 
 def draw(results: ResultsFile) -> list[Plot]:
     """A memory figure per workload measured at two sizes or more."""
-    caption = machine_caption(results)
-    plots = [draw_group(group, caption) for group in scaling_groups(results)]
-    return [p for p in plots if p is not None]
+    return each_drawn(results, scaling_groups(results), draw_group)

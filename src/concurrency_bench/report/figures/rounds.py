@@ -13,10 +13,10 @@ import statistics
 from concurrency_bench.report import formatting
 from concurrency_bench.report.figures.style import (
     Plot,
+    each_drawn,
     finish,
-    machine_caption,
     model_style,
-    new_figure,
+    row_figure,
     slug,
 )
 from concurrency_bench.report.rows import build_table
@@ -38,11 +38,9 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
         return None
     name = block.scenario.name
     title = f"Rounds: {name}, wall time of every measured round (median in the label)"
-    figure = new_figure(title, height=1.6 + 0.42 * len(models))
-    (axes,) = figure.axes
+    figure, axes, positions = row_figure(title, len(models))  # the fastest at the top
     jitter = random.Random(0)  # the same dots every time the file is drawn
     values_pct = [_relative(m.values("wall")) for m in models]
-    positions = list(range(len(models), 0, -1))  # the fastest at the top
     boxes = axes.boxplot(
         values_pct, positions=positions, orientation="horizontal", widths=0.55,
         showfliers=False, patch_artist=True, medianprops={"color": "#222222"},
@@ -80,6 +78,4 @@ def _relative(values: list[float]) -> list[float]:
 
 def draw(results: ResultsFile) -> list[Plot]:
     """A rounds figure per scenario that has measured models."""
-    caption = machine_caption(results)
-    plots = [draw_block(block, caption) for block in results.scenarios]
-    return [p for p in plots if p is not None]
+    return each_drawn(results, results.scenarios, draw_block)

@@ -10,11 +10,12 @@ from matplotlib.axes import Axes
 
 from concurrency_bench.report.figures.series import Band, ScalingGroup, Series, scaling_groups
 from concurrency_bench.report.figures.style import (
-    EDGE,
     Plot,
+    each_drawn,
     finish,
     legend,
-    machine_caption,
+    log_log,
+    model_line,
     model_style,
     new_figure,
 )
@@ -27,17 +28,7 @@ def _line(axes: Axes, series: Series, values: list[tuple[int, Band, bool]]) -> i
     shown = [v for v in values if v[1].median > 0]
     if not shown:
         return len(values)
-    axes.plot(
-        [jobs for jobs, _, _ in shown],
-        [band.median for _, band, _ in shown],
-        color=style.colour,
-        linestyle=style.linestyle,
-        marker=style.marker,
-        markersize=5,
-        markeredgecolor=EDGE,
-        markeredgewidth=0.5,
-        label=series.model,
-    )
+    model_line(axes, series.model, [j for j, _, _ in shown], [b.median for _, b, _ in shown])
     banded = [(jobs, band) for jobs, band, _ in shown if band.q1 > 0]
     if len(banded) >= 2:
         axes.fill_between(
@@ -106,11 +97,7 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot:
         (overhead_axes, "overhead per job (µs, log)"),
         (wall_axes, "wall time per round (s, log)"),
     ):
-        axes.set_xscale("log")
-        axes.set_yscale("log")
-        axes.set_xlabel("jobs (log)")
-        axes.set_ylabel(label)
-        axes.grid(True, which="major", alpha=0.3)
+        log_log(axes, label)
     overhead_axes.set_title("overhead (wall - ideal) per job; band: IQR", fontsize=9)
     wall_axes.set_title("wall time of one round; band: IQR", fontsize=9)
     legend(figure)
@@ -120,5 +107,4 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot:
 
 def draw(results: ResultsFile) -> list[Plot]:
     """A scaling figure per workload measured at two sizes or more."""
-    caption = machine_caption(results)
-    return [draw_group(group, caption) for group in scaling_groups(results)]
+    return each_drawn(results, scaling_groups(results), draw_group)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.analysis.statistics import quantile
+from concurrency_bench.analysis.statistics import quartiles
 from concurrency_bench.results import ModelResult, ResultsFile
 from concurrency_bench.runners import REGISTRY
-from concurrency_bench.workload import Scenario
+from concurrency_bench.workload import Scenario, uniform_name
 
 Shape = tuple[float, int, int]
 """What a uniform scenario is apart from its size: delay (s), ints per job, seed."""
@@ -28,8 +28,7 @@ class Band:
     @classmethod
     def of(cls, values: Sequence[float]) -> Band:
         """The quartiles of at least one value (linear interpolation, as Summary)."""
-        ordered = sorted(values)
-        return cls(quantile(ordered, 0.25), quantile(ordered, 0.5), quantile(ordered, 0.75))
+        return cls(*quartiles(sorted(values)))
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class ScalingGroup:
     def name(self) -> str:
         """The workload's name with the size left out: `uniform-Nx50ms-100ints`."""
         delay, ints, _ = self.shape
-        return f"uniform-Nx{delay * 1000:g}ms-{ints}ints"
+        return uniform_name("N", delay, ints)
 
     @property
     def sizes(self) -> list[int]:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import matplotlib as mpl
 
 mpl.use("Agg")  # before anything draws: no display, the same output everywhere
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
@@ -28,6 +30,8 @@ FOOTER_CHARS = 170
 """A footer line's most characters (7-point text across the figure's width)."""
 FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
+
+Part = TypeVar("Part")
 
 
 @dataclass
@@ -51,6 +55,48 @@ def new_figure(title: str, *, rows: int = 1, cols: int = 1, height: float = 4.8)
     figure.suptitle(title, fontsize=12)
     figure.subplots(rows, cols, squeeze=False)
     return figure
+
+
+def row_figure(title: str, count: int) -> tuple[Figure, Axes, list[int]]:
+    """A figure with one row per model for `count` models, and each row's y, the first on top."""
+    figure = new_figure(title, height=1.6 + 0.42 * count)
+    (axes,) = figure.axes
+    return figure, axes, list(range(count, 0, -1))
+
+
+def model_line(
+    axes: Axes,
+    model: str,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    *,
+    edge_width: float | None = 0.5,
+) -> None:
+    """One model's line in its own colour, line style and marker, labelled for the legend
+    (`edge_width` None: matplotlib's default marker edge)."""
+    style = model_style(model)
+    axes.plot(xs, ys, color=style.colour, linestyle=style.linestyle, marker=style.marker,
+              markersize=5, markeredgecolor=EDGE, markeredgewidth=edge_width,
+              label=model)  # fmt: skip
+
+
+def log_log(axes: Axes, ylabel: str) -> None:
+    """Both axes logarithmic, x the number of jobs, with the major grid."""
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("jobs (log)")
+    axes.set_ylabel(ylabel)
+    axes.grid(True, which="major", alpha=0.3)
+
+
+def each_drawn(
+    results: ResultsFile, parts: Iterable[Part], draw: Callable[[Part, str], Plot | None]
+) -> list[Plot]:
+    """`draw(part, caption)` for each part of `results` (a scenario, a workload), the machine
+    caption under each; the parts with nothing to draw left out."""
+    caption = machine_caption(results)
+    plots = [draw(part, caption) for part in parts]
+    return [p for p in plots if p is not None]
 
 
 def finish(figure: Figure, lines: Sequence[str]) -> None:
@@ -123,12 +169,16 @@ __all__ = [
     "Plot",
     "Style",
     "close",
+    "each_drawn",
     "finish",
     "inline_svg",
     "legend",
+    "log_log",
     "machine_caption",
+    "model_line",
     "model_style",
     "new_figure",
+    "row_figure",
     "save",
     "slug",
     "svg_text",
