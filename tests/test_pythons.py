@@ -287,3 +287,12 @@ def test_ab_refuses_a_bad_base_in_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     one_line(done, "`python`", "3.99")
     assert not list(tmp_path.iterdir())
+
+
+def test_ab_refuses_a_side_that_lacks_what_every_worker_needs(tmp_path: Path) -> None:
+    bare = wrapper(tmp_path, "bare", 'set -- -S "$@"')
+    out = tmp_path / "ab"
+    done = bench("ab", "--base", bare, "--new", sys.executable, "--out", str(out))
+    assert done.returncode == 2
+    one_line(done, "--base", "lacks msgspec", f"{bare} -m pip install msgspec")
+    assert not out.exists()

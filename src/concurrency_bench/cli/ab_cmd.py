@@ -101,10 +101,13 @@ def side_file(results: ResultsFile, side: str) -> ResultsFile:
 
 
 def sides(args: argparse.Namespace, specs: list[Any]) -> list[Interpreter]:
-    """Probe both interpreters; one that speaks another protocol is bad input (one line)."""
+    """Probe both interpreters; one that speaks another protocol, or lacks what every worker
+    needs, is bad input (one line): a gate that compares nothing must not pass."""
     found = []
     for side in SIDES:
         python = relabel(probe(resolve(getattr(args, side)), specs, side), side)
+        if python.lacks is not None:
+            raise InputError(f"--{side}: {python.lacks}")
         mismatch = protocol_mismatch(python, f"--{side}")
         if mismatch is not None:
             raise InputError(mismatch)
