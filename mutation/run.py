@@ -26,6 +26,8 @@ KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 """mutmut's outcomes that mean a test (or the run itself) noticed the mutant."""
 NOT_COUNTED = {"skipped"}
 LISTED = re.compile(r"^- `([^`]+)`")
+DATA = ("results",)
+"""Folders the tests read (the committed schema-1 files the loader's tests convert)."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,14 @@ def listed_survivors(path: Path) -> set[str]:
 
 
 def scratch_copy(path: str, tests: list[str], pytest_args: list[str]) -> Path:
-    """A throwaway copy of src/, tests/ and pyproject.toml with mutmut set up for one module."""
+    """A throwaway copy of src/, tests/, DATA and pyproject.toml, mutmut set up for one module."""
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
-    shutil.copytree(ROOT / "src", work / "src", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    data = [name for name in DATA if (ROOT / name).is_dir()]
+    for name in ["src", "tests", *data]:
+        shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
     settings = {
         "source_paths": ["src/"],
+        "also_copy": [f"{name}/" for name in data],
         "only_mutate": [path],
         "pytest_add_cli_args": ["-p", "no:cacheprovider"],
         "pytest_add_cli_args_test_selection": [*tests, *pytest_args],

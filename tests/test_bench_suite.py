@@ -8,6 +8,7 @@ that pytest-benchmark stored the engine's own per-round figures, not timings of 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import subprocess
@@ -121,6 +122,14 @@ def test_quick_suite_writes_every_output(tmp_path: Path) -> None:
     ci = json.loads((out / "ci-benchmark.json").read_text(encoding="utf-8"))
     assert ci == ci_export.entries(results)
     assert len(ci) == 2 * sum(m.ranked for _, m in results.models())
+
+    page = (out / "latest.html").read_text(encoding="utf-8")
+    assert "https://" not in page and "http://" not in page
+    for case in QUICK:
+        assert case.scenario.name in page
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert list((out / "figures").glob("rounds-*.svg"))
+        assert list((out / "figures").glob("rounds-*.png"))
 
     assert "concurrency-bench: engine figures per scenario" in done.stdout
     for case in QUICK:

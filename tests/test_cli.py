@@ -64,7 +64,7 @@ def test_timeline_text_shows_units_and_ms() -> None:
         (["--scenario", "uniform", "--jobs", "-2"], "jobs"),
         (["--scenario", "uniform", "--jobs", "2.5"], "jobs"),
         (["--ints", "100000000"], "ints"),
-        (["--runner", "gevent"], "models"),
+        (["--runner", "eventlet"], "models"),
         (["--runners", "sync,nope"], "models"),
         (["--unit-ms", "0"], "unit-ms"),
         (["--scenario", "spread", "--delay-ms", "30:10"], "delay-ms"),

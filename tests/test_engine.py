@@ -18,7 +18,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from concurrency_bench.cli.progress import ProgressLine
+from concurrency_bench.cli.progress import ProgressBar, describe
 from concurrency_bench.engine import (
     NOT_STARTED,
     EngineOptions,
@@ -581,17 +581,23 @@ def test_run_passes_rounds_per_process_to_the_file(tmp_path: Path) -> None:
     assert load(path).settings.rounds_per_process == 2
 
 
-def test_the_progress_line_names_the_worker_when_there_are_several() -> None:
+def test_the_progress_bar_names_the_model_and_counts_finished_workers() -> None:
     stream = io.StringIO()
-    line = ProgressLine(stream)
-    line(Progress("trio", "seed", "round", 2, 5, 1.25, worker=2, workers=5))
-    line(Progress("trio", "seed", "start", 0, 0, 1.5, worker=3, workers=5))
-    line(Progress("trio", "seed", "round", 2, 5, 0.5))
-    line(Progress("trio", "seed", "round", 2, 5, 0.5, worker=2, workers=5, pair=3, pairs=22))
-    shown = [part.removeprefix("\x1b[K") for part in stream.getvalue().split("\r") if part]
-    assert shown == [
-        "trio [seed]: round 2/5 (worker 2/5), 1.2 s",
-        "trio [seed]: starting worker 3/5, 1.5 s",
-        "trio [seed]: round 2/5, 0.5 s",
-        "trio [seed], model 3/22: round 2/5 (worker 2/5), 0.5 s",
-    ]
+    bar = ProgressBar(stream, total_workers=10)
+    bar(Progress("trio", "seed", "start", 0, 0, 0.0, worker=1, workers=5, pair=1, pairs=2))
+    bar(Progress("trio", "seed", "round", 1, 5, 0.5, worker=1, workers=5, pair=1, pairs=2))
+    assert bar.bar.n == 0  # the first worker is still running
+    bar(Progress("sync", "seed", "start", 0, 0, 0.0, worker=1, workers=5, pair=2, pairs=2))
+    assert bar.bar.n == 1
+    # sync's first worker fails: its four other workers will never start.
+    bar(Progress("sync", "seed", "done", 0, 0, 0.1, "failed", worker=1, workers=5, pair=2, pairs=2))
+    assert (bar.bar.n, bar.bar.total) == (2, 6)
+    shown = stream.getvalue()
+    assert "trio [seed], model 1/2: round 1/5" in shown
+    assert "2/6 workers" in shown
+    bar.close()
+
+
+def test_the_progress_description_says_the_phase() -> None:
+    assert describe(Progress("trio", "seed", "warmup", 1, 2, 0.1)) == "trio [seed]: warm-up 1/2"
+    assert describe(Progress("trio", "seed", "start", 0, 0, 0.1)) == "trio [seed]: starting"

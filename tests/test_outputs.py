@@ -207,3 +207,20 @@ def test_a_reader_that_went_away_is_quiet(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().err == (
         "concurrency-bench: cannot write the output (No space left on device)\n"
     )
+
+
+def test_pages_add_the_html_page_and_the_figures(tmp_path: Path, results: ResultsFile) -> None:
+    pytest.importorskip("matplotlib")
+    stale = tmp_path / "figures" / "rounds-gone.svg"
+    stale.parent.mkdir()
+    stale.write_text("<svg/>")
+    written = write_outputs(results, tmp_path / "runs", tmp_path, pages=True)
+    names = {p.name for p in written.tables}
+    assert "latest.html" in names
+    assert any(n.endswith(".svg") for n in names) and any(n.endswith(".png") for n in names)
+    assert not stale.exists()  # figures of an earlier run are not left beside new ones
+
+
+def test_without_pages_no_page_is_written(tmp_path: Path, results: ResultsFile) -> None:
+    write_outputs(results, tmp_path / "runs", tmp_path)
+    assert not (tmp_path / "latest.html").exists()

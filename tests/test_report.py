@@ -15,7 +15,7 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.report import FORMATS, render
 from concurrency_bench.report.csv_export import COLUMNS
 from concurrency_bench.report.rows import Table, build_table, build_tables
-from concurrency_bench.results import ModelResult, ResultsFile, load, write_atomic
+from concurrency_bench.results import ModelResult, ResultsFile, write_atomic
 from concurrency_bench.workload import Scenario
 from factories import model_result, results_file, scenario
 
@@ -263,8 +263,12 @@ def test_unknown_format_is_an_input_error() -> None:
 def test_every_format_renders_an_empty_scenario() -> None:
     empty = results_file([(S, [])])
     assert build_tables(empty)[0].rows == ()
-    for fmt in FORMATS:
-        assert render(empty, fmt)
+    assert set(FORMATS) == {"text", "md", "csv"}
+    text, md = render(empty, "text"), render(empty, "md")
+    assert f"\n{S.name}: 1,000 jobs, delay 50 ms, 100 ints/job," in text
+    assert "\n(no models)\n" in text and "± is the interquartile range" in text
+    assert f"\n## {S.name}\n" in md and "\n(no models)\n" in md and "|" not in md
+    assert render(empty, "csv").splitlines() == [",".join(COLUMNS)]  # the header alone
 
 
 # -- the command -----------------------------------------------------------------------
@@ -276,11 +280,22 @@ def test_report_command_renders_a_stored_file(
     results = mixed_file()
     path = tmp_path / "run.json"
     write_atomic(path, results.to_json(), overwrite=False)
+    # uvloop on S: overheads 2, 3, 4 ms on a 50 ms ideal, so walls 52, 53, 54 ms: median
+    # 53.0 ms, IQR 53.5 - 52.5 = 1.0 ms; 50 s of delays / 0.053 s = 943x (sync not run).
+    outputs = {}
     for fmt in FORMATS:
         assert cli.main(["report", str(path), "--format", fmt]) == 0
-        assert capsys.readouterr().out == render(load(path), fmt) == render(results, fmt)
+        outputs[fmt] = capsys.readouterr().out
+    uvloop = [line for line in outputs["text"].splitlines() if line.startswith("uvloop ")]
+    assert len(uvloop) == 2 and re.search(r" 53\.0 ± 1\.0 +3\.00 +943x\* +1\.00 ", uvloop[1])
+    assert re.search(r"\| uvloop +\| +53\.0 ± 1\.0 \| +3\.00 \| +943x\\\* \|", outputs["md"])
+    by_key = {(r["scenario"], r["model"]): r for r in csv.DictReader(io.StringIO(outputs["csv"]))}
+    assert float(by_key[(S.name, "uvloop")]["wall_median_s"]) == pytest.approx(0.053)
+    assert by_key[(S.name, "uvloop")]["rank"] == "1"
+    assert len(by_key) == 11  # every model of both scenarios but the second "threads"
     assert cli.main(["report", str(path)]) == 0
-    assert capsys.readouterr().out.startswith("Test CPU")  # text is the default
+    assert capsys.readouterr().out == outputs["text"]  # text is the default
+    assert outputs["text"].startswith("Test CPU @ 3.0GHz, 2 cores, 24 GiB, Linux 6.1.0")
 
 
 @pytest.mark.parametrize(
@@ -311,6 +326,6 @@ def test_report_command_refuses_an_unknown_format(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["report", str(tmp_path / "run.json"), "--format", "html"])
+        cli.main(["report", str(tmp_path / "run.json"), "--format", "pdf"])
     assert exit_info.value.code == 2
     assert len(capsys.readouterr().err.splitlines()) == 1

@@ -79,7 +79,9 @@ def test_registry_knows_every_model_of_the_mission() -> None:
         "uvloop",
         "trio",
         "anyio-asyncio",
+        "anyio-uvloop",
         "anyio-trio",
+        "gevent",
         "threads",
         "processes",
     }
@@ -88,7 +90,7 @@ def test_registry_knows_every_model_of_the_mission() -> None:
 
 def test_unknown_and_unavailable_models_are_input_errors() -> None:
     with pytest.raises(InputError, match="`runner` must be one of"):
-        get_spec("gevent")
+        get_spec("eventlet")
     missing = ModelSpec(
         "fake", "nowhere.module", "needs a package that is not there", requires=("no_such_pkg",)
     )

@@ -45,7 +45,7 @@ def test_the_io_is_part_of_the_scenario_and_its_name() -> None:
     assert (tcp.name, tcp.io, tcp.delays_s) == (f"{SMALL.name}-tcp", "tcp", SMALL.delays_s)
     pooled = SMALL.with_io("tcp", 100)
     assert (pooled.name, pooled.connections) == (f"{SMALL.name}-tcp-c100", 100)
-    assert Scenario.from_dict(pooled.to_dict()) == pooled
+    assert msgspec.convert(msgspec.to_builtins(pooled), Scenario) == pooled
     with pytest.raises(InputError, match="`connections` needs --io tcp"):
         SMALL.with_io("timer", 3)
     with pytest.raises(InputError, match="`connections` must be an integer from 1 to 100000"):

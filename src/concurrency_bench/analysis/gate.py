@@ -41,6 +41,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import msgspec
+
 from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.analysis.statistics import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.results import ModelResult, ResultsError, ResultsFile, RunSettings
@@ -327,13 +329,17 @@ def scenario_differences(pairs: Iterable[tuple[Scenario, Scenario]]) -> list[str
     for base, new in pairs:
         if base.name in warnings or base == new:
             continue
-        fields = [
-            key
-            for key, value in base.to_dict().items()
-            if new.to_dict().get(key) != value and key != "name"
-        ]
+        before, after = _definition(base), _definition(new)
+        fields = [key for key, value in before.items() if after.get(key) != value]
         warnings[base.name] = f"scenario {base.name!r} is defined differently ({', '.join(fields)})"
     return list(warnings.values())
+
+
+def _definition(scenario: Scenario) -> dict[str, Any]:
+    """A scenario's stored fields and its job count (the first thing a reader wants named)."""
+    fields: dict[str, Any] = msgspec.to_builtins(scenario)
+    del fields["name"]
+    return {"jobs": scenario.jobs, **fields}
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

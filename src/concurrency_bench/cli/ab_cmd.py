@@ -12,6 +12,7 @@ verdict and exit status are `compare`'s: 0 pass, 1 a regression, 2 bad input, 3 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,8 @@ from concurrency_bench.cli.args import (
     specs_from_args,
 )
 from concurrency_bench.cli.compare_cmd import EXIT_OK, EXIT_REGRESSION, add_gate_arguments
-from concurrency_bench.cli.guard import exits_3_on_internal_error
 from concurrency_bench.cli.out_dir import prove_writable
-from concurrency_bench.cli.progress import ProgressLine
-from concurrency_bench.cli.run_cmd import add_measuring_arguments, engine_options
+from concurrency_bench.cli.run_cmd import add_measuring_arguments, engine_options, progress_bar
 from concurrency_bench.cli.signals import interrupt_signals
 from concurrency_bench.engine import measure_all
 from concurrency_bench.engine.interpreters import (
@@ -121,7 +120,6 @@ def describe(python: Interpreter) -> str:
     return f"{info.label}: {info.executable} ({info.implementation} {info.version})"
 
 
-@exits_3_on_internal_error
 def main(args: argparse.Namespace) -> int:
     """Probe, measure both sides interleaved, write the file, print the gate; 1 on a regression."""
     scenario = scenario_from_args(args)
@@ -130,13 +128,14 @@ def main(args: argparse.Namespace) -> int:
     pythons = sides(args, specs)
     out: Path = args.out
     prove_writable(out)
-    show_progress = not args.quiet and sys.stderr.isatty()
-    progress = ProgressLine(sys.stderr) if show_progress else None
+    options = engine_options(args)
+    progress = progress_bar(args.quiet, [(scenario, spec) for spec in specs] * 2, options)
+    options = dataclasses.replace(options, progress=progress)
     received = interrupt_signals()
-    results = measure_all(specs, [scenario], engine_options(args, progress), pythons)
+    results = measure_all(specs, [scenario], options, pythons)
     received.hold()
     if progress is not None:
-        progress.clear()
+        progress.close()
     path = write_results(results, out)
     if results.partial:
         print("interrupted: the results of the models that finished were kept", file=sys.stderr)

@@ -221,9 +221,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         type=int_in("pool-size", 1, MAX_POOL_SIZE),
         default=None,
         metavar="N",
-        help="pool size for threads and processes (default: threads one per job, "
-        f"processes one per job up to {DEFAULT_MAX_PROCESSES}); --max-workers is the old "
-        "spelling",
+        help="pool size for threads, processes and gevent (default: threads and gevent one "
+        f"per job, processes one per job up to {DEFAULT_MAX_PROCESSES}); --max-workers is the "
+        "old spelling",
     )
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT, METRICS, compare
 from concurrency_bench.cli.args import float_in
-from concurrency_bench.cli.guard import exits_3_on_internal_error
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit
@@ -70,7 +69,6 @@ def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-@exits_3_on_internal_error
 def main(args: argparse.Namespace) -> int:
     """Load both files, print warnings (stderr), the table and a summary; 1 on a regression."""
     base_path, new_path = _paths(args.files, baseline=args.baseline)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,7 @@ from concurrency_bench.cli.args import (
     specs_from_args,
 )
 from concurrency_bench.cli.out_dir import prove_writable
-from concurrency_bench.cli.progress import ProgressLine
+from concurrency_bench.cli.progress import ProgressBar, planned_workers
 from concurrency_bench.cli.signals import Received, interrupt_signals
 from concurrency_bench.engine import (
     MAX_ROUNDS,
@@ -31,6 +33,7 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.report import pythons_table, render, write_outputs
 from concurrency_bench.results import ResultsFile
 from concurrency_bench.runners import ModelSpec
+from concurrency_bench.workload import Scenario
 
 DEFAULT_OUT = Path("results") / "runs"
 FAILING_STATUSES = ("failed", "wrong", "interrupted")
@@ -66,7 +69,7 @@ def add_parser(subparsers: Any) -> None:
         "ci-benchmark.json go to "
         "its parent when it is named 'runs', else into it",
     )
-    output.add_argument("--quiet", action="store_true", help="no progress line, no file note")
+    output.add_argument("--quiet", action="store_true", help="no progress bar, no file note")
     output.add_argument(
         "--json", action="store_true", help="print the results file instead of the table"
     )
@@ -130,8 +133,8 @@ def python_list(text: str) -> list[str]:
     return names
 
 
-def engine_options(args: argparse.Namespace, progress: ProgressLine | None) -> EngineOptions:
-    """The engine options the measuring arguments give."""
+def engine_options(args: argparse.Namespace) -> EngineOptions:
+    """The engine options the measuring arguments give (no progress yet: see progress_bar)."""
     return EngineOptions(
         rounds=args.rounds,
         warmup=args.warmup,
@@ -140,7 +143,6 @@ def engine_options(args: argparse.Namespace, progress: ProgressLine | None) -> E
         sequential_budget_s=args.sequential_budget_s,
         pool_size=args.pool_size,
         rounds_per_process=args.rounds_per_process,
-        progress=progress,
     )
 
 
@@ -154,6 +156,15 @@ def interpreters(texts: list[str] | None, specs: list[ModelSpec]) -> list[Interp
         if mismatch is not None:
             raise InputError(mismatch)
     return found
+
+
+def progress_bar(
+    quiet: bool, pairs: Sequence[tuple[Scenario, ModelSpec]], options: EngineOptions
+) -> ProgressBar | None:
+    """The run's progress bar on stderr, only when it is a terminal and not --quiet."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return ProgressBar(sys.stderr, planned_workers(pairs, options))
 
 
 def latest_dir(out: Path) -> Path:
@@ -170,14 +181,15 @@ def main(args: argparse.Namespace) -> int:
     out: Path = args.out
     prove_writable(out)  # before measuring, so results are never lost to their folder
     prove_writable(latest_dir(out))
-    show_progress = not args.quiet and sys.stderr.isatty()
-    progress = ProgressLine(sys.stderr) if show_progress else None
-    options = engine_options(args, progress)
+    options = engine_options(args)
+    each = len(pythons) or 1
+    progress = progress_bar(args.quiet, [(scenario, spec) for spec in specs] * each, options)
+    options = replace(options, progress=progress)
     received = interrupt_signals()  # SIGTERM and SIGHUP stop the run as Ctrl-C does
     results = measure_all(specs, [scenario], options, pythons)
     received.hold()  # from here a signal is only noted: a second one must not cost the file
     if progress is not None:
-        progress.clear()
+        progress.close()
     written = write_outputs(results, out, latest_dir(out))
     if args.json:
         if written.results_path is not None:  # else it is on stdout already

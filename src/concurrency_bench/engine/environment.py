@@ -16,7 +16,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-PACKAGES = ("uvloop", "trio", "anyio", "pytest-benchmark", "tabulate", "concurrency-bench")
+PACKAGES = (
+    "uvloop",
+    "trio",
+    "anyio",
+    "gevent",
+    "greenlet",
+    "pytest-benchmark",
+    "tabulate",
+    "concurrency-bench",
+)
 """Distributions whose versions change results (runtimes) or their presentation."""
 NOT_INSTALLED = "not installed"
 GIT_TIMEOUT_S = 10.0

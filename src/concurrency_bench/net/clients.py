@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import encodings.idna  # noqa: F401 (a connect's first getaddrinfo imports it: not on the clock)
 import errno
+import queue
 import socket
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
 
 from concurrency_bench.net.handle import TcpTarget
 from concurrency_bench.net.protocol import check_cut_reply, encode_request, reply_size, sum_reply
@@ -59,10 +64,44 @@ def read_error(target: TcpTarget, index: int, got: int, want: int, exc: object =
     )
 
 
-# -- blocking sockets: sync, threads, processes --------------------------------------
+# -- blocking sockets: sync, threads, processes, gevent ------------------------------
 
 
-def _recv_exactly(sock: socket.socket, target: TcpTarget, index: int, want: int) -> bytearray:
+class Connection(Protocol):
+    """What the blocking-style jobs use of a connected socket (the standard library's or
+    gevent's, which is not a subclass of it)."""
+
+    def setsockopt(self, level: int, option: int, value: int, /) -> None: ...
+
+    def sendall(self, data: bytes, /) -> None: ...
+
+    def recv_into(self, buffer: memoryview, /) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class FreeConnections(Protocol):
+    """A SocketPool's queue of free connections; `get` waits until one is free."""
+
+    def get(self) -> Connection: ...
+
+    def put(self, item: Connection, /) -> None: ...
+
+
+@dataclass(frozen=True)
+class BlockingSockets:
+    """Whose blocking-style sockets a client uses: the standard library's, whose waits block
+    the thread, or gevent's, whose waits switch to another greenlet. The job code is the same.
+    """
+
+    connect: Callable[[tuple[str, int]], Connection] = socket.create_connection
+    free_queue: Callable[[], FreeConnections] = queue.SimpleQueue
+
+
+STDLIB_SOCKETS = BlockingSockets()
+
+
+def _recv_exactly(sock: Connection, target: TcpTarget, index: int, want: int) -> bytearray:
     buffer = bytearray(want)
     view = memoryview(buffer)
     got = 0
@@ -78,16 +117,16 @@ def _recv_exactly(sock: socket.socket, target: TcpTarget, index: int, want: int)
     return buffer
 
 
-def _open_socket(target: TcpTarget) -> socket.socket:
+def _open_socket(target: TcpTarget, sockets: BlockingSockets) -> Connection:
     try:
-        sock = socket.create_connection((target.host, target.port))
+        sock = sockets.connect((target.host, target.port))
     except OSError as exc:
         raise connect_error(target, exc) from exc
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 
 
-def _ask(sock: socket.socket, target: TcpTarget, index: int, request: bytes, count: int) -> int:
+def _ask(sock: Connection, target: TcpTarget, index: int, request: bytes, count: int) -> int:
     try:
         sock.sendall(request)
     except OSError as exc:
@@ -95,10 +134,17 @@ def _ask(sock: socket.socket, target: TcpTarget, index: int, request: bytes, cou
     return sum_reply(_recv_exactly(sock, target, index, reply_size(count)), count)
 
 
-def socket_job(target: TcpTarget, index: int, delay_s: float, count: int) -> JobRecord:
-    """One job over its own blocking connection (sync, threads, processes: a picklable function)."""
+def socket_job(
+    target: TcpTarget,
+    index: int,
+    delay_s: float,
+    count: int,
+    sockets: BlockingSockets = STDLIB_SOCKETS,
+) -> JobRecord:
+    """One job over its own connection (sync, threads, processes: a picklable function; gevent
+    passes its sockets)."""
     start = time.perf_counter_ns()
-    sock = _open_socket(target)
+    sock = _open_socket(target, sockets)
     try:
         value = _ask(sock, target, index, encode_request(target.token, index, delay_s), count)
     finally:
@@ -107,14 +153,14 @@ def socket_job(target: TcpTarget, index: int, delay_s: float, count: int) -> Job
 
 
 class SocketPool:
-    """N persistent blocking connections shared by threads; a job waits for a free one."""
+    """N persistent connections shared by threads (or greenlets); a job waits for a free one."""
 
-    def __init__(self, target: TcpTarget, size: int) -> None:
-        import queue  # noqa: PLC0415 (only the pooled mode needs it)
-
+    def __init__(
+        self, target: TcpTarget, size: int, sockets: BlockingSockets = STDLIB_SOCKETS
+    ) -> None:
         self.target = target
-        self.free: queue.SimpleQueue[socket.socket] = queue.SimpleQueue()
-        self.sockets = [_open_socket(target) for _ in range(size)]
+        self.free = sockets.free_queue()
+        self.sockets = [_open_socket(target, sockets) for _ in range(size)]
         for sock in self.sockets:
             self.free.put(sock)
 

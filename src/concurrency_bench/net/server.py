@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
 import json
 import os
 import signal
@@ -23,6 +22,7 @@ import time
 from collections.abc import Sequence
 from typing import cast
 
+from concurrency_bench.lifetime import die_with_parent
 from concurrency_bench.net.limits import raise_nofile_limit
 from concurrency_bench.net.protocol import (
     KEEP_ALIVE,
@@ -39,8 +39,6 @@ from concurrency_bench.net.protocol import (
 DEFAULT_BACKLOG = 4096
 """listen() backlog; the kernel caps it at net.core.somaxconn. Thousands of jobs connect at
 once, and a short queue turns into SYN retries a second apart, which would look like lateness."""
-
-_PR_SET_PDEATHSIG = 1
 
 
 class ServerState:
@@ -147,17 +145,6 @@ class JobProtocol(asyncio.Protocol):
         self.transport = None
 
 
-def set_parent_death_signal() -> bool:
-    """Ask Linux to SIGKILL this process when its parent dies; False where that is unavailable."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
-    except (OSError, AttributeError):
-        return False
-
-
 def new_loop(kind: str) -> asyncio.AbstractEventLoop:
     """A uvloop loop for "uvloop" (or "auto" when installed), else the default asyncio loop."""
     if kind in ("uvloop", "auto"):
@@ -215,9 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--parent", type=int, default=0, help="exit if this is not our parent")
     parser.add_argument("--backlog", type=int, default=DEFAULT_BACKLOG)
     args = parser.parse_args(argv)
-    set_parent_death_signal()
-    if args.parent and os.getppid() != args.parent:
-        return 1  # the parent died before the death signal was armed
+    die_with_parent(args.parent or None)  # exits if the parent died before this armed it
     if args.cpus and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {int(cpu) for cpu in args.cpus.split(",")})
     args.nofile = raise_nofile_limit()[1]

@@ -147,7 +147,11 @@ def footnote(table: Table) -> str | None:
 
 def environment_line(results: ResultsFile) -> str:
     """Where and when the run was measured, in one short line."""
-    env = results.environment
+    return environment_text(results.environment, results.created_utc)
+
+
+def environment_text(env: dict[str, Any], created_utc: str) -> str:
+    """An environment block (as `environment.collect()` writes it) and a time, in one line."""
     parts = [
         _first(env, "cpu_model"),
         _cores(env),
@@ -155,7 +159,7 @@ def environment_line(results: ResultsFile) -> str:
         " ".join(p for p in (_first(env, "os"), _first(env, "kernel")) if p),
         _python(env),
         _commit(env),
-        results.created_utc,
+        created_utc,
     ]
     return ", ".join(p for p in parts if p)
 

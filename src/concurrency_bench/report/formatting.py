@@ -65,3 +65,12 @@ def seconds(value: float) -> str:
 def settings_text(settings: Mapping[str, object], separator: str = ", ") -> str:
     """A model's settings as `k=v` pairs in their order ("" when there are none)."""
     return separator.join(f"{key}={value}" for key, value in settings.items())
+
+
+def duration(value: float) -> str:
+    """A short duration with its unit, 3 significant digits: `213 µs`, `1.85 ms`, `50.0 s`."""
+    size = abs(value)
+    for unit, factor in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if size >= factor:
+            return f"{number(value / factor)} {unit}"
+    return f"{number(value / 1e-9)} ns" if size > 0 else "0 µs"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from concurrency_bench.report import cells
+from concurrency_bench.report import cells, verdict_text
 from concurrency_bench.report.rows import Table
 from concurrency_bench.results import ResultsFile
 
@@ -54,6 +54,15 @@ def render_table(table: Table) -> str:
     )
 
 
+def verdict_lines(table: Table) -> list[str]:
+    """The verdict under a table as a bold lead and a list (nothing when no row is ranked)."""
+    verdict = verdict_text.verdict_of(table)
+    if verdict is None:
+        return []
+    lead = f"**Verdict** ({escape(verdict_text.method(verdict))}):"
+    return ["", lead, "", *(f"- {escape(line)}" for line in verdict_text.lines(verdict))]
+
+
 def render(results: ResultsFile, tables: Sequence[Table]) -> str:
     """A document: title, environment, partial marker, then per scenario a heading and table."""
     lines = ["# concurrency-bench results", "", f"Measured on {cells.environment_line(results)}."]
@@ -66,5 +75,6 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
         note = cells.footnote(table)
         if note:
             lines += ["", escape(note).replace(cells.MARK, MARK, 1)]
+        lines += verdict_lines(table)
     lines += ["", escape(cells.LEGEND)]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""Write every output of a run: the results file, latest.md, latest.csv and ci-benchmark.json.
+"""Write every output of a run: the results file, latest.md, latest.csv and ci-benchmark.json,
+and with `pages` the HTML page latest.html and the figures (figures/, SVG and PNG).
 
 The one sequence `run` and the bench suite both use. Results are never lost to the output
 location: the results file goes first; if its folder cannot take it (a full disk, a
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from concurrency_bench.report import ci_benchmark, csv_export, markdown
+from concurrency_bench.report import ci_benchmark, csv_export, figures, html, markdown
 from concurrency_bench.report.console import emit
 from concurrency_bench.report.rows import build_tables
 from concurrency_bench.results import ResultsFile, results_name, write_atomic, write_results
@@ -27,6 +28,9 @@ TABLES: dict[str, Renderer] = {
     ci_benchmark.FILE_NAME: ci_benchmark.to_json,
 }
 """The files rendered from the results file, replaced by every run."""
+PAGE = "latest.html"
+FIGURES_DIR = "figures"
+"""Beside latest.md; its SVG and PNG files are replaced by every run that writes pages."""
 FALLBACK_PREFIX = "concurrency-bench-"
 Warn = Callable[[str], None]
 
@@ -50,10 +54,16 @@ class Outputs:
 
 
 def write_outputs(
-    results: ResultsFile, runs_dir: Path, tables_dir: Path, *, warn: Warn = warn_on_stderr
+    results: ResultsFile,
+    runs_dir: Path,
+    tables_dir: Path,
+    *,
+    warn: Warn = warn_on_stderr,
+    pages: bool = False,
 ) -> Outputs:
     """Write the results file into `runs_dir` (never overwriting) and the tables into
-    `tables_dir` (replacing); what cannot be written is one `warn` line each."""
+    `tables_dir` (replacing), with `pages` also latest.html and figures/ there; what cannot
+    be written is one `warn` line each."""
     results_path = _write_results_file(results, Path(runs_dir), warn)
     tables: list[Path] = []
     for name, renderer in TABLES.items():
@@ -64,7 +74,34 @@ def write_outputs(
             warn(f"cannot write {path} ({_why(exc)}); the results file has every figure")
             continue
         tables.append(path)
+    if pages:
+        tables += _write_pages(results, results_path, Path(tables_dir), warn)
     return Outputs(results_path, tuple(tables))
+
+
+def _write_pages(
+    results: ResultsFile, results_path: Path | None, directory: Path, warn: Warn
+) -> list[Path]:
+    """latest.html and figures/*.svg, *.png (old figures removed first, so none is stale)."""
+    written: list[Path] = []
+    source = str(results_path) if results_path is not None else "results"
+    page = directory / PAGE
+    try:
+        write_atomic(page, html.render([(source, results)]), overwrite=True)
+        written.append(page)
+    except OSError as exc:
+        warn(f"cannot write {page} ({_why(exc)}); the results file has every figure")
+    if not figures.available():
+        warn(figures.MISSING)
+        return written
+    folder = directory / FIGURES_DIR
+    try:
+        for old in [*folder.glob("*.svg"), *folder.glob("*.png")]:
+            old.unlink()
+        written += figures.write_all(results, folder)
+    except OSError as exc:
+        warn(f"cannot write the figures into {folder} ({_why(exc)})")
+    return written
 
 
 def _write_results_file(results: ResultsFile, runs_dir: Path, warn: Warn) -> Path | None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from concurrency_bench.report import cells
+from concurrency_bench.report import cells, verdict_text
 from concurrency_bench.report.rows import Table
 from concurrency_bench.results import ResultsFile
 
@@ -73,11 +73,27 @@ def render_table(table: Table) -> str:
     )
 
 
+def render_verdict(table: Table) -> str | None:
+    """The verdict under a table, each line wrapped to WIDTH (None when no row is ranked)."""
+    verdict = verdict_text.verdict_of(table)
+    if verdict is None:
+        return None
+    wrapped = [_wrap(verdict_text.heading(verdict), WIDTH)]
+    for line in verdict_text.lines(verdict):
+        wrapped.append(textwrap.indent(_wrap(line, WIDTH - 4), "    ")[2:])
+    return "\n".join(wrapped)
+
+
 def render(results: ResultsFile, tables: Sequence[Table]) -> str:
-    """Every scenario: heading, table, footnote; the environment and the legend once."""
+    """Every scenario: heading, table, footnote, verdict; the environment and the legend once."""
     blocks = [
         cells.join_lines(
-            [cells.heading(table, results.settings), render_table(table), cells.footnote(table)]
+            [
+                cells.heading(table, results.settings),
+                render_table(table),
+                cells.footnote(table),
+                render_verdict(table),
+            ]
         )
         for table in tables
     ]

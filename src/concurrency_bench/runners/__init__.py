@@ -34,7 +34,7 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     requires: tuple[str, ...] = ()
     min_python: tuple[int, int] = (3, 11)
     pooled: bool = False
-    """True when `pool_size` sets how many jobs run at once (threads, processes)."""
+    """True when `pool_size` sets how many jobs run at once (threads, processes, gevent)."""
     pool_cap: int | None = None
     """How many jobs a pooled model runs at once when `pool_size` is not given (None: all)."""
     open_files_each: int = 0
@@ -122,9 +122,20 @@ REGISTRY: dict[str, ModelSpec] = {
             requires=("anyio",),
         ),
         _spec(
+            "anyio-uvloop",
+            "anyio task group on the asyncio backend, on a uvloop event loop",
+            requires=("anyio", "uvloop"),
+        ),
+        _spec(
             "anyio-trio",
             "anyio task group on the trio backend",
             requires=("anyio", "trio"),
+        ),
+        _spec(
+            "gevent",
+            "one greenlet per job (or a gevent pool of pool_size), no monkey-patching",
+            pooled=True,
+            requires=("gevent",),
         ),
         _spec("threads", "one OS thread per job (or a pool of pool_size)", pooled=True),
         _spec(

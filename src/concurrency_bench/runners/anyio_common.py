@@ -1,14 +1,15 @@
-"""anyio's task group, shared by the asyncio and trio backend models."""
+"""anyio's task group, shared by the asyncio (default loop or uvloop) and trio backend models."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import anyio
 
 from concurrency_bench.runners.base import Runner, Settings, empty_records, store_job
-from concurrency_bench.runners.io_jobs import TcpIo, structured_jobs
+from concurrency_bench.runners.io_jobs import TcpIo, preload_structured, structured_jobs
 from concurrency_bench.workload import JobRecord
 
 
@@ -25,15 +26,30 @@ async def task_group_all(
 
 
 class AnyioRunner(Runner):
-    """anyio.run over a task group on the backend named by `backend`."""
+    """anyio.run over a task group on the backend named by `backend`, with its options."""
 
     backend = "asyncio"
+    backend_options: ClassVar[dict[str, Any]] = {}
+    loop_module: ClassVar[str | None] = None
+    """The module the backend makes its event loop from (uvloop), imported in `setup`."""
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One anyio run on this runner's backend."""
-        return anyio.run(task_group_all, delays_s, payloads, self.io, backend=self.backend)
+        return anyio.run(
+            task_group_all,
+            delays_s,
+            payloads,
+            self.io,
+            backend=self.backend,
+            backend_options=self.backend_options,
+        )
 
     def setup(self, jobs: int) -> Settings:
-        """Import the backend now (anyio.run imports it lazily, on the clock); record which."""
+        """Import the backend, its loop's module and the TCP clients now: they are imported
+        lazily, which would be on the clock. Record the backend and loop."""
         importlib.import_module(f"anyio._backends._{self.backend}")
-        return {"backend": self.backend}
+        preload_structured(self.io)
+        if self.loop_module is None:
+            return {"backend": self.backend}
+        importlib.import_module(self.loop_module)
+        return {"backend": self.backend, "loop": self.loop_module}

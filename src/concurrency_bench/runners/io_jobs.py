@@ -10,13 +10,21 @@ persistent connections, opened inside the run (a connection belongs to one event
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from concurrency_bench.net.clients import SocketPool, StreamPool, socket_job, stream_job
+from concurrency_bench.net.clients import (
+    STDLIB_SOCKETS,
+    BlockingSockets,
+    SocketPool,
+    StreamPool,
+    socket_job,
+    stream_job,
+)
 from concurrency_bench.net.handle import TcpTarget
 from concurrency_bench.workload import JobRecord, async_job, sync_job
 
@@ -40,15 +48,24 @@ class TcpIo:
 
 
 @contextmanager
-def blocking_jobs(io: TcpIo | None, at_once: int) -> Iterator[BlockingJob]:
-    """The job of a model that blocks (sync, threads): time.sleep, or a blocking socket."""
+def blocking_jobs(
+    io: TcpIo | None,
+    at_once: int,
+    sleep: Callable[[float], None] = time.sleep,
+    sockets: BlockingSockets = STDLIB_SOCKETS,
+) -> Iterator[BlockingJob]:
+    """The job of a model written in blocking style: `sleep`, or a socket from `sockets`.
+
+    sync and threads block their thread (time.sleep, the standard library's sockets); gevent
+    passes gevent.sleep and its cooperative sockets, whose waits switch greenlets instead.
+    """
     if io is None:
-        yield lambda index, delay, ints: sync_job(delay, ints, time.sleep)
+        yield lambda index, delay, ints: sync_job(delay, ints, sleep)
     elif io.connections is None:
         target = io.target
-        yield lambda index, delay, ints: socket_job(target, index, delay, len(ints))
+        yield lambda index, delay, ints: socket_job(target, index, delay, len(ints), sockets)
     else:
-        with SocketPool(io.target, io.pool_size(at_once)) as pool:
+        with SocketPool(io.target, io.pool_size(at_once), sockets) as pool:
             yield lambda index, delay, ints: pool.job(index, delay, len(ints))
 
 
@@ -65,6 +82,13 @@ async def asyncio_jobs(io: TcpIo | None, at_once: int) -> AsyncIterator[AsyncJob
             yield lambda index, delay, ints: pool.job(index, delay, len(ints))
 
 
+def preload_structured(io: TcpIo | None) -> None:
+    """Import the trio and anyio TCP clients in a model's `setup` when its jobs will use them:
+    `structured_jobs` imports them (trio and anyio both) lazily, which would be on the clock."""
+    if io is not None:
+        importlib.import_module("concurrency_bench.net.structured")
+
+
 @asynccontextmanager
 async def structured_jobs(
     io: TcpIo | None,
@@ -73,15 +97,16 @@ async def structured_jobs(
     sleep: Callable[[float], Awaitable[None]],
 ) -> AsyncIterator[AsyncJob]:
     """The job of a trio or anyio model: its sleep, or its own TCP streams."""
+    if io is None:
+        yield lambda index, delay, ints: async_job(delay, ints, sleep)
+        return
     from concurrency_bench.net.structured import (  # noqa: PLC0415 (imports trio and anyio)
         StructuredPool,
         anyio_job,
         trio_job,
     )
 
-    if io is None:
-        yield lambda index, delay, ints: async_job(delay, ints, sleep)
-    elif io.connections is None:
+    if io.connections is None:
         target, connect = io.target, trio_job if kind == "trio" else anyio_job
         yield lambda index, delay, ints: connect(target, index, delay, len(ints))
     else:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import trio
 
-from concurrency_bench.runners.base import Runner, empty_records, store_job
-from concurrency_bench.runners.io_jobs import TcpIo, structured_jobs
+from concurrency_bench.runners.base import Runner, Settings, empty_records, store_job
+from concurrency_bench.runners.io_jobs import TcpIo, preload_structured, structured_jobs
 from concurrency_bench.workload import JobRecord
 
 
@@ -25,6 +25,11 @@ async def nursery_all(
 
 class TrioRunner(Runner):
     """trio.run over a nursery."""
+
+    def setup(self, jobs: int) -> Settings:
+        """Import the TCP clients now, off the clock, when the jobs use them."""
+        preload_structured(self.io)
+        return {}
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One trio run, every job in one nursery."""

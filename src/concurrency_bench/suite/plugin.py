@@ -10,8 +10,9 @@ over every model's rounds; a line per pair and worker shows where it is. The def
 gives every round a worker process of its own; the quick one (a smoke run) runs each model's
 rounds in one worker (profiles.SMOKE_PROFILES). Each test in test_models.py then only hands
 its pair's ModelResult to pytest-benchmark. When the session ends, the results become ONE
-engine results file (results/runs/), latest.md and latest.csv, and ci-benchmark.json
-(report.write_outputs), and the comparison tables are printed. pytest-benchmark's own JSON
+engine results file (results/runs/), latest.md, latest.csv, ci-benchmark.json, the HTML page
+latest.html and its figures in figures/ (report.write_outputs), and the comparison tables are
+printed. pytest-benchmark's own JSON
 and its autosaved history go to the same directory (unless given explicitly on the command
 line).
 """
@@ -285,7 +286,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     results = run.results_file(partial=exitstatus == pytest.ExitCode.INTERRUPTED)
     run.results = results
-    run.written.extend(report.write_outputs(results, run.directory / RUNS_DIR, run.directory).paths)
+    written = report.write_outputs(results, run.directory / RUNS_DIR, run.directory, pages=True)
+    run.written.extend(written.paths)
 
 
 @pytest.hookimpl(trylast=True)

@@ -10,7 +10,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from concurrency_bench.errors import InputError
 
@@ -215,32 +215,3 @@ class Scenario:
         if concurrency <= 1:
             return math.fsum(self.delays_s)
         return math.fsum(self.delays_s) / concurrency + max(self.delays_s)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The full definition as JSON-ready data (round-trips through `from_dict`)."""
-        return {
-            "name": self.name,
-            "jobs": self.jobs,
-            "ints_per_job": self.ints_per_job,
-            "seed": self.seed,
-            "unit_s": self.unit_s,
-            "io": self.io,
-            "connections": self.connections,
-            "delays_s": list(self.delays_s),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Scenario:
-        """Rebuild a scenario written by `to_dict`; raises InputError when a field is off."""
-        try:
-            return cls(
-                data["name"],
-                tuple(data["delays_s"]),
-                data["ints_per_job"],
-                data["seed"],
-                data.get("unit_s"),
-                data.get("io", "timer"),
-                data.get("connections"),
-            )
-        except (KeyError, TypeError) as exc:
-            raise InputError(f"`scenario` is malformed: {exc}") from None

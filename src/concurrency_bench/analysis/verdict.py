@@ -1,0 +1,143 @@
+"""Which models of a scenario are fastest, which cannot be told apart, and what parts the rest.
+
+The judgement behind the line under each table. Models are ordered as the table orders them
+(median wall over the rounds), so the verdict never contradicts it; whether two models
+differ is decided by the gate's test: the one-sided Mann-Whitney U on the per-process wall
+times (`ModelResult.process_medians("wall")`, the independent samples) at the gate's alpha,
+with its noise floor (medians closer than NOISE_FLOOR_S per round are never called apart).
+
+Models are put in tiers: the first tier is the fastest model and every model not
+significantly slower than it; the next tier is led by the fastest model left, and so on.
+Members of a tier are ties and are shown as ties, not ranked by noise. A pair whose samples
+are too small for the test ever to reach alpha (fewer than 3 worker processes a side, say)
+cannot be told apart: it is a tie too, and the verdict says the test had too few values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from concurrency_bench.analysis.gate import DEFAULT_ALPHA, NOISE_FLOOR_S
+from concurrency_bench.analysis.ranktest import mann_whitney_u
+from concurrency_bench.results import ModelResult
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One ranked model in the verdict: its median wall and how it compares with the fastest."""
+
+    model: str
+    median_s: float
+    """Median wall over the rounds (the table's figure), in seconds."""
+    ratio: float
+    """median_s / the fastest model's median_s (1.0 for the fastest)."""
+    extra_per_job_s: float
+    """(median_s - the fastest's median_s) / jobs: what this model costs per job more."""
+    p_slower: float | None
+    """One-sided p of "slower than" the leader it was last tested against: its tier's leader
+    for a member, the previous tier's leader for a leader; None for the fastest (or untested)."""
+    testable: bool = True
+    """False when the samples were too small for the test to reach alpha against the leader."""
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Models not significantly slower than the tier's leader (its first member)."""
+
+    members: tuple[Standing, ...]
+
+    @property
+    def leader(self) -> Standing:
+        """The tier's fastest model by median."""
+        return self.members[0]
+
+    @property
+    def tied(self) -> bool:
+        """True when the tier holds more than one model."""
+        return len(self.members) > 1
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A scenario's tiers, fastest first, and the test's settings."""
+
+    tiers: tuple[Tier, ...]
+    alpha: float
+    jobs: int
+
+    @property
+    def fastest(self) -> Standing:
+        """The model with the lowest median wall."""
+        return self.tiers[0].leader
+
+    @property
+    def untestable(self) -> tuple[str, ...]:
+        """Models put in a tier only because the test had too few values to separate them."""
+        return tuple(s.model for t in self.tiers for s in t.members if not s.testable)
+
+
+def smallest_p(n: int, m: int) -> float:
+    """The smallest one-sided p the exact test can give for samples of n and m values."""
+    return 1 / math.comb(n + m, n)
+
+
+def separable(n: int, m: int, alpha: float = DEFAULT_ALPHA) -> bool:
+    """True when samples of n and m values can ever be significant at alpha."""
+    return n > 0 and m > 0 and smallest_p(n, m) <= alpha
+
+
+def judge(
+    models: Iterable[ModelResult], *, alpha: float = DEFAULT_ALPHA, floor_s: float = NOISE_FLOOR_S
+) -> Verdict | None:
+    """The verdict over a scenario's ranked models (ok, measured); None when none is ranked."""
+    ranked = sorted(
+        (m for m in models if m.ranked), key=lambda m: (m.wall.median, m.overhead.median, m.model)
+    )
+    if not ranked:
+        return None
+    fastest = ranked[0].wall.median
+    jobs = ranked[0].jobs
+    tiers: list[Tier] = []
+    left = list(ranked)
+    last_p: dict[str, float | None] = {}
+    while left:
+        leader, rest = left[0], left[1:]
+        members = [_standing(leader, fastest, last_p.get(leader.model), testable=True)]
+        kept = []
+        for model in rest:
+            tied, p, testable = _tied(leader, model, alpha, floor_s)
+            last_p[model.model] = p
+            if tied:
+                members.append(_standing(model, fastest, p, testable=testable))
+            else:
+                kept.append(model)
+        tiers.append(Tier(tuple(members)))
+        left = kept
+    return Verdict(tuple(tiers), alpha, jobs)
+
+
+def _tied(
+    leader: ModelResult, model: ModelResult, alpha: float, floor_s: float
+) -> tuple[bool, float | None, bool]:
+    """(not significantly slower, p, whether the test could separate them at all)."""
+    base, new = leader.process_medians("wall"), model.process_medians("wall")
+    if not separable(len(base), len(new), alpha):
+        return True, None, False
+    p = mann_whitney_u(new, base, "greater").p
+    close = abs(model.wall.median - leader.wall.median) < floor_s
+    return close or p > alpha, p, True
+
+
+def _standing(model: ModelResult, fastest_s: float, p: float | None, *, testable: bool) -> Standing:
+    median = model.wall.median
+    ratio = median / fastest_s if fastest_s > 0 else math.inf
+    if median == fastest_s:  # the fastest itself, also when its median is 0
+        ratio = 1.0
+    return Standing(model.model, median, ratio, (median - fastest_s) / model.jobs, p, testable)
+
+
+def ordered_models(verdict: Verdict) -> Sequence[str]:
+    """Every model of the verdict, tier by tier."""
+    return [s.model for t in verdict.tiers for s in t.members]

@@ -1,0 +1,99 @@
+"""`concurrency-bench history DIR`: each tracked metric over the stored runs, per (scenario,
+model), with the points the gate would fail against the run before; as text, an HTML page
+(--output) and figures (--figures)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from concurrency_bench import results
+from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT
+from concurrency_bench.analysis.history import Run, Track, runs_of, tracks
+from concurrency_bench.cli.args import float_in
+from concurrency_bench.cli.out_dir import prove_writable
+from concurrency_bench.errors import InputError
+from concurrency_bench.report import figures, formatting, history_page
+from concurrency_bench.report.console import emit
+
+
+def add_parser(subparsers: Any) -> None:
+    """Attach the `history` subcommand."""
+    parser = subparsers.add_parser(
+        "history", help="tracked metrics over stored runs, marking what the gate would flag"
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="e.g. results/runs")
+    parser.add_argument("--output", type=Path, default=None, metavar="PATH",
+                        help="write the HTML page to PATH")  # fmt: skip
+    parser.add_argument("--figures", type=Path, default=None, metavar="DIR",
+                        help="write one SVG and PNG per (scenario, metric) into DIR")  # fmt: skip
+    parser.add_argument(
+        "--threshold-pct",
+        type=float_in("threshold-pct", 0.0, 1000.0),
+        default=DEFAULT_THRESHOLD_PCT,
+        metavar="P",
+        help=f"the gate's threshold in percent ({DEFAULT_THRESHOLD_PCT:g})",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float_in("alpha", 0.0, 1.0, low_open=True, high_open=True),
+        default=DEFAULT_ALPHA,
+        help=f"the gate's significance level ({DEFAULT_ALPHA:g})",
+    )
+    parser.set_defaults(handler=main)
+
+
+def load_runs(directory: Path) -> list[Run]:
+    """Every results file in `directory`, oldest first; one that cannot be read is skipped
+    with a warning line (a history outlives the files' format)."""
+    if not directory.is_dir():
+        raise InputError(f"`directory` must be a folder of results files, got {directory}")
+    loaded = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            loaded.append((str(path), results.load(path)))
+        except results.ResultsError as exc:
+            print(f"concurrency-bench: warning: skipped {path}: {exc}", file=sys.stderr)
+    if not loaded:
+        raise InputError(f"`directory` has no readable results file: {directory}")
+    return runs_of(loaded)
+
+
+def text_summary(runs: list[Run], found: list[Track]) -> str:
+    """How many runs and tracks, then one line per point the gate would fail on."""
+    lines = [f"{len(runs)} runs, {runs[0].label} to {runs[-1].label}; {len(found)} tracks"]
+    for track in found:
+        for point in track.points:
+            if point.flagged:
+                change = "" if point.change_pct is None else formatting.percent(point.change_pct)
+                lines.append(
+                    f"  {runs[point.run].label}: {track.scenario} / {track.model} "
+                    f"{track.metric}: {point.verdict} {change}".rstrip()
+                )
+    if len(lines) == 1:
+        lines.append("  no point the gate would fail on")
+    return "\n".join(lines) + "\n"
+
+
+def main(args: argparse.Namespace) -> int:
+    """Load, track, then print the summary and write what was asked for."""
+    for option, path in (("output", args.output), ("figures", args.figures)):
+        if path is not None:
+            prove_writable(path.parent if option == "output" else path, option)
+    if args.figures is not None and not figures.available():
+        raise InputError(f"`figures` {figures.MISSING}")
+    runs = load_runs(args.directory)
+    found = tracks(runs, threshold_pct=args.threshold_pct, alpha=args.alpha)
+    emit(text_summary(runs, found))
+    if args.output is not None:
+        results.write_atomic(args.output, history_page.render(runs, found), overwrite=True)
+    if args.figures is not None:
+        from concurrency_bench.report.figures import history, style  # noqa: PLC0415
+
+        for scenario, metric in dict.fromkeys((t.scenario, t.metric) for t in found):
+            plot = history.draw(runs, found, scenario, metric)
+            style.save(plot, args.figures)
+            style.close(plot)
+    return 0

@@ -1,0 +1,207 @@
+"""`concurrency-bench sweep`: every model at several sizes, in one interleaved engine call.
+
+A probe first estimates each (size, model) point's time (cli.sweep_plan); points over the
+per-point budget, or over the machine's memory, are rows "not run: would take N s" and the
+model is not tried at larger sizes. Everything else is measured by ONE `measure_pairs` call,
+workers interleaved across every size and model, into one results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from concurrency_bench.cli.args import add_model_arguments, float_in, int_in, specs_from_args
+from concurrency_bench.cli.out_dir import prove_writable
+from concurrency_bench.cli.progress import ProgressBar, planned_workers
+from concurrency_bench.cli.run_cmd import DEFAULT_OUT, exit_status, latest_dir
+from concurrency_bench.cli.signals import interrupt_signals
+from concurrency_bench.cli.sweep_plan import Point, Probe, plan, probe_from, probe_jobs
+from concurrency_bench.engine import (
+    EngineOptions,
+    collect_environment,
+    measure_pairs,
+    results_file,
+    utc_now,
+)
+from concurrency_bench.engine.memory_estimate import available_bytes
+from concurrency_bench.engine.policy import model_row
+from concurrency_bench.report import render, write_outputs
+from concurrency_bench.runners import ModelSpec
+from concurrency_bench.workload import DEFAULT_INTS_PER_JOB, MAX_DELAY_S, MAX_JOBS, Scenario
+
+DEFAULT_SIZES = (10, 100, 1_000, 10_000, 100_000)
+DEFAULT_BUDGET_S = 120.0
+"""Per point, as estimated: 1,000,000 jobs of asyncio-gather or uvloop fit (three workers of
+one round each); the queueing models stop where a point would take minutes."""
+DEFAULT_ROUNDS = 3
+"""Three worker processes per point: the fewest the rank test can ever separate."""
+
+
+def sizes(text: str) -> list[int]:
+    """`10,100,1000`: distinct whole numbers of jobs from 1 to MAX_JOBS, ascending."""
+    parse = int_in("jobs", 1, MAX_JOBS)
+    parts = [p.strip().replace("_", "") for p in text.split(",")]
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"`jobs` must be comma-separated numbers, got {text!r}")
+    return sorted({parse(p) for p in parts})
+
+
+def add_parser(subparsers: Any) -> None:
+    """Attach the `sweep` subcommand."""
+    parser = subparsers.add_parser(
+        "sweep", help="measure every model at several numbers of jobs into one results file"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=sizes,
+        default=list(DEFAULT_SIZES),
+        metavar="N,N,...",
+        help=f"numbers of jobs ({','.join(map(str, DEFAULT_SIZES))})",
+    )
+    parser.add_argument(
+        "--delay-ms",
+        type=float_in("delay-ms", 0.0, MAX_DELAY_S * 1000),
+        default=50.0,
+        metavar="D",
+        help="delay of every job in ms (50)",
+    )
+    parser.add_argument(
+        "--ints",
+        type=int_in("ints", 0, 1_000_000),
+        default=DEFAULT_INTS_PER_JOB,
+        help=f"random ints each job sums ({DEFAULT_INTS_PER_JOB})",
+    )
+    add_model_arguments(parser)
+    parser.add_argument(
+        "--budget-s",
+        type=float_in("budget-s", 0.0, 1e6, low_open=True),
+        default=DEFAULT_BUDGET_S,
+        metavar="S",
+        help=f"time budget per (size, model) point, all its workers ({DEFAULT_BUDGET_S:g})",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int_in("rounds", 1, 100),
+        default=DEFAULT_ROUNDS,
+        help=f"measured rounds per point, one worker process each ({DEFAULT_ROUNDS})",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int_in("warmup", 0, 10),
+        default=0,
+        help="warm-up rounds per worker (0: a warm-up costs as much as a round, so one would "
+        "double the large points; give 1 to keep first-round costs out of the figures)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"({DEFAULT_OUT})"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no file note")
+    parser.set_defaults(handler=main)
+
+
+def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
+    """One uniform scenario per size (their names differ only in the size)."""
+    return [Scenario.uniform(n, args.delay_ms / 1000, ints_per_job=args.ints) for n in args.jobs]
+
+
+def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict[str, Probe]:
+    """Run each available model on 1 job and on its probe size, one worker and one round each
+    (measure_pairs, as the sweep itself measures); their costs by name."""
+    found: dict[str, Probe] = {}
+    delay = args.delay_ms / 1000
+    options = EngineOptions(rounds=1, warmup=0, sequential_budget_s=math.inf,
+                            pool_size=args.pool_size)  # fmt: skip
+    for spec in (s for s in specs if s.available):
+        jobs = probe_jobs(spec, delay, max(args.jobs), args.pool_size)
+        if not quiet:
+            print(f"probing {spec.name} at 1 and {jobs:,} jobs", file=sys.stderr, end="\r")
+        timed = []
+        for size in (1, jobs):
+            scenario = Scenario.uniform(size, delay, ints_per_job=args.ints)
+            started = time.monotonic()
+            (result,) = measure_pairs([(scenario, spec)], options).results
+            elapsed = time.monotonic() - started
+            if not result.ranked:
+                break  # the model fails here; its points run and say why
+            ideal = scenario.queued_wall_s(spec.concurrency(size, args.pool_size))
+            timed.append((elapsed, result.wall.median, ideal))
+        if len(timed) == 2:
+            found[spec.name] = probe_from(spec.name, timed[0], timed[1], jobs)
+    if not quiet:
+        print(" " * 60, file=sys.stderr, end="\r")
+    return found
+
+
+def main(args: argparse.Namespace) -> int:
+    """Probe, plan, measure every point that fits in one engine call, write one file."""
+    specs = specs_from_args(args)
+    out: Path = args.out
+    prove_writable(out)
+    prove_writable(latest_dir(out))
+    options = EngineOptions(
+        rounds=args.rounds,
+        warmup=args.warmup,
+        sequential_budget_s=args.budget_s,
+        pool_size=args.pool_size,
+    )
+    started = time.monotonic()
+    received = interrupt_signals()
+    created = utc_now()
+    probes = probe(specs, args, args.quiet or not sys.stderr.isatty())
+    points = plan(scenarios_of(args), specs, probes, options, args.budget_s, available_bytes())
+    measured = [p for p in points if p.reason is None]
+    pairs = [(p.scenario, p.spec) for p in measured]
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        bar = ProgressBar(sys.stderr, planned_workers(pairs, options))
+    outcome = measure_pairs(pairs, replace(options, progress=bar))
+    received.hold()
+    if bar is not None:
+        bar.close()
+    results = results_file(
+        [(p.scenario, p.spec) for p in points],
+        _rows(points, measured, outcome.results),
+        options,
+        created_utc=created,
+        environment=_environment(options, args.budget_s, probes),
+        partial=outcome.interrupted,
+    )
+    written = write_outputs(results, out, latest_dir(out), pages=True)
+    sys.stdout.write(render(results, "text"))
+    if not args.quiet and written.results_path is not None:
+        took = time.monotonic() - started
+        print(f"results: {written.results_path} ({took:.0f} s)", file=sys.stderr)
+    return exit_status(results, received)
+
+
+def _rows(points: list[Point], measured: list[Point], results: tuple[Any, ...]) -> list[Any]:
+    by_point = {id(p): r for p, r in zip(measured, results, strict=True)}
+    return [
+        by_point[id(p)] if p.reason is None else model_row(p.spec, p.scenario, "not-run", p.reason)
+        for p in points
+    ]
+
+
+def _environment(
+    options: EngineOptions, budget_s: float, probes: dict[str, Probe]
+) -> dict[str, Any]:
+    env = collect_environment(options)
+    env["sweep"] = {
+        "budget_s_per_point": budget_s,
+        "probe": {
+            name: {
+                "jobs": p.jobs,
+                "start_s": round(p.start_s, 4),
+                "per_job_us": round(p.per_job_s * 1e6, 3),
+                "setup_per_job_us": round(p.setup_per_job_s * 1e6, 3),
+            }
+            for name, p in probes.items()
+        },
+    }
+    return env

@@ -1,0 +1,72 @@
+"""History: one tracked metric of one scenario over the stored runs, one line per model, the
+points the gate would fail on circled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from concurrency_bench.analysis.history import Run, Track
+from concurrency_bench.report.figures.style import (
+    EDGE,
+    Plot,
+    finish,
+    legend,
+    model_style,
+    new_figure,
+    slug,
+)
+
+FLAG_COLOUR = "#D55E00"
+"""The ring around a point the gate would fail on (vermillion: reads as a warning)."""
+
+
+def draw(runs: Sequence[Run], tracks: Sequence[Track], scenario: str, metric: str) -> Plot:
+    """The figure of `metric` for `scenario`: x is the run (date and commit), y the value."""
+    chosen = [t for t in tracks if t.scenario == scenario and t.metric == metric]
+    unit = chosen[0].unit if chosen else ""
+    title = f"History: {scenario}, {metric} ({unit}) over {len(runs)} stored runs"
+    figure = new_figure(title, height=5.2)
+    (axes,) = figure.axes
+    flagged = 0
+    for track in chosen:
+        style = model_style(track.model)
+        shown = [(p, p.value) for p in track.points if p.value is not None]
+        if not shown:
+            continue
+        axes.plot(
+            [p.run for p, _ in shown],
+            [value for _, value in shown],
+            color=style.colour,
+            linestyle=style.linestyle,
+            marker=style.marker,
+            markersize=5,
+            markeredgecolor=EDGE,
+            markeredgewidth=0.5,
+            label=track.model,
+        )
+        rings = [(p, value) for p, value in shown if p.flagged]
+        flagged += len(rings)
+        if rings:
+            axes.plot(
+                [p.run for p, _ in rings],
+                [value for _, value in rings],
+                linestyle="none",
+                marker="o",
+                markersize=14,
+                markerfacecolor="none",
+                markeredgecolor=FLAG_COLOUR,
+                markeredgewidth=2,
+            )
+    axes.set_xticks(range(len(runs)), [run.label for run in runs], rotation=35, ha="right",
+                    fontsize=7)  # fmt: skip
+    axes.set_xlabel("run (UTC start, commit; + = uncommitted changes)")
+    axes.set_ylabel(f"{metric} ({unit}), median of the worker processes")
+    axes.set_ylim(bottom=0)
+    axes.grid(True, alpha=0.3)
+    legend(figure)
+    note = (
+        f"circled ({flagged}): the gate would fail against the run before (slower beyond its "
+        "threshold and significant, or broke)"
+    )
+    finish(figure, [note])
+    return Plot(f"history-{slug(scenario)}-{metric}", title, note, figure)

@@ -1,0 +1,85 @@
+"""Rounds: every measured round's wall time per model, as a box with the rounds drawn over it.
+
+So the spread and any outlier are visible, not only the median the tables show. The axis is
+each round against its own model's median (in %), so a model at 50 ms and one at 50 s show
+their spread on the same scale; the medians are in the labels.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+
+from concurrency_bench.report import formatting
+from concurrency_bench.report.figures.style import (
+    Plot,
+    finish,
+    machine_caption,
+    model_style,
+    new_figure,
+    slug,
+)
+from concurrency_bench.report.rows import build_table
+from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+
+JITTER = 0.12
+"""How far a round's dot may move off its model's line, so equal values stay visible."""
+
+
+def _measured(block: ScenarioResults) -> list[ModelResult]:
+    """The models with rounds, in the table's order (ranked first), slowest at the bottom."""
+    return [row.result for row in build_table(block).rows if row.result.measured]
+
+
+def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
+    """One figure for one scenario; None when no model has rounds."""
+    models = _measured(block)
+    if not models:
+        return None
+    name = block.scenario.name
+    title = f"Rounds: {name}, wall time of every measured round (median in the label)"
+    figure = new_figure(title, height=1.6 + 0.42 * len(models))
+    (axes,) = figure.axes
+    jitter = random.Random(0)  # the same dots every time the file is drawn
+    values_pct = [_relative(m.values("wall")) for m in models]
+    positions = list(range(len(models), 0, -1))  # the fastest at the top
+    boxes = axes.boxplot(
+        values_pct, positions=positions, orientation="horizontal", widths=0.55,
+        showfliers=False, patch_artist=True, medianprops={"color": "#222222"},
+    )  # fmt: skip
+    for patch, model in zip(boxes["boxes"], models):
+        patch.set_facecolor(model_style(model.model).colour)
+        patch.set_alpha(0.25)
+    for y, model, values in zip(positions, models, values_pct):
+        style = model_style(model.model)
+        ys = [y + jitter.uniform(-JITTER, JITTER) for _ in values]
+        axes.plot(values, ys, linestyle="none", marker=style.marker, markersize=4,
+                  color=style.colour, markeredgecolor="#222222", markeredgewidth=0.4)  # fmt: skip
+    labels = [
+        f"{m.model}{'' if m.ranked else f' ({m.status})'}  {formatting.duration(m.wall.median)}"
+        for m in models
+    ]
+    axes.set_yticks(positions, labels)
+    axes.axvline(0, color="#888888", linewidth=0.8)
+    axes.set_xlabel("wall time per round, against the model's median (%)")
+    axes.grid(True, axis="x", alpha=0.3)
+    rounds = {len(m.rounds) for m in models}
+    note = (
+        f"each dot is one round ({', '.join(map(str, sorted(rounds)))} per model); box: "
+        "quartiles and median, whiskers to 1.5 IQR"
+    )
+    finish(figure, [note, caption])
+    return Plot(f"rounds-{slug(name)}", title, caption, figure)
+
+
+def _relative(values: list[float]) -> list[float]:
+    """Each value's difference from the median of `values`, in percent of it."""
+    middle = statistics.median(values)
+    return [(v - middle) / middle * 100 if middle > 0 else 0.0 for v in values]
+
+
+def draw(results: ResultsFile) -> list[Plot]:
+    """A rounds figure per scenario that has measured models."""
+    caption = machine_caption(results)
+    plots = [draw_block(block, caption) for block in results.scenarios]
+    return [p for p in plots if p is not None]

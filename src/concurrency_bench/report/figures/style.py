@@ -1,0 +1,135 @@
+"""What every figure shares: the models' styles (report.palette), titles, the footer, files.
+
+Figures are built on `matplotlib.figure.Figure` with the Agg canvas, never pyplot: no global
+state, no display needed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+
+mpl.use("Agg")  # before anything draws: no display, the same output everywhere
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+from concurrency_bench.report import cells
+from concurrency_bench.report.palette import EDGE, OKABE_ITO, Style, model_style
+from concurrency_bench.results import ResultsFile
+
+WIDTH_IN = 9.0
+FOOTER_CHARS = 170
+"""A footer line's most characters (7-point text across the figure's width)."""
+FOOTER_LINE_IN = 0.14
+"""Height of one 7-point footer line, in inches."""
+
+
+@dataclass
+class Plot:
+    """A finished figure: its file name (without suffix), title, caption and drawing."""
+
+    name: str
+    title: str
+    caption: str
+    figure: Figure
+
+
+def machine_caption(results: ResultsFile) -> str:
+    """The machine and the run, in one line under every figure."""
+    return f"Measured on {cells.environment_line(results)}"
+
+
+def new_figure(title: str, *, rows: int = 1, cols: int = 1, height: float = 4.8) -> Figure:
+    """A figure with `rows` x `cols` axes and the title on top (`finish` adds the footer)."""
+    figure = Figure(figsize=(WIDTH_IN, height), layout="constrained")
+    figure.suptitle(title, fontsize=12)
+    figure.subplots(rows, cols, squeeze=False)
+    return figure
+
+
+def finish(figure: Figure, lines: Sequence[str]) -> None:
+    """Put `lines` (notes, then the machine) under the axes, wrapped, with room kept for them."""
+    lines = [part for line in lines for part in textwrap.wrap(line, FOOTER_CHARS) or [""]]
+    height_in = figure.get_figheight()
+    footer_in = 0.08 + FOOTER_LINE_IN * len(lines)
+    figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="#333333", ha="left", va="bottom")
+    engine = figure.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        bottom = min(0.5, footer_in / height_in)
+        engine.set(rect=(0, bottom, 1, 1 - bottom))  # left, bottom, width, height
+
+
+def legend(figure: Figure) -> None:
+    """One legend for the whole figure, right of the axes (from the first axes' labels)."""
+    handles, labels = figure.axes[0].get_legend_handles_labels()
+    for axes in figure.axes[1:]:
+        more, names = axes.get_legend_handles_labels()
+        for handle, name in zip(more, names):
+            if name not in labels:
+                handles.append(handle)
+                labels.append(name)
+    if handles:
+        figure.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
+
+
+def svg_text(plot: Plot) -> str:
+    """The figure as SVG text."""
+    buffer = io.StringIO()
+    with mpl.rc_context({"svg.fonttype": "none"}):
+        plot.figure.savefig(buffer, format="svg", metadata={"Title": plot.title, "Date": None})
+    return buffer.getvalue()
+
+
+def inline_svg(plot: Plot) -> str:
+    """The SVG element alone, for an HTML page: no XML declaration, DOCTYPE, metadata block or
+    namespace attributes, which name outside addresses; an HTML parser puts <svg> and
+    xlink:href in their namespaces by itself."""
+    text = svg_text(plot)
+    text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
+    return re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", text)
+
+
+def save(plot: Plot, directory: Path) -> list[Path]:
+    """Write `<name>.svg` and `<name>.png` into `directory`; their paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    svg = directory / f"{plot.name}.svg"
+    svg.write_text(svg_text(plot), encoding="utf-8")
+    png = directory / f"{plot.name}.png"
+    plot.figure.savefig(png, format="png", dpi=110, metadata={"Title": plot.title})
+    return [svg, png]
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a scenario name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "scenario"
+
+
+def close(plot: Plot) -> None:
+    """Free the figure's memory (Figure objects made without pyplot are freed with it)."""
+    plot.figure.clear()
+
+
+__all__ = [
+    "EDGE",
+    "OKABE_ITO",
+    "Plot",
+    "Style",
+    "close",
+    "finish",
+    "inline_svg",
+    "legend",
+    "machine_caption",
+    "model_style",
+    "new_figure",
+    "save",
+    "slug",
+    "svg_text",
+]

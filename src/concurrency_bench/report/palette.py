@@ -1,0 +1,63 @@
+"""One colour, marker and line style per model, the same in every figure and page.
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), given to
+models in the registry's order; past its eight colours the marker and a dashed line tell
+models apart. No matplotlib here: the HTML page's swatches use the same mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from concurrency_bench.runners import REGISTRY
+
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+EDGE = "#333333"
+"""Marker edges: keeps the palette's yellow visible on white."""
+OTHER_COLOUR = "#777777"
+"""Models outside the registry (test doubles, foreign files)."""
+
+
+GLYPHS = {
+    "o": "\u25cf",
+    "s": "\u25a0",
+    "^": "\u25b2",
+    "D": "\u25c6",
+    "v": "\u25bc",
+    "P": "\u271a",
+    "X": "\u2716",
+    "*": "\u2605",
+    "<": "\u25c0",
+    ">": "\u25b6",
+    "h": "\u2b22",
+    "p": "\u2b1f",
+}
+"""The text character that looks like each marker: a page's tables show a model's marker in
+its colour, so two models sharing a colour (past the palette's eight) still differ there."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one model is drawn in every figure."""
+
+    colour: str
+    marker: str
+    linestyle: str
+
+    @property
+    def glyph(self) -> str:
+        """The marker as a text character."""
+        return GLYPHS.get(self.marker, "\u25cf")
+
+
+def model_style(model: str) -> Style:
+    """The model's fixed colour, marker and line style (by its place in the registry)."""
+    names = list(REGISTRY)
+    if model not in names:
+        return Style(OTHER_COLOUR, "o", ":")
+    index = names.index(model)
+    dashed = index >= len(OKABE_ITO)
+    return Style(
+        OKABE_ITO[index % len(OKABE_ITO)], MARKERS[index % len(MARKERS)], "--" if dashed else "-"
+    )

@@ -1,0 +1,73 @@
+"""The verdict under each table in words: who is fastest, who ties, and what parts the rest.
+
+The judgement is analysis.verdict's; this module only words it, for the text, markdown and
+HTML outputs alike.
+"""
+
+from __future__ import annotations
+
+from concurrency_bench.analysis.verdict import Standing, Tier, Verdict, judge
+from concurrency_bench.report import formatting
+from concurrency_bench.report.rows import Table
+
+TITLE = "verdict"
+
+
+def verdict_of(table: Table) -> Verdict | None:
+    """The verdict over a table's ranked rows (None when no row is ranked)."""
+    return judge(row.result for row in table.rows)
+
+
+def method(verdict: Verdict) -> str:
+    """How the verdict was reached, in one clause."""
+    return (
+        "by median wall; a tie is not significantly slower than its tier's fastest: one-sided "
+        f"Mann-Whitney U on per-process wall times, alpha {verdict.alpha:g}, as the gate"
+    )
+
+
+def _gap(s: Standing, *, first: bool) -> str:
+    """`4.70x the fastest, +185 µs per job` (the long form first in a line, then short)."""
+    ratio = f"{formatting.ratio(s.ratio)}x" + (" the fastest" if first else "")
+    return f"{ratio}, +{formatting.duration(s.extra_per_job_s)} per job"
+
+
+def _tier_line(tier: Tier, number: int) -> str:
+    if number == 0:
+        leader = tier.leader
+        line = f"fastest: {leader.model} ({formatting.duration(leader.median_s)})"
+        if tier.tied:
+            others = ", ".join(
+                f"{s.model} ({formatting.ratio(s.ratio)}x)" for s in tier.members[1:]
+            )
+            line += f", tied with {others}: not significantly different"
+        return line
+    parts = [f"{s.model} {_gap(s, first=index == 0)}" for index, s in enumerate(tier.members)]
+    if tier.tied:
+        return "then, tied: " + "; ".join(parts)
+    return f"then: {tier.leader.model}: {_gap(tier.leader, first=True)}"
+
+
+def lines(verdict: Verdict) -> list[str]:
+    """One line per tier, fastest first, and a note when the test had too few values."""
+    out = [_tier_line(tier, number) for number, tier in enumerate(verdict.tiers)]
+    if verdict.untestable:
+        out.append(
+            f"cannot tell apart: {', '.join(verdict.untestable)} (too few worker processes "
+            f"for the test to reach alpha {verdict.alpha:g}; run more rounds with "
+            "--rounds-per-process 1)"
+        )
+    return out
+
+
+def heading(verdict: Verdict) -> str:
+    """The verdict's first line: its name and how it was reached."""
+    return f"{TITLE} ({method(verdict)}):"
+
+
+def text_block(table: Table) -> str | None:
+    """The verdict as indented lines for the terminal; None when no row is ranked."""
+    verdict = verdict_of(table)
+    if verdict is None:
+        return None
+    return "\n".join([heading(verdict), *(f"  {line}" for line in lines(verdict))])
