@@ -72,7 +72,7 @@ def render_grid(table: Grid) -> str:
         if label != first:
             headers.append(f"{label} vs {first}")
     lines: list[list[str]] = []
-    reasons: list[str] = []
+    reasons: dict[tuple[str, str], list[str]] = {}  # (model, status: reason) -> labels
     for name, by_label in table.rows.items():
         cells = [name]
         base = by_label.get(first)
@@ -86,10 +86,12 @@ def render_grid(table: Grid) -> str:
                     change = _change(compare_models(scenario, base, model, METRIC))
                 cells.append(change)
             if model is not None and not model.ranked and model.reason:
-                reasons.append(f"{model.row_name}: {model.status}: {model.reason}")
+                reasons.setdefault((name, f"{model.status}: {model.reason}"), []).append(label)
         lines.append(cells)
-    text = tabulate(lines, headers=headers, disable_numparse=True)
-    return text + ("\n" + "\n".join(reasons) if reasons else "")
+    align = ("left", *["right"] * (len(headers) - 1))
+    text = tabulate(lines, headers=headers, disable_numparse=True, colalign=align)
+    notes = [f"{name} ({', '.join(labels)}): {why}" for (name, why), labels in reasons.items()]
+    return text + ("\n" + "\n".join(notes) if notes else "")
 
 
 def render(results: ResultsFile) -> str:
