@@ -14,6 +14,7 @@ import msgspec
 import pytest
 
 from concurrency_bench.analysis.gate import compare
+from concurrency_bench.analysis.verdict import judge, ordered_models
 from concurrency_bench.engine import EngineOptions, Progress, measure_all
 from concurrency_bench.engine.interpreters import (
     probe,
@@ -174,6 +175,9 @@ def test_every_model_runs_under_every_interpreter_interleaved(tmp_path: Path) ->
     assert len(comparison.rows) == 4
     table = pythons_table.render(results)
     assert "asyncio-gather" in table and f"{pythons[1].info.label} vs" in table
+    verdict = judge(rows)  # the report's verdict names each (model, interpreter) once
+    assert verdict is not None
+    assert sorted(ordered_models(verdict)) == sorted(m.row_name for m in rows if m.ranked)
 
 
 def test_rows_of_old_files_have_no_interpreter() -> None:
