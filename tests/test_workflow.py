@@ -1,4 +1,6 @@
-"""The CI workflow: valid YAML with the structure GitHub Actions expects, running the gate."""
+"""The CI workflow: valid YAML with the structure GitHub Actions expects: pull requests gated
+by `ab` (base and head built and measured on one runner), a matrix of operating systems and
+Pythons whose results files are merged into one report."""
 
 from __future__ import annotations
 
@@ -24,17 +26,17 @@ def workflow(text: str) -> dict[Any, Any]:
 
 
 @pytest.fixture(scope="module")
-def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
-    jobs = workflow["jobs"]
-    assert isinstance(jobs, dict)
-    assert len(jobs) == 1
-    (job,) = jobs.values()
-    assert isinstance(job["runs-on"], str)
-    assert isinstance(job["steps"], list)
-    for step in job["steps"]:
-        assert isinstance(step, dict)
-        assert ("uses" in step) != ("run" in step), f"a step needs uses or run: {step}"
-    return job["steps"]
+def jobs(workflow: dict[Any, Any]) -> dict[str, dict[str, Any]]:
+    found = workflow["jobs"]
+    assert isinstance(found, dict)
+    assert set(found) == {"ab-gate", "bench", "report"}
+    for job in found.values():
+        assert isinstance(job["runs-on"], str)
+        assert isinstance(job["steps"], list)
+        for step in job["steps"]:
+            assert isinstance(step, dict)
+            assert ("uses" in step) != ("run" in step), f"a step needs uses or run: {step}"
+    return found
 
 
 def _index(steps: list[dict[str, Any]], *, uses: str = "", run: str = "") -> int:
@@ -46,41 +48,74 @@ def _index(steps: list[dict[str, Any]], *, uses: str = "", run: str = "") -> int
     raise AssertionError(f"no step with uses={uses!r} run={run!r}")
 
 
-def test_triggers_on_push_and_pull_request(workflow: dict[Any, Any]) -> None:
+def test_triggers_on_pushes_to_main_and_pull_requests(workflow: dict[Any, Any]) -> None:
     # YAML 1.1 reads the bare key `on` as the boolean True.
     triggers = workflow.get(True, workflow.get("on"))
-    assert isinstance(triggers, dict | list)
-    assert "push" in triggers
+    assert isinstance(triggers, dict)
+    assert triggers["push"]["branches"] == ["main"]
     assert "pull_request" in triggers
     assert isinstance(workflow["name"], str)
 
 
-def test_sets_up_python_311_and_installs_tox(steps: list[dict[str, Any]]) -> None:
-    checkout = _index(steps, uses="actions/checkout@")
-    setup = _index(steps, uses="actions/setup-python@")
-    assert str(steps[setup]["with"]["python-version"]) == "3.11"
-    install = _index(steps, run="pip install")
-    assert "tox" in steps[install]["run"]
-    assert checkout < setup < install
-
-
-def test_runs_the_suite_then_the_gate_on_the_new_file(steps: list[dict[str, Any]]) -> None:
-    bench = _index(steps, run="tox -e bench")
-    gate = _index(steps, run="concurrency-bench compare --baseline")
-    assert bench < gate
+def test_pull_requests_build_base_and_head_and_gate_with_ab(
+    jobs: dict[str, dict[str, Any]], text: str
+) -> None:
+    job = jobs["ab-gate"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    steps = job["steps"]
+    checkout = steps[_index(steps, uses="actions/checkout@")]
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
+    assert checkout["with"]["fetch-depth"] == 0  # the base commit must be there too
+    base = _index(steps, run="github.event.pull_request.base.sha")
+    assert "pip install" in steps[base]["run"]
+    new = _index(steps, run='new/bin/python" -m pip install .')
+    gate = _index(steps, run='concurrency-bench" ab')
     script = steps[gate]["run"]
-    assert "results/runs" in script  # the file this run wrote, found there
+    assert '--base "$RUNNER_TEMP/base/bin/python"' in script
+    assert '--new "$RUNNER_TEMP/new/bin/python"' in script
     assert "if" not in steps[gate]  # the gate runs (and fails the job) by default
-
-
-def test_uploads_results_even_on_failure(steps: list[dict[str, Any]]) -> None:
+    assert base < gate and new < gate
     upload = steps[_index(steps, uses="actions/upload-artifact@")]
     assert upload["if"] == "always()"
-    assert upload["with"]["path"].rstrip("/") == "results"
-    assert upload["with"]["name"]
-    assert _index(steps, run="concurrency-bench compare") < _index(
-        steps, uses="actions/upload-artifact@"
-    )
+    assert gate < _index(steps, uses="actions/upload-artifact@")
+    assert "compare --baseline" not in text  # no baseline from another machine
+
+
+def test_a_matrix_of_systems_and_pythons_runs_the_bench_and_uploads_each_file(
+    jobs: dict[str, dict[str, Any]],
+) -> None:
+    job = jobs["bench"]
+    assert job["runs-on"] == "${{ matrix.os }}"
+    matrix = job["strategy"]["matrix"]
+    assert job["strategy"]["fail-fast"] is False  # one environment failing keeps the others
+    assert set(matrix["os"]) == {"ubuntu-latest", "macos-latest"}
+    assert [str(v) for v in matrix["python"]] == ["3.11", "3.12", "3.13"]
+    steps = job["steps"]
+    setup = steps[_index(steps, uses="actions/setup-python@")]
+    assert setup["with"]["python-version"] == "${{ matrix.python }}"
+    bench = _index(steps, run="tox -e bench")
+    keep = _index(steps, run="matrix/${{ matrix.os }}-py${{ matrix.python }}.json")
+    upload_index = _index(steps, uses="actions/upload-artifact@")
+    upload = steps[upload_index]
+    assert bench < keep < upload_index
+    assert upload["if"] == "always()"
+    assert "${{ matrix.os }}" in upload["with"]["name"]
+    assert "${{ matrix.python }}" in upload["with"]["name"]
+    assert "matrix/" in upload["with"]["path"]
+
+
+def test_a_final_job_merges_the_matrix_into_one_report(jobs: dict[str, dict[str, Any]]) -> None:
+    job = jobs["report"]
+    assert job["needs"] == "bench"
+    assert job["if"] == "always()"  # a report of the environments that finished
+    steps = job["steps"]
+    download = steps[_index(steps, uses="actions/download-artifact@")]
+    assert download["with"]["pattern"] == "bench-*"
+    merge = _index(steps, run="concurrency-bench report $files")
+    assert _index(steps, run="pip install .") < merge
+    assert _index(steps, uses="actions/download-artifact@") < merge
+    assert "GITHUB_STEP_SUMMARY" in steps[merge]["run"]
+    assert merge < _index(steps, uses="actions/upload-artifact@")
 
 
 def test_offers_github_action_benchmark_commented_out(text: str, workflow: dict[Any, Any]) -> None:

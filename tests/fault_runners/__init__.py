@@ -17,6 +17,8 @@ LATER_LOG_ENV = "CONCURRENCY_BENCH_TEST_LATER_LOG"
 """If set, the `later` model logs each worker's pid to this file and misbehaves from the second."""
 LATER_MODE_ENV = "CONCURRENCY_BENCH_TEST_LATER_MODE"
 """How the `later` model misbehaves in later workers: raise (the default), wrong or settings."""
+SLOW_FRACTION_ENV = "CONCURRENCY_BENCH_TEST_SLOW_FRACTION"
+"""If set (e.g. 0.5), the `slow` model waits that much longer than each job's delay."""
 
 
 def _spec(name: str, description: str, **kwargs: object) -> ModelSpec:
@@ -36,6 +38,9 @@ SPECS: dict[str, ModelSpec] = {
         _spec("later", "right in its first worker process, raises or sums wrong in later ones"),
         _spec("missing", "needs a package nobody has", requires=("no_such_package_for_tests",)),
         _spec("pool_hang", "the processes model, marking when its round starts", pooled=True),
+        _spec(
+            "slow", "asyncio.gather, each delay stretched by $CONCURRENCY_BENCH_TEST_SLOW_FRACTION"
+        ),
     )
 }
 

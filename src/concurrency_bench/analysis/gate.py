@@ -195,7 +195,7 @@ def compare_models(
         broke = base_ok and new.status in BROKEN_STATUSES
         return ComparedPair(
             scenario,
-            base.model,
+            base.row_name,
             "broke" if broke else "not compared",
             base=base_median,
             new=new_median,
@@ -209,7 +209,7 @@ def compare_models(
         floor=metric.floor(base.jobs),
     )
     return ComparedPair(
-        scenario, base.model, verdict, base_median, new_median, change, p_slower, p_faster
+        scenario, base.row_name, verdict, base_median, new_median, change, p_slower, p_faster
     )
 
 
@@ -241,13 +241,15 @@ Key = tuple[str, str]
 
 
 def _index(results: ResultsFile, source: str) -> dict[Key, tuple[Scenario, ModelResult]]:
-    """(scenario name, model) -> its result, in file order; a pair given twice is ambiguous."""
+    """(scenario name, model) -> its result, in file order; a pair given twice is ambiguous.
+    The model is named with its interpreter's label (`row_name`) when the row has one, so
+    rows of different interpreters are never paired with each other."""
     index: dict[Key, tuple[Scenario, ModelResult]] = {}
     for scenario, model in results.models():
-        key = (scenario.name, model.model)
+        key = (scenario.name, model.row_name)
         if key in index:
             raise ResultsError(
-                f"{source}: model {model.model!r} appears twice in scenario {scenario.name!r}, "
+                f"{source}: model {model.row_name!r} appears twice in scenario {scenario.name!r}, "
                 "so it cannot be paired"
             )
         index[key] = (scenario, model)

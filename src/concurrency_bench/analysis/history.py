@@ -96,7 +96,7 @@ def tracks(
     found: dict[tuple[str, str], dict[int, ModelResult]] = {}
     for index, run in enumerate(runs):
         for block, result in run.results.models():
-            key = (block.name, result.model)
+            key = (block.name, result.row_name)
             keys.setdefault(key, None)
             found.setdefault(key, {})[index] = result
     out = []

@@ -93,7 +93,8 @@ def judge(
 ) -> Verdict | None:
     """The verdict over a scenario's ranked models (ok, measured); None when none is ranked."""
     ranked = sorted(
-        (m for m in models if m.ranked), key=lambda m: (m.wall.median, m.overhead.median, m.model)
+        (m for m in models if m.ranked),
+        key=lambda m: (m.wall.median, m.overhead.median, m.row_name),
     )
     if not ranked:
         return None
@@ -104,11 +105,11 @@ def judge(
     last_p: dict[str, float | None] = {}
     while left:
         leader, rest = left[0], left[1:]
-        members = [_standing(leader, fastest, last_p.get(leader.model), testable=True)]
+        members = [_standing(leader, fastest, last_p.get(leader.row_name), testable=True)]
         kept = []
         for model in rest:
             tied, p, testable = _tied(leader, model, alpha, floor_s)
-            last_p[model.model] = p
+            last_p[model.row_name] = p
             if tied:
                 members.append(_standing(model, fastest, p, testable=testable))
             else:
@@ -135,7 +136,7 @@ def _standing(model: ModelResult, fastest_s: float, p: float | None, *, testable
     ratio = median / fastest_s if fastest_s > 0 else math.inf
     if median == fastest_s:  # the fastest itself, also when its median is 0
         ratio = 1.0
-    return Standing(model.model, median, ratio, (median - fastest_s) / model.jobs, p, testable)
+    return Standing(model.row_name, median, ratio, (median - fastest_s) / model.jobs, p, testable)
 
 
 def ordered_models(verdict: Verdict) -> Sequence[str]:

@@ -83,7 +83,9 @@ def delay_ms_range(text: str) -> tuple[float, float]:
     return low, high
 
 
-def add_scenario_arguments(parser: argparse.ArgumentParser, *, default: str = "uniform") -> None:
+def add_scenario_arguments(
+    parser: argparse.ArgumentParser, *, default: str = "uniform", jobs: int = 100
+) -> None:
     """The options that describe a workload; `scenario_from_args` turns them into a Scenario."""
     group = parser.add_argument_group("workload")
     group.add_argument(
@@ -95,7 +97,7 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, *, default: str = "u
         f"(default {default})",
     )
     group.add_argument(
-        "--jobs", type=int_in("jobs", 1, MAX_JOBS), default=100, help="number of jobs (100)"
+        "--jobs", type=int_in("jobs", 1, MAX_JOBS), default=jobs, help=f"number of jobs ({jobs})"
     )
     group.add_argument(
         "--delay-ms",

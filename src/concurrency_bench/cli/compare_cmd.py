@@ -41,6 +41,12 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help=f"use {BASELINE} (relative to the current directory) as BASE",
     )
+    add_gate_arguments(parser)
+    parser.set_defaults(handler=main)
+
+
+def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
+    """The gate's options (metric, threshold, alpha), shared with `ab`."""
     parser.add_argument(
         "--metric",
         choices=tuple(METRICS),
@@ -61,7 +67,6 @@ def add_parser(subparsers: Any) -> None:
         metavar="A",
         help=f"significance level of each one-sided test ({DEFAULT_ALPHA:g})",
     )
-    parser.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from concurrency_bench.cli.signals import SIGNAL_EXIT_BASE, exit_status_for, sig
 from concurrency_bench.cli.streams import OutputError, guard_standard_streams, silence_stdout
 from concurrency_bench.errors import InputError
 
-COMMANDS = ("list", "timeline", "run", "sweep", "report", "compare", "history", "schema")
+COMMANDS = ("list", "timeline", "run", "sweep", "report", "compare", "ab", "history", "schema")
 """Subcommand names; `cli/<name>_cmd.py` defines `add_parser(subparsers)` and `main(args)`."""
 
 EXIT_BAD_INPUT = 2

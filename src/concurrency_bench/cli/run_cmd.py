@@ -27,8 +27,10 @@ from concurrency_bench.engine import (
     EngineOptions,
     measure_all,
 )
+from concurrency_bench.engine.interpreters import Interpreter, probe_all, protocol_mismatch
 from concurrency_bench.engine.memory_estimate import check_memory
-from concurrency_bench.report import render, write_outputs
+from concurrency_bench.errors import InputError
+from concurrency_bench.report import pythons_table, render, write_outputs
 from concurrency_bench.results import ResultsFile
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
@@ -46,13 +48,43 @@ def add_parser(subparsers: Any) -> None:
     )
     add_scenario_arguments(parser)
     add_model_arguments(parser)
+    add_measuring_arguments(parser)
+    parser.add_argument(
+        "--python",
+        type=python_list,
+        default=None,
+        metavar="PY[,PY...]",
+        help="run every model's workers under each of these interpreters, interleaved: a "
+        "path, a name on PATH, or a version such as 3.12 (PATH's python3.12, else pyenv's); "
+        "each needs concurrency-bench's dependencies and the models' packages (default: "
+        "this interpreter)",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"folder for the results file ({DEFAULT_OUT}); latest.md, latest.csv and "
+        "ci-benchmark.json go to "
+        "its parent when it is named 'runs', else into it",
+    )
+    output.add_argument("--quiet", action="store_true", help="no progress bar, no file note")
+    output.add_argument(
+        "--json", action="store_true", help="print the results file instead of the table"
+    )
+    parser.set_defaults(handler=main)
+
+
+def add_measuring_arguments(parser: argparse.ArgumentParser, *, rounds: int = 5) -> None:
+    """The engine's options (rounds, warm-up, GC, timeout, budget), shared with `ab`."""
     group = parser.add_argument_group("measuring")
     group.add_argument(
         "--rounds",
         type=int_in("rounds", 1, MAX_ROUNDS),
-        default=5,
+        default=rounds,
         metavar="R",
-        help="measured rounds, the same for every model (5)",
+        help=f"measured rounds, the same for every model ({rounds})",
     )
     group.add_argument(
         "--rounds-per-process",
@@ -88,21 +120,42 @@ def add_parser(subparsers: Any) -> None:
         help="skip models that queue jobs (sequential ones, pools smaller than the job count) "
         "when a round would take longer than this (10)",
     )
-    output = parser.add_argument_group("output")
-    output.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help=f"folder for the results file ({DEFAULT_OUT}); latest.md, latest.csv and "
-        "ci-benchmark.json go to "
-        "its parent when it is named 'runs', else into it",
+
+
+def python_list(text: str) -> list[str]:
+    """`--python`'s comma-separated interpreters (found and probed later, before measuring)."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(
+            f"`python` must be comma-separated interpreters (paths, or versions such as "
+            f"3.12); got {text!r}"
+        )
+    return names
+
+
+def engine_options(args: argparse.Namespace) -> EngineOptions:
+    """The engine options the measuring arguments give (no progress yet: see progress_bar)."""
+    return EngineOptions(
+        rounds=args.rounds,
+        warmup=args.warmup,
+        gc=args.gc,
+        timeout_s=args.timeout_s,
+        sequential_budget_s=args.sequential_budget_s,
+        pool_size=args.pool_size,
+        rounds_per_process=args.rounds_per_process,
     )
-    output.add_argument("--quiet", action="store_true", help="no progress bar, no file note")
-    output.add_argument(
-        "--json", action="store_true", help="print the results file instead of the table"
-    )
-    parser.set_defaults(handler=main)
+
+
+def interpreters(texts: list[str] | None, specs: list[ModelSpec]) -> list[Interpreter]:
+    """The `--python` interpreters, probed before anything is measured (bad ones exit 2)."""
+    if not texts:
+        return []
+    found = probe_all(texts, specs)
+    for python in found:
+        mismatch = protocol_mismatch(python, "`python`")
+        if mismatch is not None:
+            raise InputError(mismatch)
+    return found
 
 
 def progress_bar(
@@ -124,22 +177,16 @@ def main(args: argparse.Namespace) -> int:
     scenario = scenario_from_args(args)
     specs = specs_from_args(args)
     check_memory(scenario, specs, pool_size=args.pool_size)
+    pythons = interpreters(args.python, specs)  # probed before anything is written
     out: Path = args.out
     prove_writable(out)  # before measuring, so results are never lost to their folder
     prove_writable(latest_dir(out))
-    options = EngineOptions(
-        rounds=args.rounds,
-        warmup=args.warmup,
-        gc=args.gc,
-        timeout_s=args.timeout_s,
-        sequential_budget_s=args.sequential_budget_s,
-        pool_size=args.pool_size,
-        rounds_per_process=args.rounds_per_process,
-    )
-    progress = progress_bar(args.quiet, [(scenario, spec) for spec in specs], options)
+    options = engine_options(args)
+    each = len(pythons) or 1
+    progress = progress_bar(args.quiet, [(scenario, spec) for spec in specs] * each, options)
     options = replace(options, progress=progress)
     received = interrupt_signals()  # SIGTERM and SIGHUP stop the run as Ctrl-C does
-    results = measure_all(specs, [scenario], options)
+    results = measure_all(specs, [scenario], options, pythons)
     received.hold()  # from here a signal is only noted: a second one must not cost the file
     if progress is not None:
         progress.close()
@@ -149,6 +196,8 @@ def main(args: argparse.Namespace) -> int:
             sys.stdout.write(results.to_json())
     else:
         sys.stdout.write(render(results, "text"))
+        if len(pythons) > 1:
+            sys.stdout.write("\n" + pythons_table.render(results))
     if not args.quiet and written.results_path is not None:
         tables = ", ".join(str(p) for p in written.tables)
         print(f"results: {written.results_path} (tables: {tables})", file=sys.stderr)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from concurrency_bench.engine import environment, limits
+from concurrency_bench.engine.interpreters import Interpreter
 from concurrency_bench.engine.model_run import ModelRun, interleave
 from concurrency_bench.engine.policy import EngineOptions, not_started
 from concurrency_bench.engine.probes import memory_source
@@ -49,43 +50,68 @@ def check_open_files() -> None:
     limits.ensure_open_files(limits.ENGINE_OPEN_FILES, "the engine")
 
 
-def measure_pairs(pairs: Sequence[tuple[Scenario, ModelSpec]], options: EngineOptions) -> Measured:
+def measure_pairs(
+    pairs: Sequence[tuple[Scenario, ModelSpec]],
+    options: EngineOptions,
+    *,
+    pythons: Sequence[Interpreter | None] | None = None,
+) -> Measured:
     """Measure every (scenario, model) pair, interleaved: worker 1 of each, then worker 2, ...
 
     A pair that failed starts no more workers; after a Ctrl-C every pair keeps the rounds
     it finished (status interrupted unless it was complete), and pairs never reached are
     rows too (interrupted, not started). A TCP scenario's ints server starts before its first
-    worker and stops when every pair is done (engine/servers.py).
+    worker and stops when every pair is done (engine/servers.py). `pythons`, one per pair,
+    names the interpreter each pair's workers run under (None: this one).
     """
     check_open_files()
+    chosen = list(pythons) if pythons is not None else [None] * len(pairs)
+    if len(chosen) != len(pairs):
+        raise ValueError(f"{len(pairs)} pairs but {len(chosen)} interpreters")
     with ScenarioServers() as servers:
         runs = [
-            ModelRun(spec, scenario, options, pair=number, pairs=len(pairs), servers=servers)
-            for number, (scenario, spec) in enumerate(pairs, start=1)
+            ModelRun(
+                spec,
+                scenario,
+                options,
+                pair=number,
+                pairs=len(pairs),
+                servers=servers,
+                python=python,
+            )
+            for number, ((scenario, spec), python) in enumerate(zip(pairs, chosen), start=1)
         ]
         interrupted = interleave(runs)
     return Measured(tuple(run.outcome().result for run in runs), interrupted)
 
 
 def measure_all(
-    specs: Sequence[ModelSpec], scenarios: Iterable[Scenario], options: EngineOptions
+    specs: Sequence[ModelSpec],
+    scenarios: Iterable[Scenario],
+    options: EngineOptions,
+    pythons: Sequence[Interpreter] = (),
 ) -> ResultsFile:
     """Every model on every scenario, interleaved (measure_pairs); Ctrl-C returns what
-    finished, marked partial.
+    finished, marked partial. With `pythons`, every model runs under each of them (rows
+    keyed by scenario, model and interpreter, interleaved alike).
 
     Models the interrupt kept from starting still get a row (interrupted, not started), so
     the file always says what was asked for and what became of it.
     """
     check_open_files()
     created = utc_now()
-    pairs = [(scenario, spec) for scenario in scenarios for spec in specs]
+    each: Sequence[Interpreter | None] = pythons or [None]
+    runs = [(s, spec, python) for s in scenarios for spec in specs for python in each]
+    pairs = [(s, spec) for s, spec, _ in runs]
+    chosen = [python for _, _, python in runs]
     env: dict[str, Any] = {}
     try:
         env = collect_environment(options)
     except KeyboardInterrupt:
-        measured = Measured(tuple(not_started(s, spec) for s, spec in pairs), interrupted=True)
+        rows = tuple(not_started(s, spec, python) for s, spec, python in runs)
+        measured = Measured(rows, interrupted=True)
     else:
-        measured = measure_pairs(pairs, options)
+        measured = measure_pairs(pairs, options, pythons=chosen)
     return results_file(
         pairs,
         measured.results,

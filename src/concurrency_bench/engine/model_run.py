@@ -12,8 +12,9 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
+from concurrency_bench.engine.interpreters import Interpreter
 from concurrency_bench.engine.policy import (
     EngineOptions,
     Progress,
@@ -26,7 +27,7 @@ from concurrency_bench.engine.protocol import PROTOCOL_VERSION, Request, ServerA
 from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.engine.session import Phase, WorkerReport, WorkerSession
 from concurrency_bench.engine.timing import Measurement
-from concurrency_bench.results import ModelResult
+from concurrency_bench.results import ModelResult, Status
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
@@ -60,8 +61,11 @@ class ModelRun:
         pair: int = 1,
         pairs: int = 1,
         servers: ScenarioServers | None = None,
+        python: Interpreter | None = None,
     ) -> None:
         self.spec = spec
+        self.python = python
+        """The interpreter the workers run under (None: the engine's own)."""
         self.scenario = scenario
         self.options = options
         self.return_jobs = return_jobs
@@ -87,7 +91,7 @@ class ModelRun:
         return Request(
             protocol=PROTOCOL_VERSION,
             spec=self.spec,
-            sys_path=tuple(sys.path),
+            sys_path=tuple(sys.path) if self.python is None else self.python.worker_path(),
             scenario=self.scenario,
             rounds=share,
             warmup=self.options.warmup,
@@ -110,7 +114,7 @@ class ModelRun:
         """Run the model's next worker (first checking that it runs here at all); sets `done`
         when the model has its row. False when Ctrl-C arrived during the worker."""
         if not self.reports:
-            skipped = not_measured(self.spec, self.scenario, self.options)
+            skipped = not_measured(self.spec, self.scenario, self.options, self.python)
             if skipped is not None:
                 self.done = Outcome(skipped)
                 return True
@@ -120,7 +124,7 @@ class ModelRun:
         self.started = time.monotonic()
         server, down = self._server()
         if down is not None:  # the scenario's server did not start or died: no worker
-            self.done = Outcome(model_row(self.spec, self.scenario, "failed", down))
+            self.done = Outcome(self._row("failed", down))
             self.emit("done", 0, 0, worker=number, status="failed")
             return True
 
@@ -134,6 +138,7 @@ class ModelRun:
             first_round=sum(self.shares[: number - 1]),
             total_rounds=self.options.rounds,
             progress=progress if self.options.progress is not None else None,
+            python=self.python,
         )
         report = session.run()
         if report.status == "failed" and self.servers is not None:
@@ -153,7 +158,7 @@ class ModelRun:
         if self.done is not None:
             return self.done
         if not self.reports:
-            return Outcome(not_started(self.scenario, self.spec), interrupted=True)
+            return Outcome(not_started(self.scenario, self.spec, self.python), interrupted=True)
         return self._merge(self.reports)
 
     def _merge(self, reports: Sequence[WorkerReport]) -> Outcome:
@@ -161,24 +166,20 @@ class ModelRun:
         interrupted = any(r.interrupted for r in reports)
         settings = dict(next((r.settings for r in reports if r.settings), {}))
         if last.status == "failed":
-            failed = model_row(self.spec, self.scenario, "failed", last.reason, settings=settings)
+            failed = self._row("failed", last.reason, settings=settings)
             return Outcome(failed, interrupted=interrupted)
         runs = tuple(r.run for r in reports if r.run is not None)
         if len(reports) < self.workers or last.status == "interrupted":
             reason = last.reason
             if last.status != "interrupted":
                 reason = f"Ctrl-C after worker {len(reports)} of {self.workers}"
-            stopped = model_row(
-                self.spec, self.scenario, "interrupted", reason, settings=settings, runs=runs
-            )
+            stopped = self._row("interrupted", reason, settings=settings, runs=runs)
             return Outcome(stopped, interrupted=True)
         wrong = next((r for r in reports if r.status == "wrong"), None)
         notes = [wrong.reason or "wrong sums"] if wrong is not None else []
         notes += self._settings_notes(reports, settings)
         before, peak = median_memory([(run.rss_before_bytes, run.rss_peak_bytes) for run in runs])
-        result = model_row(
-            self.spec,
-            self.scenario,
+        result = self._row(
             "wrong" if wrong is not None else "ok",
             "; ".join(notes) or None,
             settings=settings,
@@ -188,6 +189,11 @@ class ModelRun:
             rss_peak_bytes=peak,
         )
         return Outcome(result, last.last_round, interrupted)
+
+    def _row(self, status: Status, reason: str | None = None, **figures: Any) -> ModelResult:
+        """The model's row, marked with its interpreter when it has one."""
+        python = self.python.info if self.python is not None else None
+        return model_row(self.spec, self.scenario, status, reason, python=python, **figures)
 
     def _settings_notes(
         self, reports: Sequence[WorkerReport], settings: dict[str, int | str]
@@ -212,9 +218,12 @@ class ModelRun:
     ) -> None:
         """Tell the progress callback (if any) where the model is."""
         if self.options.progress is not None:
+            name = self.spec.name
+            if self.python is not None:
+                name = f"{name} ({self.python.info.label})"
             self.options.progress(
                 Progress(
-                    self.spec.name,
+                    name,
                     self.scenario.name,
                     phase,
                     index,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from concurrency_bench.engine.interpreters import Interpreter
 from concurrency_bench.errors import InputError
 from concurrency_bench.results import ModelResult, RunSettings, Status
 from concurrency_bench.runners import ModelSpec
@@ -171,11 +172,18 @@ def _seconds(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
-def not_measured(spec: ModelSpec, scenario: Scenario, options: EngineOptions) -> ModelResult | None:
-    """The row of a model that spawns no worker here (unavailable, or over the budget)."""
-    reason = spec.unavailable_reason()
+def not_measured(
+    spec: ModelSpec,
+    scenario: Scenario,
+    options: EngineOptions,
+    python: Interpreter | None = None,
+) -> ModelResult | None:
+    """The row of a model that spawns no worker here (unavailable, or over the budget);
+    under another interpreter, availability is what its probe found there."""
+    reason = spec.unavailable_reason() if python is None else python.reason(spec)
+    info = python.info if python is not None else None
     if reason is not None:
-        return model_row(spec, scenario, "unavailable", reason)
+        return model_row(spec, scenario, "unavailable", reason, python=info)
     at_once = spec.concurrency(scenario.jobs, options.pool_size, scenario.connections)
     estimate = scenario.queued_wall_s(at_once)
     if at_once < scenario.jobs and estimate > options.sequential_budget_s:
@@ -184,10 +192,13 @@ def not_measured(spec: ModelSpec, scenario: Scenario, options: EngineOptions) ->
             f"would take {_seconds(estimate)} s per round, {how} "
             f"(budget {_seconds(options.sequential_budget_s)} s)"
         )
-        return model_row(spec, scenario, "not-run", why)
+        return model_row(spec, scenario, "not-run", why, python=info)
     return None
 
 
-def not_started(scenario: Scenario, spec: ModelSpec) -> ModelResult:
+def not_started(
+    scenario: Scenario, spec: ModelSpec, python: Interpreter | None = None
+) -> ModelResult:
     """The row of a model that a Ctrl-C kept from starting: asked for, so never dropped."""
-    return model_row(spec, scenario, "interrupted", NOT_STARTED)
+    info = python.info if python is not None else None
+    return model_row(spec, scenario, "interrupted", NOT_STARTED, python=info)

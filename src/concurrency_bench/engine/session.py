@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Literal
 
+from concurrency_bench.engine.interpreters import Interpreter
 from concurrency_bench.engine.pooling import merge_lateness
 from concurrency_bench.engine.protocol import (
     PROTOCOL_VERSION,
@@ -74,15 +75,17 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def worker_command() -> list[str]:
-    """This interpreter running worker.main with this process's pid (the worker dies with it):
-    -P keeps the working directory off sys.path, and the package's own root is appended
-    (after the stdlib) so an uninstalled tree works."""
+def worker_command(python: Interpreter | None = None) -> list[str]:
+    """This interpreter (or `python`) running worker.main with this process's pid (the worker
+    dies with it): -P keeps the working directory off sys.path, and the package's own root is
+    appended (after the stdlib) so an uninstalled tree works; not for an interpreter with a
+    concurrency-bench of its own, which must run its own worker (`ab`'s base commit)."""
+    append = python is None or not python.own_package
     code = (
-        f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
-        "from concurrency_bench.engine.worker import main; sys.exit(main())"
-    )
-    return [sys.executable, "-P", "-c", code, str(os.getpid())]
+        f"import sys; sys.path.append({PACKAGE_ROOT!r}); " if append else "import sys; "
+    ) + "from concurrency_bench.engine.worker import main; sys.exit(main())"
+    executable = sys.executable if python is None else python.executable
+    return [executable, "-P", "-c", code, str(os.getpid())]
 
 
 def _read_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
@@ -119,8 +122,11 @@ class WorkerSession:
         first_round: int = 0,
         total_rounds: int | None = None,
         progress: SessionProgress | None = None,
+        python: Interpreter | None = None,
     ) -> None:
         self.request = request
+        self.python = python
+        """The interpreter to run the worker under (None: this one)."""
         self.timeout_s = timeout_s
         self.label = label
         self.first_round = first_round
@@ -156,8 +162,9 @@ class WorkerSession:
                 stdin.seek(0)
                 self.started = time.monotonic()
                 self._emit("start", 0, 0)
+                python = self.python
                 proc = subprocess.Popen(
-                    worker_command(),
+                    worker_command() if python is None else worker_command(python),
                     stdin=stdin,
                     stdout=subprocess.PIPE,
                     stderr=stderr,

@@ -56,11 +56,12 @@ def _td(text: str, css: str = "", sort: float | str | None = "text") -> str:
     return f"<td{attributes}>{escape(text)}</td>"
 
 
-def model_cell(model: str) -> str:
-    """The model's name after its marker in its colour, as the figures draw it."""
+def model_cell(model: str, text: str | None = None) -> str:
+    """The model's name (or `text`, e.g. with its interpreter) after its marker in its colour,
+    as the figures draw it."""
     style = model_style(model)
     swatch = f'<span class="swatch" style="color:{style.colour}">{style.glyph}</span>'
-    return f'<td class="model">{swatch}{escape(model)}</td>'
+    return f'<td class="model">{swatch}{escape(model if text is None else text)}</td>'
 
 
 def results_table(
@@ -89,7 +90,7 @@ def results_table(
         keys = sort_keys(row)
         css = "" if row.rank is not None else ' class="unranked"'
         tds = [_td(row_labels[index])] if labels else []
-        tds.append(model_cell(row.result.model))
+        tds.append(model_cell(row.result.model, row.result.row_name))
         tds += [_td(figures[i], "num", keys[i - 1]) for i in NUMERIC]
         tds.append(_td(figures[7]))
         tds.append(_td(cells.notes_text(row), "notes"))

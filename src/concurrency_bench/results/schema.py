@@ -172,6 +172,25 @@ class ProcessRun(Record, frozen=True, kw_only=True):
         return statistics.median(r.value(metric) for r in self.values)
 
 
+class PythonInfo(Record, frozen=True, kw_only=True, omit_defaults=True):
+    """The interpreter a row's workers ran under (`run --python`, `ab`): which one, and its build.
+
+    Absent from rows measured under the harness's own interpreter, which the file's
+    `environment` describes.
+    """
+
+    label: Name
+    """How tables and the gate tell this interpreter's rows apart: its version (3.12), a
+    longer name when two interpreters of a run share it, or base/new in an `ab` file."""
+    executable: Name
+    version: Name
+    """platform.python_version() of that interpreter, e.g. 3.12.1."""
+    implementation: Name
+    """platform.python_implementation(), e.g. CPython."""
+    build: str = ""
+    """platform.python_build() and python_compiler(), e.g. "main, Jan 1 2024 GCC 12.2.0"."""
+
+
 class ModelResult(Record, frozen=True, kw_only=True):
     """Everything measured for one model on one scenario; every figure is derived from `runs`."""
 
@@ -188,6 +207,8 @@ class ModelResult(Record, frozen=True, kw_only=True):
     rss_before_bytes: Natural | None = None
     rss_peak_bytes: Natural | None = None
     """RSS before the rounds and at the peak of the median worker (growth = peak - before)."""
+    python: PythonInfo | None = None
+    """The interpreter the workers ran under, when the run named one (else the harness's)."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(NAME_PATTERN[1:-1], self.model):  # `$` lets a final \n by
@@ -215,6 +236,11 @@ class ModelResult(Record, frozen=True, kw_only=True):
                     f"model {self.model!r} round {index} has overhead_s {r.overhead_s!r}, but "
                     f"wall_s - ideal_s is {expected!r}"
                 )
+
+    @property
+    def row_name(self) -> str:
+        """The model, with its interpreter's label when it has one: "asyncio-gather (3.13)"."""
+        return self.model if self.python is None else f"{self.model} ({self.python.label})"
 
     @property
     def rounds(self) -> tuple[Round, ...]:

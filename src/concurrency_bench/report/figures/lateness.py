@@ -59,7 +59,7 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
                 everything.append(value)
                 axes.plot(value, y + offset, marker=marker, color=style.colour,
                           markersize=5, linestyle="none")  # fmt: skip
-    axes.set_yticks(positions, [m.model for m in models])
+    axes.set_yticks(positions, [m.row_name for m in models])
     positive = [v for v in everything if v > 0]
     wide = bool(positive) and max(positive) / min(positive) >= SYMLOG_FROM_RATIO
     scale = ")"

@@ -54,7 +54,7 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
         axes.plot(values, ys, linestyle="none", marker=style.marker, markersize=4,
                   color=style.colour, markeredgecolor="#222222", markeredgewidth=0.4)  # fmt: skip
     labels = [
-        f"{m.model}{'' if m.ranked else f' ({m.status})'}  {formatting.duration(m.wall.median)}"
+        f"{m.row_name}{'' if m.ranked else f' ({m.status})'}  {formatting.duration(m.wall.median)}"
         for m in models
     ]
     axes.set_yticks(positions, labels)

@@ -1,0 +1,222 @@
+"""Other interpreters for the workers (`run --python`, `ab`): find them, probe them, label them.
+
+An interpreter is a path, a name on PATH, or a version such as 3.12 (PATH's python3.12,
+else pyenv's newest 3.12.x). Each is probed once, before anything is measured, by running
+python_probe.py under it: its version and build, whether it has concurrency-bench and its
+dependencies, its protocol version, and which models it can run, decided there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from concurrency_bench.engine.protocol import PROTOCOL_VERSION
+from concurrency_bench.errors import InputError
+from concurrency_bench.results import PythonInfo
+from concurrency_bench.runners import ModelSpec
+
+PROBE_SCRIPT = Path(__file__).with_name("python_probe.py")
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+PROBE_TIMEOUT_S = 60.0
+VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
+WHAT = "an interpreter's path, a name on PATH, or a version such as 3.12 (PATH or pyenv)"
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """A probed interpreter: how to start it, what its rows record, what it cannot run."""
+
+    executable: str
+    info: PythonInfo
+    own_package: bool = True
+    """False: it has no concurrency-bench of its own, so the engine's tree is appended."""
+    protocol: int | None = PROTOCOL_VERSION
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+    """Model name -> why it cannot run under this interpreter (decided there)."""
+    lacks: str | None = None
+    """Why no model runs here at all (a dependency of concurrency-bench is missing)."""
+
+    def reason(self, spec: ModelSpec) -> str | None:
+        """Why `spec` is unavailable under this interpreter, or None."""
+        return self.lacks or self.unavailable.get(spec.name)
+
+    def worker_path(self) -> tuple[str, ...]:
+        """The engine's sys.path entries a worker under this interpreter may append: none of
+        the engine's own installation (stdlib, site-packages, its package), so every model
+        package comes from the interpreter's environment; the rest (test models) stays."""
+        own = {
+            os.path.realpath(p)
+            for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)
+        }
+        own |= {os.path.realpath(p) for p in sysconfig.get_paths().values()}
+        own.add(os.path.realpath(PACKAGE_ROOT))
+        kept = []
+        for entry in sys.path:
+            real = os.path.realpath(entry) if entry else ""
+            if real and not any(real == o or real.startswith(o + os.sep) for o in own):
+                kept.append(entry)
+        return tuple(kept)
+
+
+def _pyenv_root() -> Path:
+    return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+
+
+def _on_path(name: str) -> str | None:
+    """`name` on PATH, skipping pyenv's shims (they fail for versions pyenv has not selected)."""
+    shims = _pyenv_root() / "shims"
+    entries = [p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != shims]
+    return shutil.which(name, path=os.pathsep.join(entries))
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    numbers = re.findall(r"[0-9]+", path.parents[1].name)
+    return tuple(int(n) for n in numbers)
+
+
+def resolve(text: str) -> str:
+    """The interpreter `text` names, as an absolute path (not resolving links: a virtual
+    environment's python must stay itself); InputError naming `python` when none is found."""
+    text = text.strip()
+    if not text:
+        raise InputError(f"`python` must be {WHAT}; got an empty name")
+    if VERSION.match(text):
+        major_minor = ".".join(text.split(".")[:2])
+        if text == major_minor:
+            found = _on_path(f"python{text}")
+            if found:
+                return os.path.abspath(found)
+        candidates = [
+            p
+            for p in (_pyenv_root() / "versions").glob(f"{text}*/bin/python")
+            if re.fullmatch(rf"{re.escape(text)}(\.[0-9]+)?", p.parents[1].name)
+        ]
+        if candidates:
+            return str(max(candidates, key=_version_key))
+        raise InputError(
+            f"`python` {text}: no python{major_minor} on PATH and no "
+            f"{_pyenv_root() / 'versions' / text}* from pyenv; give {WHAT}"
+        )
+    path = text if os.sep in text else _on_path(text)
+    if path is None or not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise InputError(f"`python` must be {WHAT}; {text!r} is not an executable file")
+    return os.path.abspath(path)
+
+
+def _models(specs: Sequence[ModelSpec]) -> str:
+    return json.dumps(
+        [
+            {
+                "name": s.name,
+                "module": s.module,
+                "min_python": list(s.min_python),
+                "requires": list(s.requires),
+            }
+            for s in specs
+        ]
+    )
+
+
+def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> dict[str, Any]:
+    """Run python_probe.py under `executable` and read its answer (InputError if it cannot)."""
+    try:
+        done = subprocess.run(
+            [executable, "-P", str(PROBE_SCRIPT), PACKAGE_ROOT],
+            input=_models(specs),
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InputError(f"`python` {executable} could not be run: {exc}") from None
+    try:
+        found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        raise InputError(
+            f"`python` {executable} is not a Python 3.11+ interpreter (exit status "
+            f"{done.returncode}: {tail})"
+        ) from None
+    if found.get("too_old"):
+        raise InputError(
+            f"`python` {executable} is Python {found['version']}; concurrency-bench needs 3.11+"
+        )
+    return found
+
+
+def probe(executable: str, specs: Sequence[ModelSpec], label: str) -> Interpreter:
+    """Probe one interpreter (outside every timed region) for the models of a run."""
+    found = _run_probe(executable, specs)
+    info = PythonInfo(
+        label=label,
+        executable=executable,
+        version=str(found["version"]),
+        implementation=str(found["implementation"]),
+        build=str(found["build"]),
+    )
+    lacks = found.get("lacks")
+    return Interpreter(
+        executable=executable,
+        info=info,
+        own_package=bool(found["own_package"]),
+        protocol=found.get("protocol"),
+        unavailable=dict(found.get("unavailable") or {}),
+        lacks=f"{executable} lacks {lacks} (fix: {executable} -m pip install {lacks})"
+        if lacks
+        else None,
+    )
+
+
+def short_version(version: str) -> str:
+    """3.12.1 -> 3.12."""
+    return ".".join(version.split(".")[:2])
+
+
+def probe_all(texts: Sequence[str], specs: Sequence[ModelSpec]) -> list[Interpreter]:
+    """Resolve and probe every `--python` value, labelled by short version (the full
+    version, then the path, when two share it); the same interpreter twice is bad input."""
+    paths = [resolve(text) for text in texts]
+    for index, path in enumerate(paths):
+        if path in paths[:index]:
+            raise InputError(f"`python` names {path} twice ({', '.join(texts)})")
+    probed = [probe(path, specs, label=path) for path in paths]
+    labels = [short_version(p.info.version) for p in probed]
+    if len(set(labels)) < len(labels):
+        labels = [p.info.version for p in probed]
+    if len(set(labels)) < len(labels):
+        labels = [f"{p.info.version} {p.executable}" for p in probed]
+    return [relabel(p, label) for p, label in zip(probed, labels, strict=True)]
+
+
+def relabel(interpreter: Interpreter, label: str) -> Interpreter:
+    """The same interpreter, its rows labelled `label` (base/new in `ab`)."""
+    return replace(interpreter, info=msgspec.structs.replace(interpreter.info, label=label))
+
+
+def protocol_mismatch(interpreter: Interpreter, role: str) -> str | None:
+    """One line when the interpreter's concurrency-bench speaks another protocol, else None."""
+    if interpreter.lacks is not None or interpreter.protocol == PROTOCOL_VERSION:
+        return None
+    theirs = (
+        f"protocol {interpreter.protocol}"
+        if interpreter.protocol is not None
+        else "no protocol version (it predates them)"
+    )
+    return (
+        f"{role} {interpreter.executable} has a concurrency-bench whose worker speaks "
+        f"{theirs}, this engine protocol {PROTOCOL_VERSION}: build its environment from a "
+        f"commit whose engine speaks protocol {PROTOCOL_VERSION}"
+    )

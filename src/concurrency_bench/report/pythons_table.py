@@ -1,0 +1,110 @@
+"""The cross-interpreter table (`run --python A,B,...`): models as rows, interpreters as columns.
+
+For each interpreter the median wall time and overhead per job; for each after the first,
+the change of overhead per job against the first with the gate's verdict and p-value (its
+one-sided rank test on per-process values, analysis/gate.py), so "3.13 is faster" is said
+only when the processes support it. Rows that did not run say why under the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tabulate import tabulate
+
+from concurrency_bench.analysis.gate import METRICS, ComparedPair, compare_models
+from concurrency_bench.report import formatting
+from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+
+METRIC = METRICS["overhead"]
+
+
+def interpreter_labels(results: ResultsFile) -> list[str]:
+    """The interpreters' labels in the order the file first names them."""
+    labels = [m.python.label for _, m in results.models() if m.python is not None]
+    return list(dict.fromkeys(labels))
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One scenario's rows: model -> interpreter label -> its result."""
+
+    block: ScenarioResults
+    labels: list[str]
+    rows: dict[str, dict[str, ModelResult]]
+
+
+def grid(block: ScenarioResults) -> Grid:
+    """Arrange a scenario's rows by model, then interpreter (rows without one are left out)."""
+    rows: dict[str, dict[str, ModelResult]] = {}
+    labels: list[str] = []
+    for model in block.models:
+        if model.python is None:
+            continue
+        label = model.python.label
+        labels.append(label)
+        rows.setdefault(model.model, {})[label] = model
+    return Grid(block, list(dict.fromkeys(labels)), rows)
+
+
+def _figures(model: ModelResult | None) -> list[str]:
+    if model is None:
+        return ["", ""]
+    if not model.ranked:
+        return [model.status, ""]
+    wall = formatting.number(model.wall.median * 1e3)
+    return [wall, formatting.number(model.overhead_per_job_us.median)]
+
+
+def _change(pair: ComparedPair) -> str:
+    if pair.change_pct is None or pair.p_slower is None or pair.p_faster is None:
+        return pair.verdict
+    p = pair.p_faster if pair.change_pct < 0 else pair.p_slower
+    return f"{formatting.percent(pair.change_pct)} p={p:.3f} {pair.verdict}"
+
+
+def render_grid(table: Grid) -> str:
+    """One scenario's table and the reasons of the rows that did not run."""
+    first = table.labels[0]
+    headers = ["model"]
+    for label in table.labels:
+        headers += [f"{label} wall ms", f"{label} µs/job"]
+        if label != first:
+            headers.append(f"{label} vs {first}")
+    lines: list[list[str]] = []
+    reasons: dict[tuple[str, str], list[str]] = {}  # (model, status: reason) -> labels
+    for name, by_label in table.rows.items():
+        cells = [name]
+        base = by_label.get(first)
+        for label in table.labels:
+            model = by_label.get(label)
+            cells += _figures(model)
+            if label != first:
+                change = ""
+                if base is not None and model is not None:
+                    scenario = table.block.scenario.name
+                    change = _change(compare_models(scenario, base, model, METRIC))
+                cells.append(change)
+            if model is not None and not model.ranked and model.reason:
+                reasons.setdefault((name, f"{model.status}: {model.reason}"), []).append(label)
+        lines.append(cells)
+    align = ("left", *["right"] * (len(headers) - 1))
+    text = tabulate(lines, headers=headers, disable_numparse=True, colalign=align)
+    notes = [f"{name} ({', '.join(labels)}): {why}" for (name, why), labels in reasons.items()]
+    return text + ("\n" + "\n".join(notes) if notes else "")
+
+
+def render(results: ResultsFile) -> str:
+    """Every scenario's cross-interpreter table with a heading saying what is compared."""
+    parts = []
+    for block in results.scenarios:
+        table = grid(block)
+        if not table.labels:
+            continue
+        scenario = block.scenario
+        parts.append(
+            f"{scenario.name}: median wall (ms) and overhead per job (µs) per interpreter; "
+            f"change of overhead per job against {table.labels[0]}, one-sided Mann-Whitney U "
+            "on the per-process values (the gate's test and verdicts)\n" + render_grid(table)
+        )
+    return "\n\n".join(parts) + "\n" if parts else ""
