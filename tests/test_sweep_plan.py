@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
+from concurrency_bench.cli.main import main
 from concurrency_bench.cli.sweep_cmd import sizes
 from concurrency_bench.cli.sweep_plan import (
     Probe,
@@ -15,6 +17,7 @@ from concurrency_bench.cli.sweep_plan import (
     probe_jobs,
 )
 from concurrency_bench.engine import EngineOptions
+from concurrency_bench.results import load
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.workload import Scenario
 
@@ -84,3 +87,28 @@ def test_sizes_are_distinct_and_ascending() -> None:
         sizes("10,,100")
     with pytest.raises(argparse.ArgumentTypeError):
         sizes("0")
+
+
+def test_sweep_over_tcp_names_every_size_tcp_and_sums_right(tmp_path: Path) -> None:
+    out = tmp_path / "runs"
+    status = main(
+        ["sweep", "--jobs", "2,4", "--delay-ms", "5", "--io", "tcp", "--models",
+         "asyncio-gather", "--rounds", "1", "--out", str(out), "--quiet"]
+    )  # fmt: skip
+    assert status == 0
+    (path,) = out.glob("*.json")
+    rows = [(s.name, s.io, m.status) for s, m in load(path).models()]
+    assert rows == [
+        ("uniform-2x5ms-100ints-tcp", "tcp", "ok"),
+        ("uniform-4x5ms-100ints-tcp", "tcp", "ok"),
+    ]
+
+
+def test_sweep_connections_without_tcp_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["sweep", "--connections", "2", "--out", str(tmp_path / "runs")])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "`connections` needs --io tcp" in err
+    assert not (tmp_path / "runs").exists()

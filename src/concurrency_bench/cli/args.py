@@ -121,6 +121,11 @@ def add_scenario_arguments(
         default=DEFAULT_UNIT_MS,
         help=f"the seed scenario's time unit in ms ({DEFAULT_UNIT_MS:g})",
     )
+    add_io_arguments(group)
+
+
+def add_io_arguments(group: argparse._ActionsContainer) -> None:
+    """`--io timer|tcp` and `--connections N`; `with_io_from_args` applies them."""
     group.add_argument(
         "--io",
         choices=IO_KINDS,
@@ -138,11 +143,16 @@ def add_scenario_arguments(
     )
 
 
-def scenario_from_args(args: argparse.Namespace) -> Scenario:
-    """Build the Scenario the workload options describe (validation errors are InputError)."""
+def with_io_from_args(scenario: Scenario, args: argparse.Namespace) -> Scenario:
+    """The scenario waiting on what `--io` and `--connections` say (InputError when they clash)."""
     if args.connections is not None and args.io != "tcp":
         raise InputError("`connections` needs --io tcp (timer jobs open no connections)")
-    return _workload(args).with_io(args.io, args.connections)
+    return scenario.with_io(args.io, args.connections)
+
+
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """Build the Scenario the workload options describe (validation errors are InputError)."""
+    return with_io_from_args(_workload(args), args)
 
 
 def _workload(args: argparse.Namespace) -> Scenario:

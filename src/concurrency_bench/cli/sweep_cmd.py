@@ -16,7 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from concurrency_bench.cli.args import add_model_arguments, float_in, int_in, specs_from_args
+from concurrency_bench.cli.args import (
+    add_io_arguments,
+    add_model_arguments,
+    float_in,
+    int_in,
+    specs_from_args,
+    with_io_from_args,
+)
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.cli.progress import ProgressBar, planned_workers
 from concurrency_bench.cli.run_cmd import DEFAULT_OUT, exit_status, latest_dir
@@ -77,6 +84,7 @@ def add_parser(subparsers: Any) -> None:
         default=DEFAULT_INTS_PER_JOB,
         help=f"random ints each job sums ({DEFAULT_INTS_PER_JOB})",
     )
+    add_io_arguments(parser)
     add_model_arguments(parser)
     parser.add_argument(
         "--budget-s",
@@ -107,7 +115,14 @@ def add_parser(subparsers: Any) -> None:
 
 def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
     """One uniform scenario per size (their names differ only in the size)."""
-    return [Scenario.uniform(n, args.delay_ms / 1000, ints_per_job=args.ints) for n in args.jobs]
+    return [_scenario(n, args) for n in args.jobs]
+
+
+def _scenario(jobs: int, args: argparse.Namespace) -> Scenario:
+    """The sweep's scenario at one size, with its io (timers or loopback TCP)."""
+    return with_io_from_args(
+        Scenario.uniform(jobs, args.delay_ms / 1000, ints_per_job=args.ints), args
+    )
 
 
 def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict[str, Probe]:
@@ -123,7 +138,7 @@ def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict
             print(f"probing {spec.name} at 1 and {jobs:,} jobs", file=sys.stderr, end="\r")
         timed = []
         for size in (1, jobs):
-            scenario = Scenario.uniform(size, delay, ints_per_job=args.ints)
+            scenario = _scenario(size, args)
             started = time.monotonic()
             (result,) = measure_pairs([(scenario, spec)], options).results
             elapsed = time.monotonic() - started
@@ -141,6 +156,7 @@ def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict
 def main(args: argparse.Namespace) -> int:
     """Probe, plan, measure every point that fits in one engine call, write one file."""
     specs = specs_from_args(args)
+    scenarios = scenarios_of(args)  # bad --io/--connections: one line before anything runs
     out: Path = args.out
     prove_writable(out)
     prove_writable(latest_dir(out))
@@ -154,7 +170,7 @@ def main(args: argparse.Namespace) -> int:
     received = interrupt_signals()
     created = utc_now()
     probes = probe(specs, args, args.quiet or not sys.stderr.isatty())
-    points = plan(scenarios_of(args), specs, probes, options, args.budget_s, available_bytes())
+    points = plan(scenarios, specs, probes, options, args.budget_s, available_bytes())
     measured = [p for p in points if p.reason is None]
     pairs = [(p.scenario, p.spec) for p in measured]
     bar = None

@@ -107,14 +107,13 @@ def _columns(m: Measurement) -> JobColumns:
 
 
 def _figures(m: Measurement, server: ServerShare | None = None) -> Round:
-    if server is None:
-        return Round(wall_s=m.wall_s, cpu_s=m.cpu_s, overhead_s=m.overhead_s)
+    """The round's record; the server's share only over TCP (None is the field's default)."""
     return Round(
         wall_s=m.wall_s,
         cpu_s=m.cpu_s,
         overhead_s=m.overhead_s,
-        server_cpu_s=server.cpu_s,
-        server_busy=server.busy,
+        server_cpu_s=None if server is None else server.cpu_s,
+        server_busy=None if server is None else server.busy,
     )
 
 
