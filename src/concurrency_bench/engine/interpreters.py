@@ -8,6 +8,8 @@ dependencies, its protocol version, and which models it can run, decided there.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import re
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,10 +31,24 @@ from concurrency_bench.results import PythonInfo
 from concurrency_bench.runners import ModelSpec
 
 PROBE_SCRIPT = Path(__file__).with_name("python_probe.py")
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+PACKAGE = Path(__file__).resolve().parents[1]
+"""This concurrency_bench package's directory (in src/, or in an environment's site-packages)."""
 PROBE_TIMEOUT_S = 60.0
 VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
 WHAT = "an interpreter's path, a name on PATH, or a version such as 3.12 (PATH or pyenv)"
+
+
+@functools.cache
+def package_root() -> str:
+    """A folder whose only import is this package, for a worker's sys.path: src/ for a source
+    tree; for an installed package a private folder linking to it, because appending an
+    environment's site-packages would hand another interpreter this one's compiled packages."""
+    if PACKAGE.parent.name not in ("site-packages", "dist-packages"):
+        return str(PACKAGE.parent)
+    private = Path(tempfile.mkdtemp(prefix="concurrency-bench-path-"))
+    (private / PACKAGE.name).symlink_to(PACKAGE, target_is_directory=True)
+    atexit.register(shutil.rmtree, private, ignore_errors=True)
+    return str(private)
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,7 @@ class Interpreter:
             for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)
         }
         own |= {os.path.realpath(p) for p in sysconfig.get_paths().values()}
-        own.add(os.path.realpath(PACKAGE_ROOT))
+        own.add(os.path.realpath(PACKAGE.parent))
         kept = []
         for entry in sys.path:
             real = os.path.realpath(entry) if entry else ""
@@ -133,7 +150,7 @@ def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> dict[str, Any]:
     """Run python_probe.py under `executable` and read its answer (InputError if it cannot)."""
     try:
         done = subprocess.run(
-            [executable, "-P", str(PROBE_SCRIPT), PACKAGE_ROOT],
+            [executable, "-P", str(PROBE_SCRIPT), package_root()],
             input=_models(specs),
             capture_output=True,
             text=True,

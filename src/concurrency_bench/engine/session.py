@@ -18,10 +18,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import IO, Literal
 
-from concurrency_bench.engine.interpreters import Interpreter
+from concurrency_bench.engine.interpreters import Interpreter, package_root
 from concurrency_bench.engine.pooling import merge_lateness
 from concurrency_bench.engine.protocol import (
     PROTOCOL_VERSION,
@@ -45,7 +44,6 @@ WORKER_EXIT_GRACE_S = 10.0
 PROGRESS_TICK_S = 0.5
 """How often the progress callback hears about elapsed time while a round runs."""
 STDERR_TAIL_CHARS = 300
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 Phase = Literal["start", "warmup", "round"]
 SessionProgress = Callable[[Phase, int, int], None]
@@ -82,7 +80,7 @@ def worker_command(python: Interpreter | None = None) -> list[str]:
     concurrency-bench of its own, which must run its own worker (`ab`'s base commit)."""
     append = python is None or not python.own_package
     code = (
-        f"import sys; sys.path.append({PACKAGE_ROOT!r}); " if append else "import sys; "
+        f"import sys; sys.path.append({package_root()!r}); " if append else "import sys; "
     ) + "from concurrency_bench.engine.worker import main; sys.exit(main())"
     executable = sys.executable if python is None else python.executable
     return [executable, "-P", "-c", code, str(os.getpid())]
