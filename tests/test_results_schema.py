@@ -73,7 +73,7 @@ def test_a_written_file_validates_with_a_stock_validator(tmp_path: Path) -> None
 
 
 def test_a_converted_schema_1_file_validates() -> None:
-    converted = load(ROOT / "results" / "baseline.json")
+    converted = load(ROOT / "results" / "runs" / "20261126T044828Z-a8387d5.json")  # schema 1
     validator().validate(json.loads(converted.to_json()))
 
 

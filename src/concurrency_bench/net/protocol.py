@@ -40,8 +40,6 @@ KNOWN_FLAGS = KEEP_ALIVE | STATS_FLAG
 REFUSED = 0xFFFFFFFF
 """The reply header of a refused request (no body follows, the connection closes)."""
 
-MAX_DELAY_NS = 2**64 - 1
-
 
 class ProtocolError(RuntimeError):
     """The server refused a request or answered something other than the expected bytes."""
