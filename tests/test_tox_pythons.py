@@ -4,12 +4,14 @@ skipped), then one interleaved `run --python` over those that exist."""
 from __future__ import annotations
 
 import configparser
+import os
 import stat
 import sys
 from pathlib import Path
 
 import pytest
 
+from concurrency_bench.errors import InputError
 from concurrency_bench.results import load
 from concurrency_bench.suite import pythons
 
@@ -39,9 +41,10 @@ def test_bench_pythons_builds_them_then_runs_them_interleaved(
     env = tox["testenv:bench-pythons"]
     assert "tox" in env["deps"]
     build = " ".join(env["commands_pre"].replace("\\\n", " ").split())
-    assert build.startswith("tox run")
-    assert "--notest" in build and "--skip-missing-interpreters true" in build
-    assert f"-e {','.join(ENVS)}" in build
+    assert build == (
+        f"python -m concurrency_bench.suite.pythons --build {{toxinidir}} {{toxworkdir}} "
+        f"{' '.join(ENVS)}"
+    )
     run = " ".join(env["commands"].replace("\\\n", " ").split())
     assert run.startswith(
         f"python -m concurrency_bench.suite.pythons {{toxworkdir}} {' '.join(ENVS)}"
@@ -92,3 +95,31 @@ def test_no_environment_at_all_is_bad_input(
     assert pythons.main([str(tmp_path), *ENVS]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()[-1:]
     assert "`python`" in line and "py313-bench" in line
+
+
+def test_the_build_puts_the_interpreters_tox_cannot_find_on_its_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[list[str], str]] = []
+
+    def run(command: list[str], env: dict[str, str], check: bool) -> object:
+        calls.append((command, env["PATH"]))
+        return type("Done", (), {"returncode": 0})()
+
+    versions = {"3.11": "/opt/a/bin/python", "3.13": "/opt/c/bin/python"}
+
+    def resolve(text: str) -> str:
+        if text not in versions:
+            raise InputError(f"`python` {text}: none")
+        return versions[text]
+
+    monkeypatch.setattr(pythons.subprocess, "run", run)
+    monkeypatch.setattr(pythons, "resolve", resolve)
+    monkeypatch.setenv("PATH", "/usr/bin")
+    assert pythons.main(["--build", "tox.ini", "/w", *ENVS]) == 0
+    ((command, path),) = calls
+    assert command[1:] == [
+        "-m", "tox", "run", "--conf", "tox.ini", "--workdir", "/w", "--notest",
+        "--skip-missing-interpreters", "true", "-e", ",".join(ENVS),
+    ]  # fmt: skip
+    assert path.split(os.pathsep) == ["/opt/a/bin", "/opt/c/bin", "/usr/bin"]
