@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from concurrency_bench import engine
-from concurrency_bench.results import ModelResult, ResultsFile
-from concurrency_bench.runners import REGISTRY, ModelSpec
+from concurrency_bench.runners import REGISTRY
 from concurrency_bench.suite import plugin
 from concurrency_bench.suite.profiles import QUICK
 from concurrency_bench.suite.replay import ReplayTimer
-from concurrency_bench.workload import Scenario
-from factories import model_result, results_file
+from factories import model_result
 
 A, B = QUICK[0].scenario, QUICK[1].scenario
 
@@ -37,26 +33,9 @@ def suite_run(tmp_path: Path) -> plugin.SuiteRun:
     return plugin.SuiteRun(tmp_path, options, "2024-01-02T03:04:05Z", {}, QUICK)
 
 
-def fake_results_file(
-    pairs: Sequence[tuple[Scenario, ModelSpec]],
-    results: Sequence[ModelResult],
-    options: Any,
-    *,
-    created_utc: str,
-    environment: dict[str, Any],
-    partial: bool,
-) -> ResultsFile:
-    """engine.results_file's contract: one block per scenario, in run order."""
-    blocks: dict[str, tuple[Scenario, list[ModelResult]]] = {}
-    for (scenario, _), result in zip(pairs, results, strict=True):
-        blocks.setdefault(scenario.name, (scenario, []))[1].append(result)
-    return results_file(list(blocks.values()), partial=partial)
-
-
 def test_results_file_keeps_planned_order_and_rows_for_pairs_never_started(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "results_file", fake_results_file)
     monkeypatch.setattr(
         engine,
         "not_started",
