@@ -171,3 +171,56 @@ def test_stored_form() -> None:
         "io": "timer",
         "connections": None,
     }
+
+
+# -- delays given as floats: the whole-tuple check must refuse what the per-delay one does --
+
+
+@pytest.mark.parametrize(
+    ("delays", "bad"),
+    [
+        ((0.1, math.nan, 0.2), "nan"),  # a NaN hides from min() and max() unless first
+        ((0.5, -1.0), "-1.0"),
+        ((0.5, 3600.5), "3600.5"),
+        ((0.5, math.inf), "inf"),
+        ((-0.5,), "-0.5"),
+    ],
+)
+def test_float_delays_out_of_range_are_refused_wherever_they_stand(
+    delays: tuple[float, ...], bad: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        Scenario("x", delays)
+    assert str(raised.value) == f"`delay` must be from 0 to 3600 seconds, got {bad}"
+
+
+def test_float_delays_at_both_ends_of_the_range_are_kept_as_given() -> None:
+    delays = (0.0, 3600.0, 0.25)
+    assert Scenario("x", delays).delays_s == delays
+
+
+# -- io and connections ----------------------------------------------------------------------
+
+
+def test_io_must_be_timer_or_tcp() -> None:
+    with pytest.raises(InputError) as raised:
+        Scenario("x", (0.1,), io="udp")  # type: ignore[arg-type]
+    assert str(raised.value) == "`io` must be one of: timer, tcp; got 'udp'"
+
+
+@pytest.mark.parametrize("connections", [0, 100_001, True, 2.0])
+def test_connections_are_a_whole_number_from_1_to_100000(connections: object) -> None:
+    with pytest.raises(InputError) as raised:
+        Scenario("x", (0.1,), io="tcp", connections=connections)  # type: ignore[arg-type]
+    assert str(raised.value).startswith("`connections` must be an integer from 1 to 100000")
+
+
+@pytest.mark.parametrize("connections", [1, 100_000])
+def test_connections_at_the_edges_are_kept_with_tcp(connections: int) -> None:
+    assert Scenario("x", (0.1,), io="tcp", connections=connections).connections == connections
+
+
+def test_connections_need_tcp() -> None:
+    with pytest.raises(InputError) as raised:
+        Scenario("x", (0.1,), connections=3)
+    assert str(raised.value) == "`connections` needs --io tcp (timer jobs open no connections)"
