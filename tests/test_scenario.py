@@ -224,3 +224,21 @@ def test_connections_need_tcp() -> None:
     with pytest.raises(InputError) as raised:
         Scenario("x", (0.1,), connections=3)
     assert str(raised.value) == "`connections` needs --io tcp (timer jobs open no connections)"
+
+
+def test_with_io_names_the_io_and_the_shared_connections() -> None:
+    base = Scenario.uniform(10, 0.05)
+    assert base.with_io("timer") == base
+    tcp = base.with_io("tcp")
+    assert (tcp.name, tcp.io, tcp.connections) == ("uniform-10x50ms-100ints-tcp", "tcp", None)
+    shared = base.with_io("tcp", 100)
+    assert (shared.name, shared.io, shared.connections) == (
+        "uniform-10x50ms-100ints-tcp-c100",
+        "tcp",
+        100,
+    )
+    assert (shared.delays_s, shared.ints_per_job, shared.seed) == (
+        base.delays_s,
+        base.ints_per_job,
+        base.seed,
+    )
