@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from msgspec.structs import replace
 
 from concurrency_bench.report import rows
 from concurrency_bench.report.rows import Table, build_table, build_tables
@@ -135,3 +136,29 @@ def test_one_table_per_scenario_in_file_order() -> None:
     assert [t.scenario.name for t in tables] == ["other", "seed"]
     assert [t.baseline for t in tables] == ["sum-of-delays", "sync"]
     assert tables[0].rows[0].speedup == pytest.approx(0.2 / 0.12)
+
+
+# -- TCP rows: the server's busy fraction ----------------------------------------------------
+
+
+def served(busy: list[float]) -> ModelResult:
+    """An ok TCP row whose rounds had the server busy for these fractions of the round."""
+    model = model_result("uvloop", Scenario.uniform(10, 0.05), walls=[0.06] * len(busy))
+    runs = tuple(
+        replace(run, values=tuple(replace(r, server_busy=b) for r in run.values))
+        for run, b in zip(model.runs, busy, strict=True)
+    )
+    return replace(model, runs=runs)
+
+
+def test_a_tcp_row_says_how_busy_its_server_was() -> None:
+    assert rows.notes(served([0.2, 0.35, 0.3])) == ("server busy 30% of the round",)
+
+
+def test_over_half_the_round_is_server_bound_and_exactly_half_is_not() -> None:
+    assert rows.notes(served([0.6, 0.7, 0.2])) == ("server-bound: server busy 60% of the round",)
+    assert rows.notes(served([0.5, 0.5, 0.5])) == ("server busy 50% of the round",)
+
+
+def test_a_timer_row_has_no_server_note() -> None:
+    assert rows.notes(model_result("uvloop", Scenario.uniform(10, 0.05), walls=[0.06])) == ()

@@ -367,3 +367,34 @@ def test_models_walks_every_block_and_decode_reads_to_json_back() -> None:
     assert decode(results.to_json()) == results
     assert decode(results.to_json().encode()) == results
     assert results.schema_version == 2 and results.partial is False
+
+
+# -- a TCP round's server figures ------------------------------------------------------------
+
+
+def tcp_round(**server: float) -> Round:
+    return Round(wall_s=0.5, cpu_s=0.1, overhead_s=0.0, **server)
+
+
+def test_server_figures_are_optional_and_kept_when_in_range() -> None:
+    assert (tcp_round().server_cpu_s, tcp_round().server_busy) == (None, None)
+    edges = tcp_round(server_cpu_s=0.0, server_busy=0.0), tcp_round(server_busy=1.0)
+    assert [r.server_busy for r in edges] == [0.0, 1.0]
+    assert edges[0].server_cpu_s == 0.0
+
+
+@pytest.mark.parametrize(
+    ("server", "message"),
+    [
+        ({"server_cpu_s": math.nan}, "`server_cpu_s` must be a finite number, got nan"),
+        ({"server_cpu_s": -0.5}, "`server_cpu_s` must be from 0 to 3.6e+11, got -0.5"),
+        ({"server_busy": -0.01}, "`server_busy` must be from 0 to 1, got -0.01"),
+        ({"server_busy": 1.01}, "`server_busy` must be from 0 to 1, got 1.01"),
+    ],
+)
+def test_server_figures_out_of_range_are_refused_naming_the_field(
+    server: dict[str, float], message: str
+) -> None:
+    with pytest.raises(ValueError) as raised:
+        tcp_round(**server)
+    assert str(raised.value) == message
