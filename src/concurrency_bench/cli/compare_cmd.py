@@ -53,12 +53,20 @@ def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
         default="overhead",
         help="overhead: (wall - ideal) per job, in µs; wall: wall time, in ms (overhead)",
     )
+    add_significance_arguments(parser)
+
+
+def add_significance_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the gate calls a change: `--threshold` and `--alpha` (also `history`'s marks)."""
     parser.add_argument(
         "--threshold",
+        "--threshold-pct",
+        dest="threshold",
         type=float_in("threshold", 0.0, 1000.0, low_open=True),
         default=DEFAULT_THRESHOLD_PCT,
         metavar="PCT",
-        help=f"smallest change in %% that counts as slower/faster ({DEFAULT_THRESHOLD_PCT:g})",
+        help=f"smallest change in %% that counts as slower/faster ({DEFAULT_THRESHOLD_PCT:g}); "
+        "--threshold-pct is another spelling",
     )
     parser.add_argument(
         "--alpha",

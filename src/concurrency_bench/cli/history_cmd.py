@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from concurrency_bench import results
-from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT
 from concurrency_bench.analysis.history import Run, Track, runs_of, tracks
-from concurrency_bench.cli.args import float_in
+from concurrency_bench.cli.compare_cmd import add_significance_arguments
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import figures, formatting, history_page
@@ -29,19 +28,7 @@ def add_parser(subparsers: Any) -> None:
                         help="write the HTML page to PATH")  # fmt: skip
     parser.add_argument("--figures", type=Path, default=None, metavar="DIR",
                         help="write one SVG and PNG per (scenario, metric) into DIR")  # fmt: skip
-    parser.add_argument(
-        "--threshold-pct",
-        type=float_in("threshold-pct", 0.0, 1000.0),
-        default=DEFAULT_THRESHOLD_PCT,
-        metavar="P",
-        help=f"the gate's threshold in percent ({DEFAULT_THRESHOLD_PCT:g})",
-    )
-    parser.add_argument(
-        "--alpha",
-        type=float_in("alpha", 0.0, 1.0, low_open=True, high_open=True),
-        default=DEFAULT_ALPHA,
-        help=f"the gate's significance level ({DEFAULT_ALPHA:g})",
-    )
+    add_significance_arguments(parser)
     parser.set_defaults(handler=main)
 
 
@@ -85,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
     if args.figures is not None and not figures.available():
         raise InputError(f"`figures` {figures.MISSING}")
     runs = load_runs(args.directory)
-    found = tracks(runs, threshold_pct=args.threshold_pct, alpha=args.alpha)
+    found = tracks(runs, threshold_pct=args.threshold, alpha=args.alpha)
     emit(text_summary(runs, found))
     if args.output is not None:
         results.write_atomic(args.output, history_page.render(runs, found), overwrite=True)
