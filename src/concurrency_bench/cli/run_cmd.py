@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -135,15 +135,8 @@ def python_list(text: str) -> list[str]:
 
 def engine_options(args: argparse.Namespace) -> EngineOptions:
     """The engine options the measuring arguments give (no progress yet: see progress_bar)."""
-    return EngineOptions(
-        rounds=args.rounds,
-        warmup=args.warmup,
-        gc=args.gc,
-        timeout_s=args.timeout_s,
-        sequential_budget_s=args.sequential_budget_s,
-        pool_size=args.pool_size,
-        rounds_per_process=args.rounds_per_process,
-    )
+    named = {f.name for f in fields(EngineOptions) if f.name != "progress"}
+    return EngineOptions(**{name: getattr(args, name) for name in named})
 
 
 def interpreters(texts: list[str] | None, specs: list[ModelSpec]) -> list[Interpreter]:

@@ -106,14 +106,7 @@ class EngineOptions:
 
     def run_settings(self) -> RunSettings:
         """The part of the options a results file records."""
-        return RunSettings(
-            rounds=self.rounds,
-            warmup=self.warmup,
-            gc=self.gc,
-            timeout_s=self.timeout_s,
-            sequential_budget_s=self.sequential_budget_s,
-            rounds_per_process=self.rounds_per_process,
-        )
+        return RunSettings(**{name: getattr(self, name) for name in RunSettings.__struct_fields__})
 
     def worker_shares(self) -> list[int]:
         """Measured rounds per worker, in order: rounds_per_process each, the last one the rest."""
