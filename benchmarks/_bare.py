@@ -6,6 +6,7 @@ the client code a user would write; what they share is how rounds are timed and 
 
 from __future__ import annotations
 
+import argparse
 import gc
 import time
 from collections.abc import Callable
@@ -13,8 +14,25 @@ from typing import TypeVar
 
 from concurrency_bench.net import ServerHandle
 from concurrency_bench.net.handle import busy_fraction
+from concurrency_bench.workload import Scenario
 
 Result = TypeVar("Result")
+
+
+def workload_parser(description: str | None) -> argparse.ArgumentParser:
+    """The options every bare script takes: the uniform workload, rounds and warm-ups."""
+    parser = argparse.ArgumentParser(description=(description or "").split("\n", 1)[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--delay-ms", type=float, default=50.0)
+    parser.add_argument("--ints", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (1, as run)")
+    return parser
+
+
+def workload(args: argparse.Namespace) -> Scenario:
+    """The uniform scenario the options describe."""
+    return Scenario.uniform(args.jobs, args.delay_ms / 1000, ints_per_job=args.ints)
 
 
 def timed_rounds(

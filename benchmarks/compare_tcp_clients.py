@@ -9,7 +9,6 @@ clients and of the server's headroom before the engine integrates them.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import functools
 import statistics
@@ -18,7 +17,7 @@ from collections.abc import Callable
 
 import trio
 
-from _bare import timed_rounds
+from _bare import timed_rounds, workload, workload_parser
 from concurrency_bench.net import ServerHandle, TcpTarget, default_placement, pin_client
 from concurrency_bench.net.clients import SocketPool, StreamPool, socket_job, stream_job
 from concurrency_bench.net.structured import trio_job
@@ -93,13 +92,10 @@ FAMILIES: dict[str, tuple[Run, bool]] = {
 
 def main() -> None:
     """Measure every family in both connection modes and print one line each."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--jobs", type=int, default=1000)
-    parser.add_argument("--delay-ms", type=float, default=50.0)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = workload_parser(__doc__)
     parser.add_argument("--connections", type=int, default=100)
     args = parser.parse_args()
-    scenario = Scenario.uniform(args.jobs, args.delay_ms / 1000)
+    scenario = workload(args)
     expected = expected_sums(build_payloads(scenario))
     placement = default_placement()
     pin_client(placement)
@@ -112,7 +108,7 @@ def main() -> None:
                     functools.partial(run, server.target, scenario, connections),
                     args.rounds,
                     lambda records: [value for _, _, value in records] == expected,
-                    warmup=1,
+                    warmup=args.warmup,
                     server=server,
                     name=name,
                 )

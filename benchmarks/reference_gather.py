@@ -9,13 +9,12 @@ target).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 from collections.abc import Sequence
 
-from _bare import timed_rounds
-from concurrency_bench.workload import JobRecord, Scenario, async_job, build_payloads
+from _bare import timed_rounds, workload, workload_parser
+from concurrency_bench.workload import JobRecord, async_job, build_payloads
 
 
 async def gather(delays: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
@@ -27,15 +26,10 @@ async def gather(delays: Sequence[float], payloads: Sequence[Sequence[int]]) -> 
 
 def main() -> None:
     """Time `rounds` runs (after `warmup` untimed ones) and print the median wall time."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--jobs", type=int, default=1000)
-    parser.add_argument("--delay-ms", type=float, default=50.0)
-    parser.add_argument("--ints", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--warmup", type=int, default=1, help="untimed runs first (1, as run)")
+    parser = workload_parser(__doc__)
     args = parser.parse_args()
 
-    scenario = Scenario.uniform(args.jobs, args.delay_ms / 1000, ints_per_job=args.ints)
+    scenario = workload(args)
     delays, payloads = scenario.delays_s, build_payloads(scenario)
     walls, _ = timed_rounds(
         lambda: asyncio.run(gather(delays, payloads)),

@@ -10,12 +10,11 @@ within 5% of the median printed here (issue 9's fidelity target).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 from collections.abc import Callable
 
-from _bare import timed_rounds
+from _bare import timed_rounds, workload, workload_parser
 from concurrency_bench.net import (
     Placement,
     ServerHandle,
@@ -54,12 +53,7 @@ async def gather(port: int, token: int, scenario: Scenario) -> list[int]:
 
 def main() -> None:
     """Time `rounds` runs (after `warmup` untimed ones); print them, their median, server load."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--jobs", type=int, default=1000)
-    parser.add_argument("--delay-ms", type=float, default=50.0)
-    parser.add_argument("--ints", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--warmup", type=int, default=1)
+    parser = workload_parser(__doc__)
     parser.add_argument(
         "--placement",
         choices=tuple(PLACEMENTS),
@@ -69,7 +63,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    scenario = Scenario.uniform(args.jobs, args.delay_ms / 1000, ints_per_job=args.ints)
+    scenario = workload(args)
     expected = expected_sums(build_payloads(scenario))
     placement = PLACEMENTS[args.placement]()
     pin_client(placement)
