@@ -124,3 +124,15 @@ def test_offers_github_action_benchmark_commented_out(text: str, workflow: dict[
     assert any("tool: customSmallerIsBetter" in line for line in commented)
     assert any("output-file-path: results/ci-benchmark.json" in line for line in commented)
     assert "github-action-benchmark" not in yaml.safe_dump(workflow)  # optional: not active
+
+
+def test_a_scheduled_job_reports_drift_against_the_newest_releases_without_blocking() -> None:
+    drift = yaml.safe_load((WORKFLOW.parent / "drift.yml").read_text(encoding="utf-8"))
+    triggers = drift.get(True, drift.get("on"))
+    assert set(triggers) == {"schedule", "workflow_dispatch"}  # never a gate on a push or PR
+    (job,) = drift["jobs"].values()
+    assert job["continue-on-error"] is True
+    runs = [step.get("run", "") for step in job["steps"]]
+    lock = next(i for i, run in enumerate(runs) if run == "tox -e lock")
+    test = next(i for i, run in enumerate(runs) if run == "tox -r")
+    assert lock < test

@@ -9,6 +9,7 @@ are bounded, but also: overhead = wall - ideal, jobs and ideal_s agree with the 
 
 from __future__ import annotations
 
+import inspect
 import json
 from importlib import resources
 from typing import Any
@@ -71,7 +72,22 @@ def json_schema() -> dict[str, Any]:
         **schema,
     }
     result: dict[str, Any] = json.loads(json.dumps(published))  # plain JSON: msgspec has tuples
+    _clean_descriptions(result)
     return result
+
+
+def _clean_descriptions(node: Any) -> None:
+    """Dedent every description in place: msgspec 0.23 stopped cleaning docstrings, and the
+    published schema must not depend on which release wrote it."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                node[key] = inspect.cleandoc(value)
+            else:
+                _clean_descriptions(value)
+    elif isinstance(node, list):
+        for item in node:
+            _clean_descriptions(item)
 
 
 def schema_text() -> str:
