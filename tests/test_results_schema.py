@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 import pytest
 
 from concurrency_bench.results import json_schema, load, published_text
@@ -33,7 +34,8 @@ def validator() -> jsonschema.protocols.Validator:
 def test_the_committed_schema_is_the_generated_one() -> None:
     # Meaning, not text: the same JSON value, whatever a library's formatting of it.
     generated = json_schema()
-    assert json.loads(PUBLISHED.read_text(encoding="utf-8")) == generated, f"regenerate: {REGENERATE}"
+    committed = json.loads(PUBLISHED.read_text(encoding="utf-8"))
+    assert committed == generated, f"regenerate: {REGENERATE}"
     assert json.loads(published_text()) == generated  # what the installed package ships
     assert json.loads(schema_text()) == generated
 
@@ -43,8 +45,6 @@ def test_descriptions_do_not_depend_on_docstring_layout(
     indent: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # msgspec 0.23 stopped dedenting docstrings: an indented one must publish the same text.
-    import msgspec
-
     real = msgspec.json.schema
 
     def indented(kind: Any) -> Any:
