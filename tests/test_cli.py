@@ -33,12 +33,12 @@ def test_list_names_every_model_and_its_availability() -> None:
 def test_timeline_json_reproduces_the_seed_tables() -> None:
     result = cli("timeline", "--scenario", "seed", "--unit-ms", "40", "--format", "json")
     assert result.returncode == 0, result.stderr
-    timelines = {entry["runner"]: entry for entry in json.loads(result.stdout)}
+    timelines = {entry["model"]: entry for entry in json.loads(result.stdout)}
     assert set(timelines) == set(REGISTRY)
     for spec in available_specs():
         entry = timelines[spec.name]
         assert entry["sums_ok"] is True
-        assert {"runner", "wall_s", "ideal_s", "sums_ok", "jobs"} <= set(entry)
+        assert {"model", "wall_s", "ideal_s", "sums_ok", "jobs"} <= set(entry)
         orders = [job["finish_order"] for job in entry["jobs"]]
         assert orders == ([2, 3, 1] if spec.concurrent else [1, 2, 3]), spec.name
         assert [job["index"] for job in entry["jobs"]] == [0, 1, 2]
