@@ -2,8 +2,8 @@
 
 Workload (`--scenario`, `--jobs`, ..., `--io`) and models: every command that measures.
 Measuring (`--rounds`, `--warmup`, ...): `run` and `ab`. The gate (`--metric`, `--threshold`,
-`--alpha`): `compare` and `ab`, `history` the last two. Every range comes from the constant
-of the layer that enforces it (workload/, engine/, analysis/), never a copy.
+`--alpha`): `compare` and `ab`, `history` the last two. A range the workload or the engine
+enforces is its constant, never a copy; the command line's own limits are named below.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from concurrency_bench.workload import (
 SCENARIO_KINDS = ("seed", "uniform", "spread", "spread-random")
 MAX_POOL_SIZE = 100_000
 MAX_SECONDS_OPTION = 1e6
-"""The largest timeout or budget an option takes (11.6 days: anything longer is a typo)."""
+"""The largest timeout or budget, in seconds, an option takes (about 11.6 days)."""
 MAX_THRESHOLD_PCT = 1000.0
-"""The gate's largest threshold: a change of more than 10x is a change whatever the noise."""
+"""The largest `--threshold` (%): finite, so that no value switches the gate off."""
 EXIT_OK, EXIT_REGRESSION = 0, 1
 """The gate's exit statuses (`compare`, `ab`): no regression, a significant one."""
 

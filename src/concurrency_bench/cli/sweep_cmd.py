@@ -2,8 +2,9 @@
 
 A probe first estimates each (size, model) point's time (cli.sweep_plan); points over the
 per-point budget, or over the machine's memory, are rows "not run: would take N s" and the
-model is not tried at larger sizes. Everything else is measured by ONE `measure_pairs` call,
-workers interleaved across every size and model, into one results file.
+model is not tried at larger sizes. Everything else is measured by ONE engine call (the
+measuring sequence `run` uses, cli.measuring), workers interleaved across every size and
+model; the points not run join its rows in one results file.
 """
 
 from __future__ import annotations
