@@ -2,7 +2,7 @@
 
 Run: python benchmarks/reference_gather.py [--jobs 1000] [--delay-ms 50] [--rounds 5].
 Only `time.perf_counter` sits around `asyncio.run` (_bare.timed_rounds): no worker, no
-records kept, no statistics module. The engine's median wall for `--runners asyncio-gather`
+records kept, no statistics module. The engine's median wall for `--models asyncio-gather`
 on the same scenario should be within 2% of the median printed here (issue 3's fidelity
 target).
 """

@@ -8,7 +8,16 @@ import sys
 
 import pytest
 
+from concurrency_bench.cli.main import build_parser
 from concurrency_bench.runners import REGISTRY, available_specs
+from concurrency_bench.workload import (
+    MAX_CONNECTIONS,
+    MAX_DELAY_S,
+    MAX_INTS_PER_JOB,
+    MAX_JOBS,
+    MAX_SEED,
+    MAX_UNIT_MS,
+)
 
 
 def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -33,12 +42,12 @@ def test_list_names_every_model_and_its_availability() -> None:
 def test_timeline_json_reproduces_the_seed_tables() -> None:
     result = cli("timeline", "--scenario", "seed", "--unit-ms", "40", "--format", "json")
     assert result.returncode == 0, result.stderr
-    timelines = {entry["runner"]: entry for entry in json.loads(result.stdout)}
+    timelines = {entry["model"]: entry for entry in json.loads(result.stdout)}
     assert set(timelines) == set(REGISTRY)
     for spec in available_specs():
         entry = timelines[spec.name]
         assert entry["sums_ok"] is True
-        assert {"runner", "wall_s", "ideal_s", "sums_ok", "jobs"} <= set(entry)
+        assert {"model", "wall_s", "ideal_s", "sums_ok", "jobs"} <= set(entry)
         orders = [job["finish_order"] for job in entry["jobs"]]
         assert orders == ([2, 3, 1] if spec.concurrent else [1, 2, 3]), spec.name
         assert [job["index"] for job in entry["jobs"]] == [0, 1, 2]
@@ -80,3 +89,41 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], parameter: str) -> No
     assert len(lines) == 1, result.stderr
     assert f"`{parameter}" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+WORKLOAD_LIMITS = [
+    ("--jobs", MAX_JOBS, MAX_JOBS + 1),
+    ("--delay-ms", MAX_DELAY_S * 1000, MAX_DELAY_S * 1000 + 1),
+    ("--ints", MAX_INTS_PER_JOB, MAX_INTS_PER_JOB + 1),
+    ("--seed", MAX_SEED, MAX_SEED + 1),
+    ("--unit-ms", MAX_UNIT_MS, MAX_UNIT_MS + 1),
+    ("--connections", MAX_CONNECTIONS, MAX_CONNECTIONS + 1),
+]
+"""Each workload option, the workload's own limit for it, and the first value past it."""
+COMMANDS = {
+    "run": ["run"],
+    "timeline": ["timeline"],
+    "ab": ["ab", "--base", "python3", "--new", "python3"],
+    "sweep": ["sweep"],
+}
+SWEEP_OPTIONS = ("--jobs", "--delay-ms", "--ints", "--connections")
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "limit", "past"),
+    [
+        (command, *limits)
+        for command in COMMANDS
+        for limits in WORKLOAD_LIMITS
+        if command != "sweep" or limits[0] in SWEEP_OPTIONS
+    ],
+)
+def test_every_command_takes_the_workload_limits_and_refuses_past_them(
+    command: str, option: str, limit: float, past: float
+) -> None:
+    parser = build_parser()
+    args = parser.parse_args([*COMMANDS[command], option, str(limit)])  # parsed, not run
+    assert args.command == command
+    with pytest.raises(SystemExit) as refused:
+        parser.parse_args([*COMMANDS[command], option, str(past)])
+    assert refused.value.code == 2

@@ -68,7 +68,7 @@ def test_bad_model_lists_are_refused_naming_models(
 def test_old_model_spellings_still_work(spelling: list[str]) -> None:
     result = cli("timeline", *spelling, "asyncio-gather", "--unit-ms", "5", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert [entry["runner"] for entry in json.loads(result.stdout)] == ["asyncio-gather"]
+    assert [entry["model"] for entry in json.loads(result.stdout)] == ["asyncio-gather"]
 
 
 @pytest.mark.parametrize("flag", ["--pool-size", "--max-workers"])

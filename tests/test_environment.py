@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from concurrency_bench.engine import environment
+from concurrency_bench.engine import environment, memory_estimate
 
 
 def test_collect_names_machine_python_packages_timer_and_gc() -> None:
@@ -113,3 +113,19 @@ def test_stored_results_do_not_make_the_tree_dirty_but_source_changes_do(
     source = package / "engine" / "api.py"
     source.write_text(source.read_text() + "\n# changed\n")
     assert environment.git_state() == (commit, True)
+
+
+def test_meminfo_is_one_reader_for_total_and_available_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "meminfo"
+    path.write_text("MemTotal:       2048 kB\nMemAvailable:   1024 kB\nHugePages_Total:       3\n")
+    assert environment.meminfo(path) == {
+        "MemTotal": 2048 * 1024,
+        "MemAvailable": 1024 * 1024,
+        "HugePages_Total": 3,  # a count, not kB
+    }
+    assert environment.meminfo(tmp_path / "missing") == {}
+    monkeypatch.setattr(environment, "MEMINFO", path)
+    assert environment.memory_total_bytes() == 2048 * 1024
+    assert memory_estimate.available_bytes() == 1024 * 1024

@@ -48,7 +48,7 @@ def test_the_seed_timeline_shows_2_3_1(io: str) -> None:
         "--models", "gevent,anyio-uvloop", "--format", "json",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    entries = {entry["runner"]: entry for entry in json.loads(result.stdout)}
+    entries = {entry["model"]: entry for entry in json.loads(result.stdout)}
     assert set(entries) == {"gevent", "anyio-uvloop"}
     for name, entry in entries.items():
         assert entry["sums_ok"] is True, name

@@ -8,7 +8,7 @@ import pytest
 
 from concurrency_bench.cli.main import main
 from concurrency_bench.engine import memory_estimate
-from concurrency_bench.engine.memory_estimate import available_bytes, check_memory, estimate
+from concurrency_bench.engine.memory_estimate import available_bytes, check_memory, estimate_memory
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.workload import Scenario
@@ -19,20 +19,20 @@ GIB = 1 << 30
 def test_the_estimate_grows_with_jobs_ints_and_the_heaviest_model() -> None:
     small = Scenario.uniform(1_000, 0.01)
     gather, trio = REGISTRY["asyncio-gather"], REGISTRY["trio"]
-    base = estimate(small, [gather])
+    base = estimate_memory(small, [gather])
     assert base is not None
-    more_jobs = estimate(Scenario.uniform(100_000, 0.01), [gather])
-    more_ints = estimate(Scenario.uniform(1_000, 0.01, ints_per_job=10_000), [gather])
-    both = estimate(small, [gather, trio])
+    more_jobs = estimate_memory(Scenario.uniform(100_000, 0.01), [gather])
+    more_ints = estimate_memory(Scenario.uniform(1_000, 0.01, ints_per_job=10_000), [gather])
+    both = estimate_memory(small, [gather, trio])
     assert more_jobs and more_ints and both
     assert more_jobs.total_bytes > base.total_bytes < more_ints.total_bytes
     assert both.model == "trio" and both.total_bytes > base.total_bytes
-    columns = estimate(small, [gather], per_job_columns=True)
+    columns = estimate_memory(small, [gather], per_job_columns=True)
     assert columns and columns.total_bytes > base.total_bytes
 
 
 def test_no_estimate_when_no_model_would_start() -> None:
-    assert estimate(Scenario.uniform(10, 0.01), [REGISTRY["asyncio-eager"]]) is None or (
+    assert estimate_memory(Scenario.uniform(10, 0.01), [REGISTRY["asyncio-eager"]]) is None or (
         REGISTRY["asyncio-eager"].available
     )
 

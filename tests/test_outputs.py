@@ -153,7 +153,7 @@ def test_run_command_keeps_results_and_tables_when_the_disk_fills(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The measuring itself is replaced: only what happens after it is under test here.
-    monkeypatch.setattr("concurrency_bench.cli.run_cmd.measure_all", lambda *a, **k: results)
+    monkeypatch.setattr("concurrency_bench.cli.measuring.measure_file", lambda *a, **k: results)
     out = tmp_path / "results" / "runs"
     fail_under(monkeypatch, out)
     fail_under(monkeypatch, out.parent, errno.ENOSPC, "latest.md")

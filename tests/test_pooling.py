@@ -1,4 +1,4 @@
-"""engine/pooling.py and statistics.merged_quantile: a model's workers merged into one row's
+"""engine/pooling.py and summaries.merged_quantile: a model's workers merged into one row's
 figures."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ import random
 
 import pytest
 
-from concurrency_bench.analysis.statistics import (
+from concurrency_bench.engine.pooling import median_memory, merge_lateness
+from concurrency_bench.engine.protocol import LatenessPoints
+from concurrency_bench.results import Lateness
+from concurrency_bench.summaries import (
     QUANTILE_INTERVALS,
     merged_quantile,
     quantile,
     quantile_points,
 )
-from concurrency_bench.engine.pooling import median_memory, merge_lateness
-from concurrency_bench.engine.protocol import LatenessPoints
-from concurrency_bench.results import Lateness
 
 
 def part(values: list[float]) -> LatenessPoints:

@@ -89,14 +89,14 @@ def test_registry_knows_every_model_of_the_mission() -> None:
 
 
 def test_unknown_and_unavailable_models_are_input_errors() -> None:
-    with pytest.raises(InputError, match="`runner` must be one of"):
+    with pytest.raises(InputError, match="`model` must be one of"):
         get_spec("eventlet")
     missing = ModelSpec(
         "fake", "nowhere.module", "needs a package that is not there", requires=("no_such_pkg",)
     )
     assert (
         missing.unavailable_reason()
-        == "runner fake needs package no_such_pkg (pip install no_such_pkg)"
+        == "model fake needs package no_such_pkg (pip install no_such_pkg)"
     )
     with pytest.raises(InputError, match="needs package no_such_pkg"):
         missing.load()

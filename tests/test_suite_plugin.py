@@ -11,7 +11,7 @@ from concurrency_bench.runners import REGISTRY
 from concurrency_bench.suite import plugin
 from concurrency_bench.suite.profiles import QUICK
 from concurrency_bench.suite.replay import ReplayTimer
-from factories import model_result
+from factories import model_result, results_file
 
 A, B = QUICK[0].scenario, QUICK[1].scenario
 
@@ -29,35 +29,32 @@ def test_replay_timer_plays_back_start_and_end_of_each_round() -> None:
 
 
 def suite_run(tmp_path: Path) -> plugin.SuiteRun:
-    options = engine.EngineOptions()
-    return plugin.SuiteRun(tmp_path, options, "2024-01-02T03:04:05Z", {}, QUICK)
+    return plugin.SuiteRun(tmp_path, engine.EngineOptions(), QUICK)
 
 
-def test_results_file_keeps_planned_order_and_rows_for_pairs_never_started(
+def test_the_suite_measures_its_planned_pairs_through_the_engine_entry_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        engine,
-        "not_started",
-        lambda s, spec: model_result(spec.name, s, status="interrupted", reason="not started"),
-    )
-    run = suite_run(tmp_path)
-    run.planned = [run.case(A.name, "trio"), run.case(B.name, "uvloop"), run.case(A.name, "sync")]
-    assert run.planned[0] == (A, REGISTRY["trio"])
     trio = model_result("trio", A, walls=[0.2, 0.21, 0.22])
-    run.record(A, trio, interrupted=False)
-    assert run.result(A, REGISTRY["trio"]) is trio
-    assert run.result(B, REGISTRY["uvloop"]) is None
+    cut = model_result("sync", A, status="interrupted", reason="not started")
+    asked: list[object] = []
 
-    whole = run.results_file(partial=False)  # a finished session lists what was measured
-    assert [(s.name, m.model) for s, m in whole.models()] == [(A.name, "trio")]
-    cut = run.results_file(partial=True)  # after Ctrl-C, every selected pair has a row
-    assert cut.partial
-    assert [(s.name, m.model, m.status) for s, m in cut.models()] == [
-        (A.name, "trio", "ok"),
-        (A.name, "sync", "interrupted"),
-        (B.name, "uvloop", "interrupted"),
-    ]
+    def measure_file(pairs: object, options: engine.EngineOptions) -> object:
+        asked.append((pairs, options.progress))
+        return results_file([(A, [trio, cut])], partial=True)
+
+    monkeypatch.setattr(engine, "measure_file", measure_file)
+    run = suite_run(tmp_path)
+    run.planned = [run.case(A.name, "trio"), run.case(A.name, "sync")]
+    assert run.planned[0] == (A, REGISTRY["trio"])
+    assert run.result(A, REGISTRY["trio"]) is None and not run.interrupted  # not measured yet
+
+    progress = print
+    run.measure(progress)
+    assert asked == [(run.planned, progress)]
+    assert run.result(A, REGISTRY["trio"]) == trio
+    assert run.result(B, REGISTRY["uvloop"]) is None
+    assert run.interrupted  # the engine's file says partial: the session stops
 
 
 def test_an_unknown_scenario_is_a_key_error(tmp_path: Path) -> None:

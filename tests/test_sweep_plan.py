@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from concurrency_bench.cli.main import main
-from concurrency_bench.cli.sweep_cmd import sizes
+from concurrency_bench.cli.sweep_cmd import sizes, with_points
 from concurrency_bench.cli.sweep_plan import (
+    Point,
     Probe,
     plan,
     point_seconds,
@@ -20,6 +21,7 @@ from concurrency_bench.engine import EngineOptions
 from concurrency_bench.results import load
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.workload import Scenario
+from factories import model_result, results_file
 
 GATHER, SYNC, PROCESSES = REGISTRY["asyncio-gather"], REGISTRY["sync"], REGISTRY["processes"]
 OPTIONS = EngineOptions(rounds=3, warmup=1)
@@ -112,3 +114,26 @@ def test_sweep_connections_without_tcp_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "`connections` needs --io tcp" in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_sweep_file_holds_every_point_in_plan_order_with_its_notes() -> None:
+    small, large = uniform(10), uniform(1000)
+    measured = [model_result("asyncio-gather", s, walls=[0.06] * 3) for s in (small, large)]
+    engine_file = results_file([(small, [measured[0]]), (large, [measured[1]])], partial=True)
+    points = [
+        Point(small, GATHER, 1.0),
+        Point(small, SYNC, 9.0, reason="would take 9 s"),
+        Point(large, GATHER, 2.0),
+        Point(large, SYNC, 900.0, reason="not tried"),
+    ]
+    whole = with_points(engine_file, points, OPTIONS, {"budget_s_per_point": 5.0})
+    rows = [(s.name, m.model, m.status, m.reason) for s, m in whole.models()]
+    assert rows == [
+        (small.name, "asyncio-gather", "ok", None),
+        (small.name, "sync", "not-run", "would take 9 s"),
+        (large.name, "asyncio-gather", "ok", None),
+        (large.name, "sync", "not-run", "not tried"),
+    ]
+    assert whole.environment["sweep"] == {"budget_s_per_point": 5.0}
+    assert whole.environment["cpu_model"] == engine_file.environment["cpu_model"]
+    assert whole.partial and whole.created_utc == engine_file.created_utc

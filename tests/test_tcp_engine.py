@@ -93,7 +93,7 @@ def test_the_seed_orders_hold_over_real_connections() -> None:
         "timeline", "--scenario", "seed", "--io", "tcp", "--unit-ms", "20", "--format", "json"
     )
     assert result.returncode == 0, result.stderr
-    timelines = {entry["runner"]: entry for entry in json.loads(result.stdout)}
+    timelines = {entry["model"]: entry for entry in json.loads(result.stdout)}
     for spec in available_specs():
         entry = timelines[spec.name]
         assert entry["sums_ok"] is True, entry

@@ -47,7 +47,7 @@ def test_a_model_without_a_measurement_is_one_line_and_json_keeps_its_reason() -
     failed = SingleRun("processes", "failed", None, "worker killed")
     assert render_text(failed, SEED) == "processes: failed: worker killed"
     assert timeline_dict(failed) == {
-        "runner": "processes",
+        "model": "processes",
         "status": "failed",
         "reason": "worker killed",
     }

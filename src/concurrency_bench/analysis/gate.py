@@ -44,8 +44,8 @@ from typing import Any, Literal
 import msgspec
 
 from concurrency_bench.analysis.ranktest import mann_whitney_u
-from concurrency_bench.analysis.statistics import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.results import ModelResult, ResultsError, ResultsFile, RunSettings
+from concurrency_bench.summaries import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.workload import Scenario
 
 MetricName = Literal["overhead", "wall"]

@@ -19,8 +19,8 @@ from concurrency_bench.analysis.gate import (
     Verdict,
     compare_models,
 )
-from concurrency_bench.analysis.statistics import Summary
 from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.summaries import Summary
 
 TRACKED = ("overhead", "wall")
 """The metrics the gate and ci-benchmark.json track."""

@@ -12,7 +12,6 @@ verdict and exit status are `compare`'s: 0 pass, 1 a regression, 2 bad input, 3 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,24 +20,16 @@ import msgspec
 
 from concurrency_bench.analysis.gate import compare
 from concurrency_bench.cli.args import (
+    EXIT_OK,
+    EXIT_REGRESSION,
+    add_gate_arguments,
+    add_measuring_arguments,
     add_model_arguments,
     add_scenario_arguments,
-    scenario_from_args,
-    specs_from_args,
+    engine_options,
 )
-from concurrency_bench.cli.compare_cmd import EXIT_OK, EXIT_REGRESSION, add_gate_arguments
-from concurrency_bench.cli.out_dir import prove_writable
-from concurrency_bench.cli.run_cmd import add_measuring_arguments, engine_options, progress_bar
-from concurrency_bench.cli.signals import interrupt_signals
-from concurrency_bench.engine import measure_all
-from concurrency_bench.engine.interpreters import (
-    Interpreter,
-    probe,
-    protocol_mismatch,
-    relabel,
-    resolve,
-)
-from concurrency_bench.engine.memory_estimate import check_memory
+from concurrency_bench.cli.measuring import exit_status, measure, prove_outputs, workload
+from concurrency_bench.engine import Interpreter, probe, protocol_mismatch, resolve
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit
@@ -104,7 +95,7 @@ def sides(args: argparse.Namespace, specs: list[Any]) -> list[Interpreter]:
     needs, is bad input (one line): a gate that compares nothing must not pass."""
     found = []
     for side in SIDES:
-        python = relabel(probe(resolve(getattr(args, side)), specs, side), side)
+        python = probe(resolve(getattr(args, side)), specs, label=side)
         if python.lacks is not None:
             raise InputError(f"--{side}: {python.lacks}")
         mismatch = protocol_mismatch(python, f"--{side}")
@@ -122,24 +113,16 @@ def describe(python: Interpreter) -> str:
 
 def main(args: argparse.Namespace) -> int:
     """Probe, measure both sides interleaved, write the file, print the gate; 1 on a regression."""
-    scenario = scenario_from_args(args)
-    specs = specs_from_args(args)
-    check_memory(scenario, specs, pool_size=args.pool_size)
+    scenario, specs = workload(args)
     pythons = sides(args, specs)
     out: Path = args.out
-    prove_writable(out)
-    options = engine_options(args)
-    progress = progress_bar(args.quiet, [(scenario, spec) for spec in specs] * 2, options)
-    options = dataclasses.replace(options, progress=progress)
-    received = interrupt_signals()
-    results = measure_all(specs, [scenario], options, pythons)
-    received.hold()
-    if progress is not None:
-        progress.close()
+    prove_outputs(out, tables=False)
+    pairs = [(scenario, spec) for spec in specs]
+    measured = measure(pairs, engine_options(args), quiet=args.quiet, pythons=pythons)
+    results, received = measured.results, measured.received
     path = write_results(results, out)
     if results.partial:
-        print("interrupted: the results of the models that finished were kept", file=sys.stderr)
-        return received.exit_status()
+        return exit_status(results, received)
     base, new = (side_file(results, side) for side in SIDES)
     comparison = compare(
         base, new, metric=args.metric, threshold_pct=args.threshold, alpha=args.alpha

@@ -1,12 +1,21 @@
-"""Argument types and the scenario/model options shared by every subcommand that measures."""
+"""The options several commands share, declared once (as asv's common_args), with their types.
+
+Workload (`--scenario`, `--jobs`, ..., `--io`) and models: every command that measures.
+Measuring (`--rounds`, `--warmup`, ...): `run` and `ab`. The gate (`--metric`, `--threshold`,
+`--alpha`): `compare` and `ab`, `history` the last two. A range the workload or the engine
+enforces is its constant, never a copy; the command line's own limits are named below.
+"""
 
 from __future__ import annotations
 
 import argparse
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from typing import Any
 
+from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT, METRICS
+from concurrency_bench.engine import MAX_ROUNDS, MAX_ROUNDS_PER_PROCESS, MAX_WARMUP, EngineOptions
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES
@@ -20,11 +29,18 @@ from concurrency_bench.workload import (
     MAX_INTS_PER_JOB,
     MAX_JOBS,
     MAX_SEED,
+    MAX_UNIT_MS,
     Scenario,
 )
 
 SCENARIO_KINDS = ("seed", "uniform", "spread", "spread-random")
 MAX_POOL_SIZE = 100_000
+MAX_SECONDS_OPTION = 1e6
+"""The largest timeout or budget, in seconds, an option takes (about 11.6 days)."""
+MAX_THRESHOLD_PCT = 1000.0
+"""The largest `--threshold` (%): finite, so that no value switches the gate off."""
+EXIT_OK, EXIT_REGRESSION = 0, 1
+"""The gate's exit statuses (`compare`, `ab`): no regression, a significant one."""
 
 
 def int_in(name: str, low: int, high: int) -> Callable[[str], int]:
@@ -117,7 +133,7 @@ def add_scenario_arguments(
     )
     group.add_argument(
         "--unit-ms",
-        type=float_in("unit-ms", 0.0, 60_000.0, low_open=True),
+        type=float_in("unit-ms", 0.0, MAX_UNIT_MS, low_open=True),
         default=DEFAULT_UNIT_MS,
         help=f"the seed scenario's time unit in ms ({DEFAULT_UNIT_MS:g})",
     )
@@ -241,3 +257,87 @@ def specs_from_args(args: argparse.Namespace) -> list[ModelSpec]:
     """The requested models (`args.models`, None for all) in registry order."""
     wanted = set(args.models or REGISTRY)
     return [spec for spec in REGISTRY.values() if spec.name in wanted]
+
+
+def add_measuring_arguments(parser: argparse.ArgumentParser, *, rounds: int = 5) -> None:
+    """The engine's options (rounds, warm-up, GC, timeout, budget); `engine_options` reads them."""
+    group = parser.add_argument_group("measuring")
+    group.add_argument(
+        "--rounds",
+        type=int_in("rounds", 1, MAX_ROUNDS),
+        default=rounds,
+        metavar="R",
+        help=f"measured rounds, the same for every model ({rounds})",
+    )
+    group.add_argument(
+        "--rounds-per-process",
+        type=int_in("rounds-per-process", 1, MAX_ROUNDS_PER_PROCESS),
+        default=1,
+        metavar="N",
+        help="measured rounds each fresh worker process runs (1: every round in its own "
+        "process, as pyperf does; raise it to trade independence for time)",
+    )
+    group.add_argument(
+        "--warmup",
+        type=int_in("warmup", 0, MAX_WARMUP),
+        default=1,
+        metavar="W",
+        help="warm-up rounds each worker runs before its measured ones (1)",
+    )
+    group.add_argument(
+        "--gc", choices=("on", "off"), default="on", help="garbage collector during rounds (on)"
+    )
+    group.add_argument(
+        "--timeout-s",
+        type=float_in("timeout-s", 0.0, MAX_SECONDS_OPTION, low_open=True),
+        default=None,
+        metavar="S",
+        help="per-worker timeout in seconds (default: derived from the scenario's ideal time "
+        "and the worker's rounds)",
+    )
+    group.add_argument(
+        "--sequential-budget-s",
+        type=float_in("sequential-budget-s", 0.0, MAX_SECONDS_OPTION),
+        default=10.0,
+        metavar="S",
+        help="skip models that queue jobs (sequential ones, pools smaller than the job count) "
+        "when a round would take longer than this (10)",
+    )
+
+
+def engine_options(args: argparse.Namespace) -> EngineOptions:
+    """The engine options the measuring arguments give, by field name (no progress callback)."""
+    named = {f.name for f in fields(EngineOptions) if f.name != "progress"}
+    return EngineOptions(**{name: getattr(args, name) for name in named})
+
+
+def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
+    """The gate's options: `--metric` and what counts as a change (`compare`, `ab`)."""
+    parser.add_argument(
+        "--metric",
+        choices=tuple(METRICS),
+        default="overhead",
+        help="overhead: (wall - ideal) per job, in µs; wall: wall time, in ms (overhead)",
+    )
+    add_significance_arguments(parser)
+
+
+def add_significance_arguments(parser: argparse.ArgumentParser) -> None:
+    """What the gate calls a change: `--threshold` and `--alpha` (also `history`'s marks)."""
+    parser.add_argument(
+        "--threshold",
+        "--threshold-pct",
+        dest="threshold",
+        type=float_in("threshold", 0.0, MAX_THRESHOLD_PCT, low_open=True),
+        default=DEFAULT_THRESHOLD_PCT,
+        metavar="PCT",
+        help=f"smallest change in %% that counts as slower/faster ({DEFAULT_THRESHOLD_PCT:g}); "
+        "--threshold-pct is another spelling",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float_in("alpha", 0.0, 0.5, low_open=True, high_open=True),
+        default=DEFAULT_ALPHA,
+        metavar="A",
+        help=f"significance level of each one-sided test ({DEFAULT_ALPHA:g})",
+    )

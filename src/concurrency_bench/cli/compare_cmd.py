@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT, METRICS, compare
-from concurrency_bench.cli.args import float_in
+from concurrency_bench.analysis.gate import compare
+from concurrency_bench.cli.args import EXIT_OK, EXIT_REGRESSION, add_gate_arguments
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit
@@ -20,7 +20,6 @@ from concurrency_bench.results import ResultsError, ResultsFile, load
 
 BASELINE = Path("results") / "baseline.json"
 """What `--baseline` compares against, relative to the current directory."""
-EXIT_OK, EXIT_REGRESSION = 0, 1
 
 
 def add_parser(subparsers: Any) -> None:
@@ -43,38 +42,6 @@ def add_parser(subparsers: Any) -> None:
     )
     add_gate_arguments(parser)
     parser.set_defaults(handler=main)
-
-
-def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
-    """The gate's options (metric, threshold, alpha), shared with `ab`."""
-    parser.add_argument(
-        "--metric",
-        choices=tuple(METRICS),
-        default="overhead",
-        help="overhead: (wall - ideal) per job, in µs; wall: wall time, in ms (overhead)",
-    )
-    add_significance_arguments(parser)
-
-
-def add_significance_arguments(parser: argparse.ArgumentParser) -> None:
-    """What the gate calls a change: `--threshold` and `--alpha` (also `history`'s marks)."""
-    parser.add_argument(
-        "--threshold",
-        "--threshold-pct",
-        dest="threshold",
-        type=float_in("threshold", 0.0, 1000.0, low_open=True),
-        default=DEFAULT_THRESHOLD_PCT,
-        metavar="PCT",
-        help=f"smallest change in %% that counts as slower/faster ({DEFAULT_THRESHOLD_PCT:g}); "
-        "--threshold-pct is another spelling",
-    )
-    parser.add_argument(
-        "--alpha",
-        type=float_in("alpha", 0.0, 0.5, low_open=True, high_open=True),
-        default=DEFAULT_ALPHA,
-        metavar="A",
-        help=f"significance level of each one-sided test ({DEFAULT_ALPHA:g})",
-    )
 
 
 def main(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 from concurrency_bench import results
 from concurrency_bench.analysis.history import Run, Track, runs_of, tracks
-from concurrency_bench.cli.compare_cmd import add_significance_arguments
+from concurrency_bench.cli.args import add_significance_arguments
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import figures, formatting, history_page

@@ -17,8 +17,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from concurrency_bench.engine import EngineOptions, Progress
-from concurrency_bench.engine.policy import not_measured
+from concurrency_bench.engine import EngineOptions, Progress, not_measured
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 

@@ -4,40 +4,27 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from concurrency_bench.cli.args import (
+    add_measuring_arguments,
     add_model_arguments,
     add_scenario_arguments,
-    float_in,
-    int_in,
-    scenario_from_args,
-    specs_from_args,
+    engine_options,
 )
-from concurrency_bench.cli.out_dir import prove_writable
-from concurrency_bench.cli.progress import ProgressBar, planned_workers
-from concurrency_bench.cli.signals import Received, interrupt_signals
-from concurrency_bench.engine import (
-    MAX_ROUNDS,
-    MAX_ROUNDS_PER_PROCESS,
-    MAX_WARMUP,
-    EngineOptions,
-    measure_all,
+from concurrency_bench.cli.measuring import (
+    DEFAULT_OUT,
+    exit_status,
+    latest_dir,
+    measure,
+    prove_outputs,
+    workload,
 )
-from concurrency_bench.engine.interpreters import Interpreter, probe_all, protocol_mismatch
-from concurrency_bench.engine.memory_estimate import check_memory
+from concurrency_bench.engine import Interpreter, probe_all, protocol_mismatch
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import pythons_table, render, write_outputs
-from concurrency_bench.results import ResultsFile
 from concurrency_bench.runners import ModelSpec
-from concurrency_bench.workload import Scenario
-
-DEFAULT_OUT = Path("results") / "runs"
-FAILING_STATUSES = ("failed", "wrong", "interrupted")
-"""Statuses that make the run exit 1 (unavailable and not-run rows are shown, not failures)."""
 
 
 def add_parser(subparsers: Any) -> None:
@@ -76,52 +63,6 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=main)
 
 
-def add_measuring_arguments(parser: argparse.ArgumentParser, *, rounds: int = 5) -> None:
-    """The engine's options (rounds, warm-up, GC, timeout, budget), shared with `ab`."""
-    group = parser.add_argument_group("measuring")
-    group.add_argument(
-        "--rounds",
-        type=int_in("rounds", 1, MAX_ROUNDS),
-        default=rounds,
-        metavar="R",
-        help=f"measured rounds, the same for every model ({rounds})",
-    )
-    group.add_argument(
-        "--rounds-per-process",
-        type=int_in("rounds-per-process", 1, MAX_ROUNDS_PER_PROCESS),
-        default=1,
-        metavar="N",
-        help="measured rounds each fresh worker process runs (1: every round in its own "
-        "process, as pyperf does; raise it to trade independence for time)",
-    )
-    group.add_argument(
-        "--warmup",
-        type=int_in("warmup", 0, MAX_WARMUP),
-        default=1,
-        metavar="W",
-        help="warm-up rounds each worker runs before its measured ones (1)",
-    )
-    group.add_argument(
-        "--gc", choices=("on", "off"), default="on", help="garbage collector during rounds (on)"
-    )
-    group.add_argument(
-        "--timeout-s",
-        type=float_in("timeout-s", 0.0, 1e6, low_open=True),
-        default=None,
-        metavar="S",
-        help="per-worker timeout in seconds (default: derived from the scenario's ideal time "
-        "and the worker's rounds)",
-    )
-    group.add_argument(
-        "--sequential-budget-s",
-        type=float_in("sequential-budget-s", 0.0, 1e6),
-        default=10.0,
-        metavar="S",
-        help="skip models that queue jobs (sequential ones, pools smaller than the job count) "
-        "when a round would take longer than this (10)",
-    )
-
-
 def python_list(text: str) -> list[str]:
     """`--python`'s comma-separated interpreters (found and probed later, before measuring)."""
     names = [name.strip() for name in text.split(",")]
@@ -131,12 +72,6 @@ def python_list(text: str) -> list[str]:
             f"3.12); got {text!r}"
         )
     return names
-
-
-def engine_options(args: argparse.Namespace) -> EngineOptions:
-    """The engine options the measuring arguments give (no progress yet: see progress_bar)."""
-    named = {f.name for f in fields(EngineOptions) if f.name != "progress"}
-    return EngineOptions(**{name: getattr(args, name) for name in named})
 
 
 def interpreters(texts: list[str] | None, specs: list[ModelSpec]) -> list[Interpreter]:
@@ -151,38 +86,15 @@ def interpreters(texts: list[str] | None, specs: list[ModelSpec]) -> list[Interp
     return found
 
 
-def progress_bar(
-    quiet: bool, pairs: Sequence[tuple[Scenario, ModelSpec]], options: EngineOptions
-) -> ProgressBar | None:
-    """The run's progress bar on stderr, only when it is a terminal and not --quiet."""
-    if quiet or not sys.stderr.isatty():
-        return None
-    return ProgressBar(sys.stderr, planned_workers(pairs, options))
-
-
-def latest_dir(out: Path) -> Path:
-    """Where latest.md and latest.csv go: results/ for results/runs, else the out folder."""
-    return out.parent if out.name == "runs" else out
-
-
 def main(args: argparse.Namespace) -> int:
     """Validate everything, measure, write the file (also when interrupted), show the table."""
-    scenario = scenario_from_args(args)
-    specs = specs_from_args(args)
-    check_memory(scenario, specs, pool_size=args.pool_size)
+    scenario, specs = workload(args)
     pythons = interpreters(args.python, specs)  # probed before anything is written
     out: Path = args.out
-    prove_writable(out)  # before measuring, so results are never lost to their folder
-    prove_writable(latest_dir(out))
-    options = engine_options(args)
-    each = len(pythons) or 1
-    progress = progress_bar(args.quiet, [(scenario, spec) for spec in specs] * each, options)
-    options = replace(options, progress=progress)
-    received = interrupt_signals()  # SIGTERM and SIGHUP stop the run as Ctrl-C does
-    results = measure_all(specs, [scenario], options, pythons)
-    received.hold()  # from here a signal is only noted: a second one must not cost the file
-    if progress is not None:
-        progress.close()
+    prove_outputs(out)
+    pairs = [(scenario, spec) for spec in specs]
+    measured = measure(pairs, engine_options(args), quiet=args.quiet, pythons=pythons)
+    results = measured.results
     written = write_outputs(results, out, latest_dir(out))
     if args.json:
         if written.results_path is not None:  # else it is on stdout already
@@ -194,15 +106,4 @@ def main(args: argparse.Namespace) -> int:
     if not args.quiet and written.results_path is not None:
         tables = ", ".join(str(p) for p in written.tables)
         print(f"results: {written.results_path} (tables: {tables})", file=sys.stderr)
-    return exit_status(results, received)
-
-
-def exit_status(results: ResultsFile, received: Received) -> int:
-    """128 + the signal when one arrived (Ctrl-C 130, SIGTERM 143, SIGHUP 129), 1 when any
-    model failed or summed wrong, else 0."""
-    if results.partial:
-        print("interrupted: the results of the models that finished were kept", file=sys.stderr)
-        return received.exit_status()
-    if received.signum is not None:  # arrived while the complete file was being written
-        return received.exit_status()
-    return 1 if any(model.status in FAILING_STATUSES for _, model in results.models()) else 0
+    return exit_status(results, measured.received)

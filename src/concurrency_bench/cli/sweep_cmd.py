@@ -2,8 +2,9 @@
 
 A probe first estimates each (size, model) point's time (cli.sweep_plan); points over the
 per-point budget, or over the machine's memory, are rows "not run: would take N s" and the
-model is not tried at larger sizes. Everything else is measured by ONE `measure_pairs` call,
-workers interleaved across every size and model, into one results file.
+model is not tried at larger sizes. Everything else is measured by ONE engine call (the
+measuring sequence `run` uses, cli.measuring), workers interleaved across every size and
+model; the points not run join its rows in one results file.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import argparse
 import math
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from concurrency_bench.cli.args import (
+    MAX_SECONDS_OPTION,
     add_io_arguments,
     add_model_arguments,
     float_in,
@@ -24,23 +25,34 @@ from concurrency_bench.cli.args import (
     specs_from_args,
     with_io_from_args,
 )
-from concurrency_bench.cli.out_dir import prove_writable
-from concurrency_bench.cli.progress import ProgressBar, planned_workers
-from concurrency_bench.cli.run_cmd import DEFAULT_OUT, exit_status, latest_dir
+from concurrency_bench.cli.measuring import (
+    DEFAULT_OUT,
+    exit_status,
+    latest_dir,
+    measure,
+    prove_outputs,
+)
 from concurrency_bench.cli.signals import interrupt_signals
 from concurrency_bench.cli.sweep_plan import Point, Probe, plan, probe_from, probe_jobs
 from concurrency_bench.engine import (
+    MAX_ROUNDS,
+    MAX_WARMUP,
     EngineOptions,
-    collect_environment,
+    available_bytes,
     measure_pairs,
+    model_row,
     results_file,
-    utc_now,
 )
-from concurrency_bench.engine.memory_estimate import available_bytes
-from concurrency_bench.engine.policy import model_row
 from concurrency_bench.report import render, write_outputs
+from concurrency_bench.results import ResultsFile
 from concurrency_bench.runners import ModelSpec
-from concurrency_bench.workload import DEFAULT_INTS_PER_JOB, MAX_DELAY_S, MAX_JOBS, Scenario
+from concurrency_bench.workload import (
+    DEFAULT_INTS_PER_JOB,
+    MAX_DELAY_S,
+    MAX_INTS_PER_JOB,
+    MAX_JOBS,
+    Scenario,
+)
 
 DEFAULT_SIZES = (10, 100, 1_000, 10_000, 100_000)
 DEFAULT_BUDGET_S = 120.0
@@ -80,7 +92,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--ints",
-        type=int_in("ints", 0, 1_000_000),
+        type=int_in("ints", 0, MAX_INTS_PER_JOB),
         default=DEFAULT_INTS_PER_JOB,
         help=f"random ints each job sums ({DEFAULT_INTS_PER_JOB})",
     )
@@ -88,20 +100,20 @@ def add_parser(subparsers: Any) -> None:
     add_model_arguments(parser)
     parser.add_argument(
         "--budget-s",
-        type=float_in("budget-s", 0.0, 1e6, low_open=True),
+        type=float_in("budget-s", 0.0, MAX_SECONDS_OPTION, low_open=True),
         default=DEFAULT_BUDGET_S,
         metavar="S",
         help=f"time budget per (size, model) point, all its workers ({DEFAULT_BUDGET_S:g})",
     )
     parser.add_argument(
         "--rounds",
-        type=int_in("rounds", 1, 100),
+        type=int_in("rounds", 1, MAX_ROUNDS),
         default=DEFAULT_ROUNDS,
         help=f"measured rounds per point, one worker process each ({DEFAULT_ROUNDS})",
     )
     parser.add_argument(
         "--warmup",
-        type=int_in("warmup", 0, 10),
+        type=int_in("warmup", 0, MAX_WARMUP),
         default=0,
         help="warm-up rounds per worker (0: a warm-up costs as much as a round, so one would "
         "double the large points; give 1 to keep first-round costs out of the figures)",
@@ -158,8 +170,7 @@ def main(args: argparse.Namespace) -> int:
     specs = specs_from_args(args)
     scenarios = scenarios_of(args)  # bad --io/--connections: one line before anything runs
     out: Path = args.out
-    prove_writable(out)
-    prove_writable(latest_dir(out))
+    prove_outputs(out)
     options = EngineOptions(
         rounds=args.rounds,
         warmup=args.warmup,
@@ -167,27 +178,12 @@ def main(args: argparse.Namespace) -> int:
         pool_size=args.pool_size,
     )
     started = time.monotonic()
-    received = interrupt_signals()
-    created = utc_now()
+    received = interrupt_signals()  # the probe too stops on SIGTERM and SIGHUP
     probes = probe(specs, args, args.quiet or not sys.stderr.isatty())
     points = plan(scenarios, specs, probes, options, args.budget_s, available_bytes())
-    measured = [p for p in points if p.reason is None]
-    pairs = [(p.scenario, p.spec) for p in measured]
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        bar = ProgressBar(sys.stderr, planned_workers(pairs, options))
-    outcome = measure_pairs(pairs, replace(options, progress=bar))
-    received.hold()
-    if bar is not None:
-        bar.close()
-    results = results_file(
-        [(p.scenario, p.spec) for p in points],
-        _rows(points, measured, outcome.results),
-        options,
-        created_utc=created,
-        environment=_environment(options, args.budget_s, probes),
-        partial=outcome.interrupted,
-    )
+    pairs = [(p.scenario, p.spec) for p in points if p.reason is None]
+    measured = measure(pairs, options, quiet=args.quiet, received=received)
+    results = with_points(measured.results, points, options, _sweep_notes(args.budget_s, probes))
     written = write_outputs(results, out, latest_dir(out), pages=True)
     sys.stdout.write(render(results, "text"))
     if not args.quiet and written.results_path is not None:
@@ -196,19 +192,30 @@ def main(args: argparse.Namespace) -> int:
     return exit_status(results, received)
 
 
-def _rows(points: list[Point], measured: list[Point], results: tuple[Any, ...]) -> list[Any]:
-    by_point = {id(p): r for p, r in zip(measured, results, strict=True)}
-    return [
-        by_point[id(p)] if p.reason is None else model_row(p.spec, p.scenario, "not-run", p.reason)
-        for p in points
-    ]
+def with_points(
+    measured: ResultsFile, points: list[Point], options: EngineOptions, notes: dict[str, Any]
+) -> ResultsFile:
+    """The sweep's file: every point in plan order, measured or "not run" and why, with the
+    sweep's budget and probe under `environment.sweep`."""
+    rows = {(s.name, m.model): m for s, m in measured.models()}
+    return results_file(
+        [(p.scenario, p.spec) for p in points],
+        [
+            rows[p.scenario.name, p.spec.name]
+            if p.reason is None
+            else model_row(p.spec, p.scenario, "not-run", p.reason)
+            for p in points
+        ],
+        options,
+        created_utc=measured.created_utc,
+        environment={**measured.environment, "sweep": notes},
+        partial=measured.partial,
+    )
 
 
-def _environment(
-    options: EngineOptions, budget_s: float, probes: dict[str, Probe]
-) -> dict[str, Any]:
-    env = collect_environment(options)
-    env["sweep"] = {
+def _sweep_notes(budget_s: float, probes: dict[str, Probe]) -> dict[str, Any]:
+    """What the sweep's plan rested on: its budget per point and each model's probe."""
+    return {
         "budget_s_per_point": budget_s,
         "probe": {
             name: {
@@ -220,4 +227,3 @@ def _environment(
             for name, p in probes.items()
         },
     }
-    return env

@@ -20,12 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.engine import EngineOptions
-from concurrency_bench.engine.memory_estimate import (
-    PARENT_BASE_BYTES,
-    PARENT_BYTES_PER_JOB,
-    worker_bytes,
-)
+from concurrency_bench.engine import EngineOptions, estimate_memory
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
@@ -125,11 +120,10 @@ def plan(
                 )
                 stopped[spec.name] = f"over the budget from {scenario.jobs:,} jobs"
             elif memory_bytes is not None:
-                need = PARENT_BASE_BYTES + scenario.jobs * PARENT_BYTES_PER_JOB
-                need += worker_bytes(scenario, spec, options.pool_size)
-                if need > memory_bytes:
+                need = estimate_memory(scenario, [spec], pool_size=options.pool_size)
+                if need is not None and need.total_bytes > memory_bytes:
                     reason = (
-                        f"would need {need / 2**30:.1f} GiB of memory "
+                        f"would need {need.total_bytes / 2**30:.1f} GiB of memory "
                         f"({memory_bytes / 2**30:.1f} GiB available)"
                     )
                     stopped[spec.name] = f"out of memory from {scenario.jobs:,} jobs"

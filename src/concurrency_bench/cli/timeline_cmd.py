@@ -9,12 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from concurrency_bench.cli.args import (
-    add_model_arguments,
-    add_scenario_arguments,
-    scenario_from_args,
-    specs_from_args,
-)
+from concurrency_bench.cli.args import add_model_arguments, add_scenario_arguments
+from concurrency_bench.cli.measuring import workload
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.cli.signals import interrupt_signals
 from concurrency_bench.engine import (
@@ -24,7 +20,6 @@ from concurrency_bench.engine import (
     run_each,
     utc_now,
 )
-from concurrency_bench.engine.memory_estimate import check_memory
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import figures
 from concurrency_bench.report.cells import environment_text
@@ -55,9 +50,7 @@ def add_parser(subparsers: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     """Run each model once and print its timeline; exit 1 if any model failed or summed wrong,
     128 + the signal after Ctrl-C (130), SIGTERM or SIGHUP (the finished timelines are shown)."""
-    scenario = scenario_from_args(args)
-    specs = specs_from_args(args)
-    check_memory(scenario, specs, pool_size=args.pool_size, per_job_columns=True)
+    scenario, specs = workload(args, per_job_columns=True)
     if args.plot is not None:
         check_plot(args.plot, scenario)
     received = interrupt_signals()

@@ -91,18 +91,28 @@ def measure_all(
     options: EngineOptions,
     pythons: Sequence[Interpreter] = (),
 ) -> ResultsFile:
-    """Every model on every scenario, interleaved (measure_pairs); Ctrl-C returns what
-    finished, marked partial. With `pythons`, every model runs under each of them (rows
-    keyed by scenario, model and interpreter, interleaved alike).
+    """Every model on every scenario, scenario by scenario: `measure_file` of those pairs."""
+    return measure_file([(s, spec) for s in scenarios for spec in specs], options, pythons)
 
-    Models the interrupt kept from starting still get a row (interrupted, not started), so
+
+def measure_file(
+    pairs: Sequence[tuple[Scenario, ModelSpec]],
+    options: EngineOptions,
+    pythons: Sequence[Interpreter] = (),
+) -> ResultsFile:
+    """The results file of these (scenario, model) pairs, measured interleaved
+    (measure_pairs) after the environment is collected; Ctrl-C returns what finished, marked
+    partial. With `pythons`, every pair runs under each of them (rows keyed by scenario,
+    model and interpreter, interleaved alike).
+
+    Pairs the interrupt kept from starting still get a row (interrupted, not started), so
     the file always says what was asked for and what became of it.
     """
     check_open_files()
     created = utc_now()
     each: Sequence[Interpreter | None] = pythons or [None]
-    runs = [(s, spec, python) for s in scenarios for spec in specs for python in each]
-    pairs = [(s, spec) for s, spec, _ in runs]
+    runs = [(s, spec, python) for s, spec in pairs for python in each]
+    planned = [(s, spec) for s, spec, _ in runs]
     chosen = [python for _, _, python in runs]
     env: dict[str, Any] = {}
     try:
@@ -111,9 +121,9 @@ def measure_all(
         rows = tuple(not_started(s, spec, python) for s, spec, python in runs)
         measured = Measured(rows, interrupted=True)
     else:
-        measured = measure_pairs(pairs, options, pythons=chosen)
+        measured = measure_pairs(planned, options, pythons=chosen)
     return results_file(
-        pairs,
+        planned,
         measured.results,
         options,
         created_utc=created,

@@ -30,6 +30,7 @@ PACKAGES = (
 NOT_INSTALLED = "not installed"
 GIT_TIMEOUT_S = 10.0
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+MEMINFO = Path("/proc/meminfo")
 
 
 def collect(gc_setting: str) -> dict[str, Any]:
@@ -73,15 +74,27 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
+def meminfo(path: Path | None = None) -> dict[str, int]:
+    """/proc/meminfo's figures by name (MemTotal, MemAvailable, ...), in bytes where the file
+    gives kB; empty where it cannot be read (not Linux). The one reader of that file."""
+    try:
+        text = (path or MEMINFO).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        parts = value.split()
+        if parts and parts[0].isdigit():
+            found[key] = int(parts[0]) * (1024 if parts[1:] == ["kB"] else 1)
+    return found
+
+
 def memory_total_bytes() -> int | None:
     """Physical memory: /proc/meminfo's MemTotal, else sysconf pages, else None."""
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
+    total = meminfo().get("MemTotal")
+    if total is not None:
+        return total
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):

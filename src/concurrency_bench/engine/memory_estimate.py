@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from concurrency_bench.engine.environment import meminfo
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
@@ -76,7 +77,7 @@ def worker_bytes(scenario: Scenario, spec: ModelSpec, pool_size: int | None = No
     return total
 
 
-def estimate(
+def estimate_memory(
     scenario: Scenario,
     specs: Sequence[ModelSpec],
     *,
@@ -94,19 +95,10 @@ def estimate(
     return Estimate(parent + largest, model)
 
 
-def available_bytes(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+def available_bytes(path: Path | None = None) -> int | None:
     """MemAvailable (else MemTotal) from /proc/meminfo; None where that cannot be read."""
-    try:
-        text = meminfo.read_text(encoding="ascii")
-    except (OSError, UnicodeDecodeError):
-        return None
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        parts = value.split()
-        if parts and parts[0].isdigit():
-            fields[key] = int(parts[0]) * 1024  # the file's figures are in kB
-    return fields.get("MemAvailable", fields.get("MemTotal"))
+    found = meminfo(path)
+    return found.get("MemAvailable", found.get("MemTotal"))
 
 
 def check_memory(
@@ -118,7 +110,7 @@ def check_memory(
     available: int | None = None,
 ) -> None:
     """Bad input when the run's estimated memory is more than the machine has available."""
-    need = estimate(scenario, specs, pool_size=pool_size, per_job_columns=per_job_columns)
+    need = estimate_memory(scenario, specs, pool_size=pool_size, per_job_columns=per_job_columns)
     have = available if available is not None else available_bytes()
     if need is None or have is None or need.total_bytes <= have:
         return

@@ -10,9 +10,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from concurrency_bench.analysis.statistics import merged_quantile
 from concurrency_bench.engine.protocol import LatenessPoints
 from concurrency_bench.results import Lateness
+from concurrency_bench.summaries import merged_quantile
 
 
 def merge_lateness(parts: Sequence[LatenessPoints]) -> Lateness | None:

@@ -7,9 +7,9 @@ import os
 import sys
 from array import array
 
-from concurrency_bench.analysis.statistics import quantile_points
 from concurrency_bench.engine.protocol import LatenessPoints
 from concurrency_bench.engine.timing import Measurement
+from concurrency_bench.summaries import quantile_points
 
 LATENESS_SAMPLE_CAP = 4_000_000
 """Most lateness values pooled for the quantiles (32 MB); above it every k-th job is kept."""

@@ -5,7 +5,6 @@ job's delay, so a TCP round checks the same expected sums as a timer round.
 """
 
 from concurrency_bench.net.handle import (
-    SERVER_BOUND_FRACTION,
     Placement,
     ServerError,
     ServerHandle,
@@ -20,7 +19,6 @@ from concurrency_bench.net.limits import connections_fit, raise_nofile_limit
 from concurrency_bench.net.protocol import ProtocolError, ServerStats
 
 __all__ = [
-    "SERVER_BOUND_FRACTION",
     "Placement",
     "ProtocolError",
     "ServerError",

@@ -250,10 +250,6 @@ class ServerHandle:
         self.stop()
 
 
-SERVER_BOUND_FRACTION = 0.5
-"""A round whose server was on the CPU for more than this share of its wall is server-bound."""
-
-
 def busy_fraction(delta: ServerStats, wall_s: float) -> float:
     """The share of a round's wall time the server spent on the CPU (one thread: at most ~1)."""
     return delta.cpu_s / wall_s if wall_s > 0 else 0.0

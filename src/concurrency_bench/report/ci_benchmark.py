@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from concurrency_bench.analysis.statistics import Summary
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.summaries import Summary
 from concurrency_bench.workload import Scenario
 
 FILE_NAME = "ci-benchmark.json"

@@ -10,9 +10,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from concurrency_bench.net.handle import SERVER_BOUND_FRACTION
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.summaries import server_bound
 from concurrency_bench.workload import Scenario
 
 BASELINE_RUNNER = "sync"
@@ -130,7 +130,7 @@ def notes(model: ModelResult) -> tuple[str, ...]:
         found.append(f"unstable: {model.unstable}")
     busy = model.server_busy
     if busy is not None:
-        bound = "server-bound: " if busy > SERVER_BOUND_FRACTION else ""
+        bound = "server-bound: " if server_bound(busy) else ""
         found.append(f"{bound}server busy {busy:.0%} of the round")
     if model.settings:
         found.append(settings_text(model.settings))

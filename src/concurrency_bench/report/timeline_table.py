@@ -10,17 +10,16 @@ from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.workload import Scenario
 
 if TYPE_CHECKING:
-    from concurrency_bench.engine import SingleRun
-    from concurrency_bench.engine.timing import Measurement
+    from concurrency_bench.engine import Measurement, SingleRun
 
 
 def timeline_dict(outcome: SingleRun) -> dict[str, Any]:
     """The JSON form of one model's timeline (or its failure)."""
     m = outcome.measurement
     if m is None:
-        return {"runner": outcome.model, "status": outcome.status, "reason": outcome.reason}
+        return {"model": outcome.model, "status": outcome.status, "reason": outcome.reason}
     return {
-        "runner": m.model,
+        "model": m.model,
         "status": "ok" if m.sums_ok else "wrong",
         "reason": m.mismatch,
         "wall_s": m.wall_s,

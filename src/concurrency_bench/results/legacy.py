@@ -4,6 +4,8 @@ Schema 1 flattened a model's rounds over its workers. Its `settings.rounds_per_p
 says how they were spread (a file written before that field ran every round in one
 worker), so the rounds are cut back into one run per worker; pids and warm-up times were
 not kept and stay unknown (None, empty). Stored summaries are dropped: they are derived.
+Schema 1 named a row's model `runner`: that key is read as `model` (the one word every output
+uses; `runner` is never written).
 """
 
 from __future__ import annotations

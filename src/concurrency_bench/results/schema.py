@@ -19,9 +19,9 @@ from typing import Annotated, Any, Final, Literal, get_args
 
 import msgspec
 
-from concurrency_bench.analysis.statistics import Summary, instability
 from concurrency_bench.errors import InputError
 from concurrency_bench.results.layout import dumps
+from concurrency_bench.summaries import Summary, instability
 from concurrency_bench.workload import MAX_DELAY_S, MAX_JOBS, Scenario
 
 SCHEMA_VERSION: Final = 2

@@ -1,7 +1,7 @@
 """Concurrency models: one module per model, each ending in `RUNNER = <Runner subclass>`.
 
 The registry below names every model with what it needs, and imports a model's module
-only when it is used, so a missing package reads "runner X needs package Y".
+only when it is used, so a missing package reads "model X needs package Y".
 """
 
 from __future__ import annotations
@@ -62,10 +62,10 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         """Why this model cannot run here, or None when it can."""
         if sys.version_info < self.min_python:
             wanted = ".".join(map(str, self.min_python))
-            return f"runner {self.name} needs Python {wanted}+ (this is {sys.version.split()[0]})"
+            return f"model {self.name} needs Python {wanted}+ (this is {sys.version.split()[0]})"
         for package in self.requires:
             if importlib.util.find_spec(package) is None:
-                return f"runner {self.name} needs package {package} (pip install {package})"
+                return f"model {self.name} needs package {package} (pip install {package})"
         return None
 
     @property
@@ -155,7 +155,7 @@ def get_spec(name: str) -> ModelSpec:
         return REGISTRY[name]
     except KeyError:
         known = ", ".join(REGISTRY)
-        raise InputError(f"`runner` must be one of: {known}; got {name!r}") from None
+        raise InputError(f"`model` must be one of: {known}; got {name!r}") from None
 
 
 def available_specs() -> list[ModelSpec]:

@@ -1,20 +1,20 @@
 """The benchmark suite's pytest plugin: its options, where every output goes, what is written.
 
-benchmarks/conftest.py only loads this module. It uses the engine's public API
-(`concurrency_bench.engine`) and report.outputs, like `concurrency-bench run` does.
+benchmarks/conftest.py only loads this module. It measures through the engine's entry point
+(`engine.measure_file`) and writes through report.write_outputs, as `concurrency-bench run`
+does.
 
 After collection, before the first test runs (pytest_runtestloop), the engine measures every
 SELECTED (scenario, model) in ONE call, its workers interleaved across the pairs (worker 1 of
-each, then worker 2, ...: engine.measure_pairs), so the machine's drift over the run spreads
-over every model's rounds; a line per pair and worker shows where it is. The default profile
-gives every round a worker process of its own; the quick one (a smoke run) runs each model's
-rounds in one worker (profiles.SMOKE_PROFILES). Each test in test_models.py then only hands
-its pair's ModelResult to pytest-benchmark. When the session ends, the results become ONE
-engine results file (results/runs/), latest.md, latest.csv, ci-benchmark.json, the HTML page
-latest.html and its figures in figures/ (report.write_outputs), and the comparison tables are
-printed. pytest-benchmark's own JSON
-and its autosaved history go to the same directory (unless given explicitly on the command
-line).
+each, then worker 2, ...), so the machine's drift over the run spreads over every model's
+rounds; a line per pair and worker shows where it is. The default profile gives every round
+a worker process of its own; the quick one (a smoke run) runs each model's rounds in one
+worker (profiles.SMOKE_PROFILES). Each test in test_models.py then only hands its pair's
+ModelResult to pytest-benchmark. When the session ends, the engine's results file goes to
+results/runs/ with latest.md, latest.csv, ci-benchmark.json, the HTML page latest.html and
+its figures in figures/ (report.write_outputs), and the comparison tables are printed.
+pytest-benchmark's own JSON and its autosaved history go to the same directory (unless given
+explicitly on the command line).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pytest_benchmark.utils import get_tag
@@ -54,18 +53,13 @@ REPLAY = ReplayTimer()
 
 @dataclass
 class SuiteRun:
-    """Everything the session measured, in the order it ran, and what was written from it."""
+    """The session's plan, the engine's results file once measured, and what was written."""
 
     directory: Path
     options: engine.EngineOptions
-    created_utc: str
-    environment: dict[str, Any]
-    """Collected when the session starts, like `engine.measure_all` does."""
     profile: tuple[Case, ...]
     planned: list[tuple[Scenario, ModelSpec]] = field(default_factory=list)
     """Every selected (scenario, model), in collection order."""
-    measured: list[tuple[Scenario, ModelResult]] = field(default_factory=list)
-    interrupted: bool = False
     results: ResultsFile | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -76,45 +70,23 @@ class SuiteRun:
                 return case.scenario, REGISTRY[model]
         raise KeyError(scenario)
 
-    def record(self, scenario: Scenario, result: ModelResult, *, interrupted: bool) -> None:
-        """Keep one model's result for the session's results file."""
-        self.measured.append((scenario, result))
-        self.interrupted |= interrupted
-
     def measure(self, progress: engine.ProgressCallback) -> None:
-        """Measure every planned pair in one interleaved engine call and record the results."""
-        measured = engine.measure_pairs(self.planned, replace(self.options, progress=progress))
-        for (scenario, _), result in zip(self.planned, measured.results, strict=True):
-            self.record(scenario, result, interrupted=measured.interrupted)
+        """Measure every planned pair in one interleaved engine call, into one results file
+        (after a Ctrl-C, marked partial, with a row for every pair never started)."""
+        self.results = engine.measure_file(self.planned, replace(self.options, progress=progress))
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether a Ctrl-C stopped the measuring."""
+        return self.results is not None and self.results.partial
 
     def result(self, scenario: Scenario, spec: ModelSpec) -> ModelResult | None:
         """The measured result of one pair (None if it was not measured)."""
-        for measured_scenario, result in self.measured:
-            if measured_scenario.name == scenario.name and result.model == spec.name:
-                return result
+        if self.results is not None:
+            for measured, result in self.results.models():
+                if measured.name == scenario.name and result.model == spec.name:
+                    return result
         return None
-
-    def results_file(self, *, partial: bool) -> ResultsFile:
-        """One results file, as `engine.measure_all` writes it: scenarios and models in run
-        order; after a Ctrl-C, the selected models that never started are rows too."""
-        partial = partial or self.interrupted
-        measured = {(s.name, r.model): r for s, r in self.measured}
-        pairs, results = [], []
-        for scenario, spec in self.planned or [(s, REGISTRY[r.model]) for s, r in self.measured]:
-            result = measured.get((scenario.name, spec.name))
-            if result is None and partial:
-                result = engine.not_started(scenario, spec)
-            if result is not None:
-                pairs.append((scenario, spec))
-                results.append(result)
-        return engine.results_file(
-            pairs,
-            results,
-            self.options,
-            created_utc=self.created_utc,
-            environment=self.environment,
-            partial=partial,
-        )
 
 
 SUITE_RUN = pytest.StashKey[SuiteRun]()
@@ -155,9 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
     options = engine.EngineOptions(sequential_budget_s=QUEUE_BUDGET_S)
     if name in SMOKE_PROFILES:  # a smoke run: one worker per model
         options = replace(options, rounds_per_process=options.rounds)
-    profile = get_profile(name)
-    environment = engine.collect_environment(options)
-    run = SuiteRun(directory, options, engine.utc_now(), environment, profile)
+    run = SuiteRun(directory, options, get_profile(name))
     config.stash[SUITE_RUN] = run
     option = config.option
     if option.collectonly:
@@ -279,14 +249,12 @@ def pytest_runtestloop(session: pytest.Session) -> None:
         pytest.exit("interrupted (Ctrl-C) while measuring; the finished rounds are kept")
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     """Write the engine results file, latest.md/.csv and ci-benchmark.json of this session."""
     run = session.config.stash.get(SUITE_RUN, None)
-    if run is None or not run.measured:
+    if run is None or run.results is None:
         return
-    results = run.results_file(partial=exitstatus == pytest.ExitCode.INTERRUPTED)
-    run.results = results
-    written = report.write_outputs(results, run.directory / RUNS_DIR, run.directory, pages=True)
+    written = report.write_outputs(run.results, run.directory / RUNS_DIR, run.directory, pages=True)
     run.written.extend(written.paths)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from concurrency_bench.cli.main import EXIT_BAD_INPUT
 from concurrency_bench.cli.main import main as cli_main
-from concurrency_bench.engine.interpreters import resolve
+from concurrency_bench.engine import resolve
 from concurrency_bench.errors import InputError
 
 ENV_VERSION = re.compile(r"py3([0-9]+)-bench")

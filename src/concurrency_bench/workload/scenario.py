@@ -61,7 +61,7 @@ def _check_delays(delays: Sequence[object]) -> tuple[float, ...]:
 
 
 def check_unit_ms(unit_ms: object) -> float:
-    """Validate the seed story's time unit in milliseconds (0 < unit <= 60000)."""
+    """Validate the seed story's time unit in milliseconds (above 0, at most MAX_UNIT_MS)."""
     if isinstance(unit_ms, bool) or not isinstance(unit_ms, int | float):
         raise InputError(f"`unit-ms` must be a number above 0 and at most {MAX_UNIT_MS:g}")
     unit = float(unit_ms)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.analysis.statistics import quartiles
 from concurrency_bench.results import ModelResult, ResultsFile
 from concurrency_bench.runners import REGISTRY
+from concurrency_bench.summaries import quartiles
 from concurrency_bench.workload import Scenario, uniform_name
 
 Shape = tuple[float, int, int]

@@ -1,4 +1,4 @@
-"""statistics.py against values worked out by hand (exact fractions) or by numpy: quantiles,
+"""summaries.py against values worked out by hand (exact fractions) or by numpy: quantiles,
 summaries, the two instability rules at their edges, and pooled quantiles of known mixtures."""
 
 from __future__ import annotations
@@ -10,7 +10,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from concurrency_bench.analysis.statistics import Summary, instability, merged_quantile, quantile
+from concurrency_bench.summaries import (
+    Summary,
+    instability,
+    merged_quantile,
+    quantile,
+    server_bound,
+)
 
 VALUES = [1.0, 2.0, 4.0, 8.0]
 """Position (n - 1) x q = 3q: q = 0.25 -> 1 + 0.75 x 1, q = 0.5 -> 2 + 0.5 x 2, q = 0.75 ->
@@ -137,6 +143,12 @@ def test_both_reasons_are_joined() -> None:
         "wall stdev is 50% of the mean; overhead IQR is 100% of its median"
     )
     assert instability(CALM, STEADY) is None
+
+
+def test_a_row_is_server_bound_above_half_the_round_on_the_server_cpu() -> None:
+    assert not server_bound(0.5)
+    assert server_bound(0.51)
+    assert not server_bound(0.0)
 
 
 # Two samples read as piecewise-linear distributions: A uniform on [0, 10] (cdf x / 10), B

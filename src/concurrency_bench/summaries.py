@@ -1,4 +1,8 @@
-"""Summary statistics over rounds, the rule that calls a result unstable, and pooled quantiles."""
+"""Summaries over rounds, the rules that call a result doubtful, and pooled quantiles.
+
+Below every layer that needs them: results/ (a row's summaries and flags), the engine (a
+worker's quantile points, merged per model), analysis/ (the gate) and report/ (figures).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ UNSTABLE_OVERHEAD_IQR = 0.20
 """Overhead is a small difference of large times, so its bar is its IQR against its median..."""
 OVERHEAD_NOISE_FLOOR_S = 0.0005
 """...but only above half a millisecond: below that, the loops' millisecond timers dominate."""
+SERVER_BOUND_FRACTION = 0.5
+"""A TCP round whose server was on the CPU for more than this share of its wall is
+server-bound: the server, not the model, may be what was measured."""
 QUANTILE_INTERVALS = 1000
 """A sample is summarised by its quantiles at q = i / 1000 (1001 points) for pooling."""
 
@@ -79,6 +86,11 @@ def instability(wall: Summary, overhead: Summary) -> str | None:
         share = overhead.iqr / abs(overhead.median) if overhead.median else math.inf
         reasons.append(f"overhead IQR is {share:.0%} of its median")
     return "; ".join(reasons) or None
+
+
+def server_bound(busy_fraction: float) -> bool:
+    """Whether a row's median server busy fraction says the server was the bottleneck."""
+    return busy_fraction > SERVER_BOUND_FRACTION
 
 
 def quantile_points(
