@@ -91,7 +91,7 @@ def cells(row: TableRow, table: Table, wall: str, mark: str = MARK) -> list[str]
     A row with no rounds has nothing to show but its name: blank, so its note stands out.
     """
     values = [
-        row.result.row_name,
+        row.key.label,
         wall,
         overhead_cell(row),
         speedup_cell(row, table, mark),

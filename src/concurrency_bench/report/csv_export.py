@@ -80,7 +80,7 @@ def record(row: TableRow, table: Table, partial: bool) -> dict[str, Cell]:
         "delay_min_s": min(s.delays_s),
         "delay_max_s": max(s.delays_s),
         "delay_sum_s": s.ideal_wall_s(concurrent=False),
-        "model": m.row_name,
+        "model": row.key.label,
         "status": m.status,
         "rank": row.rank,
         "concurrent": m.concurrent,

@@ -90,7 +90,7 @@ def results_table(
         keys = sort_keys(row)
         css = "" if row.rank is not None else ' class="unranked"'
         tds = [_td(row_labels[index])] if labels else []
-        tds.append(model_cell(row.result.model, row.result.row_name))
+        tds.append(model_cell(row.key.model, row.key.label))
         tds += [_td(figures[i], "num", keys[i - 1]) for i in NUMERIC]
         tds.append(_td(figures[7]))
         tds.append(_td(cells.notes_text(row), "notes"))

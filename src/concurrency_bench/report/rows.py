@@ -10,9 +10,10 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from concurrency_bench.analysis.verdict import ranked
 from concurrency_bench.net.handle import SERVER_BOUND_FRACTION
 from concurrency_bench.report.formatting import settings_text
-from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
 from concurrency_bench.workload import Scenario
 
 BASELINE_RUNNER = "sync"
@@ -26,8 +27,9 @@ Baseline = Literal["sync", "sum-of-delays"]
 
 @dataclass(frozen=True)
 class TableRow:
-    """One model's line in a table: its result plus the figures that compare it with others."""
+    """One row of a table: its key, its result, and the figures that compare it with others."""
 
+    key: RowKey
     result: ModelResult
     rank: int | None
     """1 for the lowest median wall among ranked rows; None for unranked rows."""
@@ -61,33 +63,27 @@ def build_tables(results: ResultsFile) -> list[Table]:
 
 
 def build_table(block: ScenarioResults) -> Table:
-    """Sort, rank and compare one scenario's models.
-
-    Ranked by median wall: models with the same ideal (every concurrent one) thus stand in
-    overhead order, while a sequential model, whose overhead is measured against the sum of
-    delays, cannot outrank a concurrent one that finishes sooner.
-    """
-    ranked = sorted(
-        (m for m in block.models if m.ranked),
-        key=lambda m: (m.wall.median, m.overhead.median, m.model),
-    )
+    """Rank (in analysis.verdict's one ranked order) and compare one scenario's rows."""
+    keys = {id(result): key for key, result in block_rows(block)}
+    order = ranked(block.models)
     unranked = sorted(
         (m for m in block.models if not m.ranked),
         key=lambda m: UNRANKED_ORDER.index(m.status),  # stable: run order within a status
     )
     baseline, baseline_wall, baseline_note = _baseline(block)
-    fastest = min((m.wall.median for m in ranked), default=math.nan)
+    fastest = min((m.wall.median for m in order), default=math.nan)
     rows = [
         TableRow(
+            key=keys[id(m)],
             result=m,
             rank=rank,
             speedup=_divide(baseline_wall, m.wall.median),
             ratio=_divide(m.wall.median, fastest),
             notes=notes(m),
         )
-        for rank, m in enumerate(ranked, start=1)
+        for rank, m in enumerate(order, start=1)
     ]
-    rows += [TableRow(m, None, None, None, notes(m)) for m in unranked]
+    rows += [TableRow(keys[id(m)], m, None, None, None, notes(m)) for m in unranked]
     return Table(block.scenario, tuple(rows), baseline, baseline_wall, baseline_note)
 
 
