@@ -151,9 +151,9 @@ def test_speedup_without_a_ranked_sync_uses_the_sum_of_delays_and_is_marked(
     assert table.baseline_note == why
     out = render(results_file([(S, models)]), "text")
     assert "800x*" in out
-    assert f"* vs the sum of delays (50 s); {why}" in out
+    assert f"* vs the sum of delays (50.0 s); {why}" in out
     md = render(results_file([(S, models)]), "md")
-    assert "800x\\*" in md and f"\\* vs the sum of delays (50 s); {why}" in md
+    assert "800x\\*" in md and f"\\* vs the sum of delays (50.0 s); {why}" in md
 
 
 def test_sync_never_outranks_a_faster_concurrent_model() -> None:

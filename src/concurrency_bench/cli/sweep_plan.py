@@ -16,7 +16,6 @@ A point over the budget is not run, and neither is any larger size of that model
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from concurrency_bench.engine.memory_estimate import (
     PARENT_BYTES_PER_JOB,
     worker_bytes,
 )
+from concurrency_bench.quantities import duration, size
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
@@ -116,11 +116,11 @@ def plan(
             estimate = None if probe is None else point_seconds(scenario, spec, probe, options)
             reason = None
             if spec.name in stopped:
-                shown = "" if estimate is None else f"would take {_seconds(estimate)} s; "
+                shown = "" if estimate is None else f"would take {duration(estimate)}; "
                 reason = f"{shown}not tried, {stopped[spec.name]}"
             elif probe is not None and estimate is not None and estimate > budget_s:
                 reason = (
-                    f"would take {_seconds(estimate)} s (estimated from a probe at "
+                    f"would take {duration(estimate)} (estimated from a probe at "
                     f"{probe.jobs:,} jobs; budget {budget_s:g} s per point)"
                 )
                 stopped[spec.name] = f"over the budget from {scenario.jobs:,} jobs"
@@ -129,13 +129,8 @@ def plan(
                 need += worker_bytes(scenario, spec, options.pool_size)
                 if need > memory_bytes:
                     reason = (
-                        f"would need {need / 2**30:.1f} GiB of memory "
-                        f"({memory_bytes / 2**30:.1f} GiB available)"
+                        f"would need {size(need)} of memory ({size(memory_bytes)} available)"
                     )
                     stopped[spec.name] = f"out of memory from {scenario.jobs:,} jobs"
             points.append(Point(scenario, spec, estimate, reason))
     return points
-
-
-def _seconds(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or math.isinf(value) else f"{value:.1f}"

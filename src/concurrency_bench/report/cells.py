@@ -141,7 +141,7 @@ def footnote(table: Table) -> str | None:
     """The footnote for marked speed-ups, or None when none is marked."""
     if not table.marked:
         return None
-    shown = formatting.seconds(table.baseline_wall_s)
+    shown = formatting.duration(table.baseline_wall_s)
     return f"{MARK} vs the sum of delays ({shown}); {table.baseline_note}"
 
 
@@ -166,7 +166,7 @@ def environment_text(env: dict[str, Any], created_utc: str) -> str:
 
 def _memory(env: dict[str, Any]) -> str:
     size = env.get("memory_total_bytes")
-    return f"{size / 1024**3:.0f} GiB" if isinstance(size, int | float) and size > 0 else ""
+    return formatting.size(size, digits=2) if isinstance(size, int | float) and size > 0 else ""
 
 
 def _first(env: dict[str, Any], key: str) -> str:

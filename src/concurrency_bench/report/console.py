@@ -13,14 +13,18 @@ import os
 import sys
 from typing import TextIO
 
-ASCII_FALLBACKS: dict[str, str | int | None] = {
+ASCII_FALLBACKS: dict[str, str] = {
     "µ": "u",
     "±": "+-",
     "✓": "ok",
     "✗": "X",
     "—": "-",
+    "…": "...",
     "\u00a0": " ",
 }
+"""ASCII stand-ins for the non-ASCII characters the outputs use (others become "?"): the one
+table, for `emit` and for the standard streams' error handler (cli/streams.py) alike. "+-" is
+pyperf's spelling of "±" and one github-action-benchmark reads."""
 
 
 def printable(text: str, encoding: str) -> str:
