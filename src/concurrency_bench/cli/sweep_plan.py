@@ -128,9 +128,7 @@ def plan(
                 need = PARENT_BASE_BYTES + scenario.jobs * PARENT_BYTES_PER_JOB
                 need += worker_bytes(scenario, spec, options.pool_size)
                 if need > memory_bytes:
-                    reason = (
-                        f"would need {size(need)} of memory ({size(memory_bytes)} available)"
-                    )
+                    reason = f"would need {size(need)} of memory ({size(memory_bytes)} available)"
                     stopped[spec.name] = f"out of memory from {scenario.jobs:,} jobs"
             points.append(Point(scenario, spec, estimate, reason))
     return points

@@ -25,6 +25,7 @@ ASCII_FALLBACKS: dict[str, str] = {
 """ASCII stand-ins for the non-ASCII characters the outputs use (others become "?"): the one
 table, for `emit` and for the standard streams' error handler (cli/streams.py) alike. "+-" is
 pyperf's spelling of "±" and one github-action-benchmark reads."""
+_TRANSLATION = {ord(char): stand_in for char, stand_in in ASCII_FALLBACKS.items()}
 
 
 def printable(text: str, encoding: str) -> str:
@@ -32,7 +33,7 @@ def printable(text: str, encoding: str) -> str:
     try:
         text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
-        ascii_text = text.translate(str.maketrans(ASCII_FALLBACKS))
+        ascii_text = text.translate(_TRANSLATION)
         try:
             return ascii_text.encode(encoding, errors="replace").decode(encoding)
         except LookupError:
