@@ -55,3 +55,4 @@ def write_all(results: ResultsFile, directory: Path) -> list[Path]:
         paths += save(plot, directory)
         close(plot)
     return paths
+
