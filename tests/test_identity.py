@@ -11,7 +11,7 @@ import pytest
 
 from concurrency_bench.analysis.verdict import judge, ordered_models
 from concurrency_bench.cli.main import main
-from concurrency_bench.report import ci_benchmark
+from concurrency_bench.report import ci_benchmark, render
 from concurrency_bench.report.figures.series import scaling_groups
 from concurrency_bench.report.palette import row_style
 from concurrency_bench.report.pyperf_export import export
@@ -153,3 +153,28 @@ def test_tables_name_each_interpreter_row(fmt: str, tmp_path: Path) -> None:
     assert main(["report", str(path), "--format", fmt, "--output", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "uvloop (3.11)" in text and "uvloop (3.13)" in text
+
+
+def test_each_interpreter_s_speed_up_is_against_its_own_sync() -> None:
+    sync_walls = {"3.11": [5.2] * 5, "3.13": [5.1] * 5}  # the sum of delays is 5 s
+    rows = []
+    for label, walls in sync_walls.items():
+        rows += [
+            under(model_result("sync", S, walls=walls, concurrent=False), label),
+            under(model_result("uvloop", S, walls=[0.052] * 5), label),
+        ]
+    table = build_table(results_file([(S, rows)]).scenarios[0])
+    speedups = {row.key.label: row.speedup for row in table.rows}
+    assert speedups["uvloop (3.11)"] == pytest.approx(5.2 / 0.052)
+    assert speedups["uvloop (3.13)"] == pytest.approx(5.1 / 0.052)
+    assert not table.marked
+    # Without a 3.13 sync its rows are against the sum of delays, marked, and the footnote says
+    # which interpreter lacked it; 3.11's stay against its own sync, unmarked.
+    without = [rows[0], rows[1], rows[3]]
+    lacking = build_table(results_file([(S, without)]).scenarios[0])
+    by_label = {row.key.label: row for row in lacking.rows}
+    assert by_label["uvloop (3.11)"].baseline == "sync"
+    assert by_label["uvloop (3.13)"].baseline == "sum-of-delays"
+    assert lacking.marked and lacking.baseline_note == "sync not run (3.13)"
+    text = render(results_file([(S, without)]), "text")
+    assert "* vs the sum of delays (5.00 s); sync not run (3.13)" in text

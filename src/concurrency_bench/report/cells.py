@@ -55,11 +55,11 @@ def overhead_cell(row: TableRow) -> str:
     return formatting.number(row.result.overhead_per_job_us.median) if row.result.rounds else NONE
 
 
-def speedup_cell(row: TableRow, table: Table, mark: str = MARK) -> str:
+def speedup_cell(row: TableRow, mark: str = MARK) -> str:
     """Speed-up as `12.3x`, marked when it is against the sum of delays, not a measured sync."""
     if row.speedup is None:
         return NONE
-    return f"{formatting.ratio(row.speedup)}x" + (mark if table.baseline == "sum-of-delays" else "")
+    return f"{formatting.ratio(row.speedup)}x" + (mark if row.baseline == "sum-of-delays" else "")
 
 
 def ratio_cell(row: TableRow) -> str:

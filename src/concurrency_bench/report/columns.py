@@ -88,7 +88,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "speedup", "speed-up vs sync", ("speed-up", "vs sync"),
-        lambda table, mark: [cells.speedup_cell(row, table, mark) for row in table.rows],
+        lambda table, mark: [cells.speedup_cell(row, mark) for row in table.rows],
         sort=lambda row: row.speedup, csv=("speedup_vs_sync", "speedup_baseline"),
     ),
     Column(

@@ -77,7 +77,7 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[CsvRow], Cell]], ...] = (
     ("cpu_median_s", _measured(lambda r: r.result.cpu.median)),
     ("ideal_s", lambda r: r.result.ideal_s),
     ("speedup_vs_sync", lambda r: r.row.speedup),
-    ("speedup_baseline", lambda r: r.table.baseline if r.row.speedup is not None else None),
+    ("speedup_baseline", lambda r: r.row.baseline if r.row.speedup is not None else None),
     ("ratio_to_fastest", lambda r: r.row.ratio),
     ("memory_per_job_bytes", lambda r: r.result.memory_per_job_bytes),
     ("rss_before_bytes", lambda r: r.result.rss_before_bytes),

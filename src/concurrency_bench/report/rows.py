@@ -7,6 +7,7 @@ given a speed-up or a ratio, so a fast model that summed wrong cannot look like 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,6 +39,8 @@ class TableRow:
     ratio: float | None
     """This model's median wall / the fastest ranked median wall; None when unranked."""
     notes: tuple[str, ...]
+    baseline: Baseline | None = None
+    """What `speedup` divides: its own interpreter's sync, or the sum of delays."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Table:
     scenario: Scenario
     rows: tuple[TableRow, ...]
     baseline: Baseline
+    """sum-of-delays when some row's speed-up is against it, else sync."""
     baseline_wall_s: float
     baseline_note: str | None
     """Why the sum of delays stands in for sync (e.g. "sync not run"); None when sync ran."""
@@ -54,7 +58,7 @@ class Table:
     @property
     def marked(self) -> bool:
         """True when some speed-up is against the sum of delays and needs its footnote."""
-        return self.baseline == "sum-of-delays" and any(r.speedup is not None for r in self.rows)
+        return any(r.baseline == "sum-of-delays" and r.speedup is not None for r in self.rows)
 
 
 def build_tables(results: ResultsFile) -> list[Table]:
@@ -63,33 +67,60 @@ def build_tables(results: ResultsFile) -> list[Table]:
 
 
 def build_table(block: ScenarioResults) -> Table:
-    """Rank (in analysis.verdict's one ranked order) and compare one scenario's rows."""
+    """Rank (in analysis.verdict's one ranked order) and compare one scenario's rows; each
+    row's speed-up is against the sync row of its own interpreter (and client)."""
     keys = {id(result): key for key, result in block_rows(block)}
+    groups: dict[Group, list[ModelResult]] = {}
+    for model in block.models:
+        groups.setdefault(_group(keys[id(model)]), []).append(model)
+    baselines = {group: _baseline(models, block.scenario) for group, models in groups.items()}
     order = ranked(block.models)
     unranked = sorted(
         (m for m in block.models if not m.ranked),
         key=lambda m: UNRANKED_ORDER.index(m.status),  # stable: run order within a status
     )
-    baseline, baseline_wall, baseline_note = _baseline(block)
     fastest = min((m.wall.median for m in order), default=math.nan)
-    rows = [
-        TableRow(
-            key=keys[id(m)],
-            result=m,
-            rank=rank,
-            speedup=_divide(baseline_wall, m.wall.median),
-            ratio=_divide(m.wall.median, fastest),
-            notes=notes(m),
-        )
-        for rank, m in enumerate(order, start=1)
-    ]
+    rows = []
+    for rank, m in enumerate(order, start=1):
+        key = keys[id(m)]
+        kind, wall, _ = baselines[_group(key)]
+        speedup = _divide(wall, m.wall.median)
+        ratio = _divide(m.wall.median, fastest)
+        rows.append(TableRow(key, m, rank, speedup, ratio, notes(m), kind))
     rows += [TableRow(keys[id(m)], m, None, None, None, notes(m)) for m in unranked]
-    return Table(block.scenario, tuple(rows), baseline, baseline_wall, baseline_note)
+    return Table(block.scenario, tuple(rows), *_table_baseline(baselines, block.scenario))
 
 
-def _baseline(block: ScenarioResults) -> tuple[Baseline, float, str | None]:
+Group = tuple[str | None, str | None]
+"""The axes a row shares with its baseline: interpreter and client (everything but the model)."""
+
+
+def _group(key: RowKey) -> Group:
+    return (key.interpreter, key.client)
+
+
+def _table_baseline(
+    baselines: dict[Group, tuple[Baseline, float, str | None]], scenario: Scenario
+) -> tuple[Baseline, float, str | None]:
+    """The table's baseline: its one group's, or with several the sum of delays and why when
+    some group has no ranked sync (each reason named by its interpreter), else sync."""
+    if len(baselines) <= 1:
+        return next(iter(baselines.values()), _baseline([], scenario))
+    reasons = [
+        f"{why}" + ("" if group[0] is None else f" ({group[0]})")
+        for group, (kind, _, why) in baselines.items()
+        if kind == "sum-of-delays"
+    ]
+    if reasons:
+        return "sum-of-delays", scenario.ideal_wall_s(concurrent=False), "; ".join(reasons)
+    return next(iter(baselines.values()))
+
+
+def _baseline(
+    models: Sequence[ModelResult], scenario: Scenario
+) -> tuple[Baseline, float, str | None]:
     """Sync's measured median wall, or the sum of delays (sync's ideal) with the reason why."""
-    sync = next((m for m in block.models if m.model == BASELINE_RUNNER), None)
+    sync = next((m for m in models if m.model == BASELINE_RUNNER), None)
     if sync is not None and sync.ranked:
         return "sync", sync.wall.median, None
     if sync is None or sync.status == "not-run":
@@ -98,7 +129,7 @@ def _baseline(block: ScenarioResults) -> tuple[Baseline, float, str | None]:
         why = "sync has no rounds"
     else:
         why = f"sync {sync.status}"
-    return "sum-of-delays", block.scenario.ideal_wall_s(concurrent=False), why
+    return "sum-of-delays", scenario.ideal_wall_s(concurrent=False), why
 
 
 def _divide(numerator: float, denominator: float) -> float | None:

@@ -55,4 +55,3 @@ def write_all(results: ResultsFile, directory: Path) -> list[Path]:
         paths += save(plot, directory)
         close(plot)
     return paths
-
