@@ -33,9 +33,7 @@ def validator() -> jsonschema.protocols.Validator:
 def test_the_committed_schema_is_the_generated_one() -> None:
     # Meaning, not text: the same JSON value, whatever a library's formatting of it.
     generated = json_schema()
-    assert json.loads(PUBLISHED.read_text(encoding="utf-8")) == generated, (
-        f"regenerate: {REGENERATE}"
-    )
+    assert json.loads(PUBLISHED.read_text(encoding="utf-8")) == generated, f"regenerate: {REGENERATE}"
     assert json.loads(published_text()) == generated  # what the installed package ships
     assert json.loads(schema_text()) == generated
 
