@@ -272,7 +272,8 @@ def compare(
     base_source: str = "base",
     new_source: str = "new",
 ) -> Comparison:
-    """Pair the files by (scenario name, model) and judge each pair.
+    """Pair the files' rows (by `RowKey.by_name`: scenario name, model, interpreter, client;
+    a scenario defined differently is paired and warned about) and judge each pair.
 
     Raises ResultsError (one line) when the files share no (scenario, model) pair.
     """
