@@ -17,7 +17,7 @@ from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
 from concurrency_bench.workload import Scenario
 
-BASELINE_RUNNER = "sync"
+BASELINE_MODEL = "sync"
 """Speed-ups are against plain sequential code, the thing people start from."""
 
 UNRANKED_ORDER = ("ok", "wrong", "failed", "interrupted", "not-run", "unavailable")
@@ -120,7 +120,7 @@ def _baseline(
     models: Sequence[ModelResult], scenario: Scenario
 ) -> tuple[Baseline, float, str | None]:
     """Sync's measured median wall, or the sum of delays (sync's ideal) with the reason why."""
-    sync = next((m for m in models if m.model == BASELINE_RUNNER), None)
+    sync = next((m for m in models if m.model == BASELINE_MODEL), None)
     if sync is not None and sync.ranked:
         return "sync", sync.wall.median, None
     if sync is None or sync.status == "not-run":
