@@ -162,8 +162,9 @@ def test_another_machine_starts_a_new_series(tmp_path: Path) -> None:
     result = history_cli(str(folder))
     assert result.returncode == 0, result.stderr
     assert "44 tracks" in result.stdout
-    assert "measured on another machine (Test CPU @ 3.0GHz, 2 cores -> Other CPU, 64 cores)" in (
-        result.stdout
+    assert (
+        "measured on another machine (Test CPU @ 3.0GHz, 2 cores -> Other CPU, 64 cores): "
+        "its series start anew" in result.stdout
     )
 
 

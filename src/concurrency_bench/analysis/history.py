@@ -195,21 +195,21 @@ def _title(one: Series, namesakes: Sequence[Series]) -> str:
 
 
 def breaks(runs: Sequence[Run]) -> list[str]:
-    """Where a scenario's series stops and a new one starts: one line each time a run defines
-    a scenario name differently from the run before that had it, or ran on another machine."""
+    """Where series stop and new ones start: one line when a run was measured on another
+    machine than the run before, and one when it defines a scenario name differently from
+    the last run that had it."""
     out = []
-    last: dict[str, tuple[Scenario, str]] = {}
+    last: dict[str, Scenario] = {}
+    machine_before: str | None = None
     for run in runs:
         machine = machine_of(run.results.environment)
+        if machine_before is not None and machine != machine_before:
+            out.append(f"{run.label}: measured on another machine ({machine_before} -> "
+                       f"{machine}): its series start anew")  # fmt: skip
+        machine_before = machine
         for block in run.results.scenarios:
-            scenario = block.scenario
-            before = last.get(scenario.name)
-            last[scenario.name] = (scenario, machine)
-            if before is None:
-                continue
-            why = scenario_differences([(before[0], scenario)])
-            if before[1] != machine:
-                why.append(f"measured on another machine ({before[1]} -> {machine})")
-            if why:
-                out.append(f"{run.label}: {'; '.join(why)}: a new series starts")
+            before = last.get(block.scenario.name)
+            last[block.scenario.name] = block.scenario
+            for why in scenario_differences([(before, block.scenario)] if before else []):
+                out.append(f"{run.label}: {why}: a new series starts")
     return out
