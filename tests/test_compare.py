@@ -648,8 +648,11 @@ def test_an_internal_error_is_one_line_and_exit_3(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("float division by zero\nsecond line")
 
-    module = "compare_cmd.compare" if command == "compare" else "report_cmd.render"
-    monkeypatch.setattr(f"concurrency_bench.cli.{module}", broken)
+    target = {
+        "compare": "concurrency_bench.cli.compare_cmd.compare",
+        "report": "concurrency_bench.report.formats.build_tables",
+    }[command]
+    monkeypatch.setattr(target, broken)
     argv = [base_path, base_path] if command == "compare" else [base_path]
     status = cli_main([command, *argv])
     out, err = capsys.readouterr()

@@ -108,7 +108,7 @@ def test_unavailable_and_over_budget_models_spawn_no_worker() -> None:
     assert missing.reason is not None and "no_such_package_for_tests" in missing.reason
     sync = measure_model(REGISTRY["sync"], slow, options)
     assert sync.status == "not-run"
-    assert sync.reason is not None and sync.reason.startswith("would take 0.6 s")
+    assert sync.reason is not None and sync.reason.startswith("would take 600 ms per round")
     assert sync.rounds == ()
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from concurrency_bench.analysis.history import runs_of, tracks
+from concurrency_bench.analysis.history import panels, runs_of, tracks
 from concurrency_bench.cli.main import main
 from concurrency_bench.report import history_page
-from concurrency_bench.results import ResultsFile, write_atomic
+from concurrency_bench.results import PythonInfo, ResultsFile, load, write_atomic
+from concurrency_bench.runners import REGISTRY
+from concurrency_bench.workload import Scenario
 from factories import ENVIRONMENT, model_result, results_file, scenario
 
 S = scenario(1000, 50)
@@ -93,3 +97,103 @@ def test_history_command_writes_page_and_figures(
 def test_an_empty_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["history", str(tmp_path)]) == 2
     assert "no readable results file" in capsys.readouterr().err
+
+
+# -- series keyed by what defines a row (through the real CLI) ------------------------------
+
+
+def history_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m concurrency_bench history ARGS`, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "concurrency_bench", "history", *args],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def seed_run(unit_ms: float, when: str, **environment: object) -> ResultsFile:
+    """Eleven models on the seed story at `unit_ms`, each 1 ms over its ideal."""
+    seed = Scenario.seed_story(unit_ms)
+    names = [n for n in REGISTRY if n != "asyncio-eager"][:11]
+    models = [model_result(name, seed, overheads=[0.001 + i * 1e-5 for i in range(5)])
+              for name in names]  # fmt: skip
+    env = dict(ENVIRONMENT, **environment)
+    return msgspec.structs.replace(
+        results_file([(seed, models)], environment=env), created_utc=when
+    )
+
+
+def write_runs(folder: Path, runs: list[ResultsFile]) -> Path:
+    folder.mkdir()
+    for index, results in enumerate(runs):
+        write_atomic(folder / f"run-{index}.json", results.to_json())
+    return folder
+
+
+def test_a_changed_definition_starts_a_new_series_and_is_said_so(tmp_path: Path) -> None:
+    # The seed at a 20 ms unit, then at 10 ms: the same name, half the ideal. Joined, every
+    # model would read ~50% "faster"; kept apart, nothing is judged across the change.
+    folder = write_runs(tmp_path / "runs", [
+        seed_run(20.0, "2024-01-01T00:00:00Z"), seed_run(20.0, "2024-01-02T00:00:00Z"),
+        seed_run(10.0, "2024-01-03T00:00:00Z"),
+    ])  # fmt: skip
+    page = tmp_path / "history.html"
+    result = history_cli(str(folder), "--output", str(page))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "44 tracks" in lines[0]  # 11 models x 2 metrics x 2 definitions
+    assert any(
+        "2024-01-03" in line
+        and "'seed' is defined differently" in line
+        and "unit_s" in line
+        and "a new series starts" in line
+        for line in lines
+    ), result.stdout
+    text = page.read_text(encoding="utf-8")
+    assert 'class="num faster"' not in text and 'class="num flagged"' not in text
+    assert "seed (unit_s=0.02)" in text and "seed (unit_s=0.01)" in text
+    assert "a new series starts" in text
+
+
+def test_another_machine_starts_a_new_series(tmp_path: Path) -> None:
+    folder = write_runs(tmp_path / "runs", [
+        seed_run(20.0, "2024-01-01T00:00:00Z"),
+        seed_run(20.0, "2024-01-02T00:00:00Z", cpu_model="Other CPU", logical_cores=64),
+    ])  # fmt: skip
+    result = history_cli(str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "44 tracks" in result.stdout
+    assert (
+        "measured on another machine (Test CPU @ 3.0GHz, 2 cores -> Other CPU, 64 cores): "
+        "its series start anew" in result.stdout
+    )
+
+
+def test_interpreters_are_tracked_apart_and_drawn_apart(tmp_path: Path) -> None:
+    def two(walls: dict[str, list[float]], when: str) -> ResultsFile:
+        rows = []
+        for label, values in walls.items():
+            info = PythonInfo(label=label, executable=f"/usr/bin/python{label}",
+                              version=f"{label}.0", implementation="CPython")  # fmt: skip
+            result = model_result("uvloop", S, overheads=values)
+            rows.append(msgspec.structs.replace(result, python=info))
+        return msgspec.structs.replace(results_file([(S, rows)]), created_utc=when)
+
+    folder = write_runs(tmp_path / "runs", [
+        two({"3.11": SLOWER, "3.13": STEADY}, "2024-01-01T00:00:00Z"),
+        two({"3.11": SLOWER, "3.13": STEADY}, "2024-01-02T00:00:00Z"),
+    ])  # fmt: skip
+    runs = runs_of([(str(p), load(p)) for p in sorted(folder.iterdir())])
+    found = tracks(runs)
+    assert sorted({t.model for t in found}) == ["uvloop (3.11)", "uvloop (3.13)"]
+    assert all(p.verdict in (None, "unchanged") for t in found for p in t.points)
+    pytest.importorskip("matplotlib")
+    from concurrency_bench.report.figures import history  # noqa: PLC0415
+
+    (panel,) = panels(found)
+    plot = history.draw(runs, found, panel, "overhead")
+    lines = [
+        line for line in plot.figure.axes[0].get_lines() if not line.get_label().startswith("_")
+    ]
+    assert [line.get_label() for line in lines] == ["uvloop (3.11)", "uvloop (3.13)"]
+    assert lines[0].get_color() == lines[1].get_color() != "#777777"  # the model's, not grey
+    assert lines[0].get_linestyle() != lines[1].get_linestyle()

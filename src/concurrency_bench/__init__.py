@@ -2,7 +2,8 @@
 
 # General layout, from the bottom up; imports only point down (tests/test_layers.py checks):
 #
-# errors.py, summaries.py (summaries of rounds, the rules that flag a row) and lifetime.py
+# errors.py, summaries.py (summaries of rounds, the rules that flag a row), quantities.py (how
+#   a number, duration or size is written) and lifetime.py
 #   import nothing of the package.
 # workload/ is the one scenario: its limits, the seeded ints and the job code every model runs.
 # net/ is the loopback TCP server, its wire format and each model's client.

@@ -44,7 +44,14 @@ from typing import Any, Literal
 import msgspec
 
 from concurrency_bench.analysis.ranktest import mann_whitney_u
-from concurrency_bench.results import ModelResult, ResultsError, ResultsFile, RunSettings
+from concurrency_bench.results import (
+    ModelResult,
+    ResultsError,
+    ResultsFile,
+    RunSettings,
+    keyed_models,
+    row_label,
+)
 from concurrency_bench.summaries import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.workload import Scenario
 
@@ -237,22 +244,21 @@ class Comparison:
         return {verdict: tally[verdict] for verdict in VERDICTS}
 
 
-Key = tuple[str, str]
+Key = tuple[str, str, str | None, str | None]
+"""A row as `compare` pairs it: `RowKey.by_name` (scenario name, model, interpreter, client)."""
 
 
 def _index(results: ResultsFile, source: str) -> dict[Key, tuple[Scenario, ModelResult]]:
-    """(scenario name, model) -> its result, in file order; a pair given twice is ambiguous.
-    The model is named with its interpreter's label (`row_name`) when the row has one, so
-    rows of different interpreters are never paired with each other."""
+    """Each row by its key's `by_name`, in file order; a row given twice is ambiguous. Rows
+    of different interpreters (or clients) are thus never paired with each other."""
     index: dict[Key, tuple[Scenario, ModelResult]] = {}
-    for scenario, model in results.models():
-        key = (scenario.name, model.row_name)
-        if key in index:
+    for scenario, key, model in keyed_models(results):
+        if key.by_name in index:
             raise ResultsError(
-                f"{source}: model {model.row_name!r} appears twice in scenario {scenario.name!r}, "
+                f"{source}: model {key.label!r} appears twice in scenario {scenario.name!r}, "
                 "so it cannot be paired"
             )
-        index[key] = (scenario, model)
+        index[key.by_name] = (scenario, model)
     return index
 
 
@@ -266,7 +272,8 @@ def compare(
     base_source: str = "base",
     new_source: str = "new",
 ) -> Comparison:
-    """Pair the files by (scenario name, model) and judge each pair.
+    """Pair the files' rows (by `RowKey.by_name`: scenario name, model, interpreter, client;
+    a scenario defined differently is paired and warned about) and judge each pair.
 
     Raises ResultsError (one line) when the files share no (scenario, model) pair.
     """
@@ -281,7 +288,7 @@ def compare(
     rows: list[ComparedPair] = []
     warnings: list[str] = []
     for key in _ordered_keys(base_index, new_index):
-        name, model = key
+        name, model = key[0], row_label(*key[1:])
         if key not in new_index:
             rows.append(ComparedPair(name, model, "only in base"))
         elif key not in base_index:
@@ -318,7 +325,7 @@ def compare(
 
 def _ordered_keys(base: Mapping[Key, object], new: Mapping[Key, object]) -> list[Key]:
     """Every key, scenarios in base order (new-only ones last), models base-first within each."""
-    scenarios = list(dict.fromkeys([name for name, _ in base] + [name for name, _ in new]))
+    scenarios = list(dict.fromkeys([key[0] for key in base] + [key[0] for key in new]))
     keys = list(dict.fromkeys([*base, *new]))
     return sorted(keys, key=lambda key: scenarios.index(key[0]))  # stable within a scenario
 

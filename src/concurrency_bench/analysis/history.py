@@ -1,10 +1,12 @@
-"""Tracked metrics over stored runs, per (scenario, model), with the gate's verdict of each
+"""Tracked metrics over stored runs, per row and machine, with the gate's verdict of each
 run against the one before: the local twin of github-action-benchmark's chart.
 
 Pure: given results files (already loaded), no I/O. Runs are ordered by their start time;
 a point's value is the gate's (the median of the per-process values, per job for overhead),
 and a point is flagged when the gate, comparing it with the previous run that has the same
-(scenario, model), would fail (slower beyond the threshold, or broke).
+row (`RowKey`: the scenario's full definition, model, interpreter) on the same machine, would
+fail (slower beyond the threshold, or broke). A scenario defined differently, or measured on
+another machine, starts a new series (`breaks` says where), as `compare` warns.
 """
 
 from __future__ import annotations
@@ -18,9 +20,18 @@ from concurrency_bench.analysis.gate import (
     METRICS,
     Verdict,
     compare_models,
+    scenario_differences,
 )
-from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.results import (
+    ModelResult,
+    ResultsFile,
+    RowKey,
+    ScenarioKey,
+    keyed_models,
+    machine_of,
+)
 from concurrency_bench.summaries import Summary
+from concurrency_bench.workload import Scenario
 
 TRACKED = ("overhead", "wall")
 """The metrics the gate and ci-benchmark.json track."""
@@ -43,7 +54,7 @@ class Run:
 
 @dataclass(frozen=True)
 class HistoryPoint:
-    """A (scenario, model)'s value in one run, in the metric's display unit, and the gate's
+    """A row's value in one run, in the metric's display unit, and the gate's
     verdict against the previous run that had it (None for the first)."""
 
     run: int
@@ -60,15 +71,42 @@ class HistoryPoint:
         return self.verdict in ("slower", "broke")
 
 
+Series = tuple[ScenarioKey, str]
+"""A scenario's full definition and the machine: the tracks that are drawn and judged together."""
+
+
 @dataclass(frozen=True)
 class Track:
-    """One metric of one (scenario, model) over the runs."""
+    """One metric of one row (scenario definition, model, interpreter, ...) on one machine."""
 
-    scenario: str
-    model: str
+    row: RowKey
+    machine: str
     metric: str
     unit: str
     points: tuple[HistoryPoint, ...]
+
+    @property
+    def scenario(self) -> str:
+        """The scenario's name."""
+        return self.row.scenario.name
+
+    @property
+    def model(self) -> str:
+        """The row's label (model, and interpreter when it has one)."""
+        return self.row.label
+
+    @property
+    def series(self) -> Series:
+        """The scenario definition and machine this track belongs to."""
+        return (self.row.scenario, self.machine)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One series of a history: a title that tells it from others of the same scenario name."""
+
+    series: Series
+    title: str
 
 
 def commit_of(results: ResultsFile) -> str:
@@ -91,18 +129,16 @@ def tracks(
     threshold_pct: float = DEFAULT_THRESHOLD_PCT,
     alpha: float = DEFAULT_ALPHA,
 ) -> list[Track]:
-    """Every tracked metric of every (scenario, model) seen, in first-seen order."""
-    keys: dict[tuple[str, str], None] = {}
-    found: dict[tuple[str, str], dict[int, ModelResult]] = {}
+    """Every tracked metric of every row seen, keyed by the row's full definition and the
+    machine (a changed definition is a new track, never a point of the old one), in first-seen
+    order; each point judged by the gate against the track's point before."""
+    found: dict[tuple[RowKey, str], dict[int, ModelResult]] = {}
     for index, run in enumerate(runs):
-        for block, result in run.results.models():
-            key = (block.name, result.row_name)
-            keys.setdefault(key, None)
-            found.setdefault(key, {})[index] = result
+        machine = machine_of(run.results.environment)
+        for _, key, result in keyed_models(run.results):
+            found.setdefault((key, machine), {})[index] = result
     out = []
-    for key in keys:
-        scenario, model = key
-        by_run = found[key]
+    for (key, machine), by_run in found.items():
         for name in TRACKED:
             metric = METRICS[name]
             points = []
@@ -115,11 +151,65 @@ def tracks(
                 verdict, change = None, None
                 if previous is not None:
                     pair = compare_models(
-                        scenario, previous, current, metric,
+                        key.scenario.name, previous, current, metric,
                         threshold_pct=threshold_pct, alpha=alpha,
                     )  # fmt: skip
                     verdict, change = pair.verdict, pair.change_pct
                 points.append(HistoryPoint(index, value, current.status, verdict, change))
                 previous = current
-            out.append(Track(scenario, model, name, metric.unit, tuple(points)))
+            out.append(Track(key, machine, name, metric.unit, tuple(points)))
+    return out
+
+
+def panels(found: Sequence[Track]) -> list[Panel]:
+    """The tracks' series in first-seen order, each titled by its scenario's name, with what
+    differs from the other series of that name when there are several."""
+    series = list(dict.fromkeys(track.series for track in found))
+    by_name: dict[str, list[Series]] = {}
+    for one in series:
+        by_name.setdefault(one[0].name, []).append(one)
+    return [Panel(one, _title(one, by_name[one[0].name])) for one in series]
+
+
+def _title(one: Series, namesakes: Sequence[Series]) -> str:
+    """`seed`, or `seed (unit_s=0.01)`, `seed (definition 2)`, `seed (on AMD EPYC, 2 cores)`."""
+    if len(namesakes) == 1:
+        return one[0].name
+    scenario, machine = one
+    parts = []
+    if len({s.definition for s, _ in namesakes}) > 1:
+        fields = dict(scenario.fields)
+        differ = [
+            name for name in fields
+            if len({dict(s.fields).get(name) for s, _ in namesakes}) > 1
+        ]  # fmt: skip
+        if len({s.jobs for s, _ in namesakes}) > 1:
+            parts.append(f"{scenario.jobs:,} jobs")
+        parts += [f"{name}={fields[name]}" for name in differ]
+        if not parts:
+            definitions = list(dict.fromkeys(s.definition for s, _ in namesakes))
+            parts.append(f"definition {definitions.index(scenario.definition) + 1}")
+    if len({m for _, m in namesakes}) > 1:
+        parts.append(f"on {machine}")
+    return f"{scenario.name} ({', '.join(parts)})"
+
+
+def breaks(runs: Sequence[Run]) -> list[str]:
+    """Where series stop and new ones start: one line when a run was measured on another
+    machine than the run before, and one when it defines a scenario name differently from
+    the last run that had it."""
+    out = []
+    last: dict[str, Scenario] = {}
+    machine_before: str | None = None
+    for run in runs:
+        machine = machine_of(run.results.environment)
+        if machine_before is not None and machine != machine_before:
+            out.append(f"{run.label}: measured on another machine ({machine_before} -> "
+                       f"{machine}): its series start anew")  # fmt: skip
+        machine_before = machine
+        for block in run.results.scenarios:
+            before = last.get(block.scenario.name)
+            last[block.scenario.name] = block.scenario
+            for why in scenario_differences([(before, block.scenario)] if before else []):
+                out.append(f"{run.label}: {why}: a new series starts")
     return out

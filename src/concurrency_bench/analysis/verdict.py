@@ -6,6 +6,8 @@ differ is decided by the gate's test: the one-sided Mann-Whitney U on the per-pr
 times (`ModelResult.process_medians("wall")`, the independent samples) at the gate's alpha,
 with its noise floor (medians closer than NOISE_FLOOR_S per round are never called apart).
 
+The order is `ranked`'s, the one ranked order: the tables (report.rows) take it from here.
+
 Models are put in tiers: the first tier is the fastest model and every model not
 significantly slower than it; the next tier is led by the fastest model left, and so on.
 Members of a tier are ties and are shown as ties, not ranked by noise. A pair whose samples
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from concurrency_bench.analysis.gate import DEFAULT_ALPHA, NOISE_FLOOR_S
 from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.results import ModelResult
+from concurrency_bench.results.identity import order_key
 
 
 @dataclass(frozen=True)
@@ -88,20 +91,34 @@ def separable(n: int, m: int, alpha: float = DEFAULT_ALPHA) -> bool:
     return n > 0 and m > 0 and smallest_p(n, m) <= alpha
 
 
+def rank_key(model: ModelResult) -> tuple[float, float, tuple[str, str, str]]:
+    """Median wall, then median overhead, then the row's axes (so equal figures keep one
+    order whatever order the file lists them in)."""
+    return (model.wall.median, model.overhead.median, order_key(model))
+
+
+def ranked(models: Iterable[ModelResult]) -> list[ModelResult]:
+    """The ranked models (ok, measured) of one scenario, fastest first: the one ranked order.
+
+    By median wall: models with the same ideal (every concurrent one) thus stand in overhead
+    order, while a sequential model, whose overhead is measured against the sum of delays,
+    cannot outrank a concurrent one that finishes sooner.
+    """
+    return sorted((m for m in models if m.ranked), key=rank_key)
+
+
 def judge(
     models: Iterable[ModelResult], *, alpha: float = DEFAULT_ALPHA, floor_s: float = NOISE_FLOOR_S
 ) -> Verdict | None:
-    """The verdict over a scenario's ranked models (ok, measured); None when none is ranked."""
-    ranked = sorted(
-        (m for m in models if m.ranked),
-        key=lambda m: (m.wall.median, m.overhead.median, m.row_name),
-    )
-    if not ranked:
+    """The verdict over a scenario's ranked models (ok, measured), taken in `ranked` order
+    whatever order they come in (a table's rows are in it already); None when none is ranked."""
+    ranked_models = ranked(models)
+    if not ranked_models:
         return None
-    fastest = ranked[0].wall.median
-    jobs = ranked[0].jobs
+    fastest = ranked_models[0].wall.median
+    jobs = ranked_models[0].jobs
     tiers: list[Tier] = []
-    left = list(ranked)
+    left = list(ranked_models)
     last_p: dict[str, float | None] = {}
     while left:
         leader, rest = left[0], left[1:]

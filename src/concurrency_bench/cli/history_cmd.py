@@ -1,6 +1,6 @@
-"""`concurrency-bench history DIR`: each tracked metric over the stored runs, per (scenario,
-model), with the points the gate would fail against the run before; as text, an HTML page
-(--output) and figures (--figures)."""
+"""`concurrency-bench history DIR`: each tracked metric over the stored runs, per row (the
+scenario's full definition, model, interpreter) and machine, with the points the gate would
+fail against the run before; as text, an HTML page (--output) and figures (--figures)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from concurrency_bench import results
-from concurrency_bench.analysis.history import Run, Track, runs_of, tracks
+from concurrency_bench.analysis.history import Run, Track, breaks, panels, runs_of, tracks
 from concurrency_bench.cli.args import add_significance_arguments
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.errors import InputError
@@ -49,17 +49,21 @@ def load_runs(directory: Path) -> list[Run]:
 
 
 def text_summary(runs: list[Run], found: list[Track]) -> str:
-    """How many runs and tracks, then one line per point the gate would fail on."""
+    """How many runs and tracks, where a series starts anew (a scenario defined differently,
+    another machine), then one line per point the gate would fail on."""
     lines = [f"{len(runs)} runs, {runs[0].label} to {runs[-1].label}; {len(found)} tracks"]
+    lines += [f"  {line}" for line in breaks(runs)]
+    flagged_from = len(lines)
+    titles = {panel.series: panel.title for panel in panels(found)}
     for track in found:
         for point in track.points:
             if point.flagged:
                 change = "" if point.change_pct is None else formatting.percent(point.change_pct)
                 lines.append(
-                    f"  {runs[point.run].label}: {track.scenario} / {track.model} "
+                    f"  {runs[point.run].label}: {titles[track.series]} / {track.model} "
                     f"{track.metric}: {point.verdict} {change}".rstrip()
                 )
-    if len(lines) == 1:
+    if len(lines) == flagged_from:
         lines.append("  no point the gate would fail on")
     return "\n".join(lines) + "\n"
 
@@ -79,8 +83,9 @@ def main(args: argparse.Namespace) -> int:
     if args.figures is not None:
         from concurrency_bench.report.figures import history, style  # noqa: PLC0415
 
-        for scenario, metric in dict.fromkeys((t.scenario, t.metric) for t in found):
-            plot = history.draw(runs, found, scenario, metric)
-            style.save(plot, args.figures)
-            style.close(plot)
+        for panel in panels(found):
+            for metric in dict.fromkeys(t.metric for t in found if t.series == panel.series):
+                plot = history.draw(runs, found, panel, metric)
+                style.save(plot, args.figures)
+                style.close(plot)
     return 0

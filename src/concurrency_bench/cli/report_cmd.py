@@ -1,4 +1,5 @@
-"""`concurrency-bench report FILE...`: render stored results files again, without measuring."""
+"""`concurrency-bench report FILE...`: render stored results files again, without measuring,
+in any format of the registry (report/formats.py)."""
 
 from __future__ import annotations
 
@@ -9,38 +10,34 @@ from typing import Any
 from concurrency_bench import results
 from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.errors import InputError
-from concurrency_bench.report import FORMATS, html, render
+from concurrency_bench.report import formats
 from concurrency_bench.report.console import emit
-
-PAGE_FORMATS = ("html", "pyperf")
-"""Formats beyond the tables: the HTML page (several files allowed) and pyperf's JSON."""
-MANY_FILES = ("text", "md", "html")
-"""Formats that take several files (the others describe one run)."""
 
 
 def add_parser(subparsers: Any) -> None:
     """Attach the `report` subcommand."""
+    described = "; ".join(f"{f.name}: {f.summary}" for f in formats.REGISTRY.values())
     parser = subparsers.add_parser(
         "report",
-        help="show stored results files as tables (text, md, csv), an HTML page with figures, "
-        "or pyperf's JSON",
+        help="show stored results files as tables (text, md, csv), an HTML page, figures, "
+        "or JSON for github-action-benchmark (ci) and pyperf",
     )
     parser.add_argument(
         "files", nargs="+", metavar="FILE", help="results files written by `run` or `sweep`"
     )
     parser.add_argument(
         "--format",
-        choices=(*FORMATS, *PAGE_FORMATS),
+        choices=tuple(formats.REGISTRY),
         default="text",
-        help="output format (default: text); html is one self-contained page, with one table "
-        "per scenario across several files",
+        help=f"output format (default: text); {described}. Several files: "
+        f"{', '.join(formats.MANY_FILES)} (html makes one table per scenario across them)",
     )
     parser.add_argument(
         "--output",
         type=Path,
         default=None,
         metavar="PATH",
-        help="write to PATH instead of stdout",
+        help="write to PATH instead of stdout (figures: the folder to write them into)",
     )
     parser.set_defaults(handler=main)
 
@@ -48,30 +45,27 @@ def add_parser(subparsers: Any) -> None:
 def main(args: argparse.Namespace) -> int:
     """Print or write the output; an unreadable or unknown file is a ResultsError (one line,
     exit 2), anything unexpected one line and exit 3."""
-    if len(args.files) > 1 and args.format not in MANY_FILES:
+    fmt = formats.get(args.format)
+    if len(args.files) > 1 and not fmt.many:
         raise InputError(
-            f"`format` {args.format} takes one file, got {len(args.files)} "
-            f"(several files: {', '.join(MANY_FILES)})"
+            f"`format` {fmt.name} takes one file, got {len(args.files)} "
+            f"(several files: {', '.join(formats.MANY_FILES)})"
         )
+    if fmt.render is None and args.output is None:
+        raise InputError(f"`format` {fmt.name} writes files: give the folder with --output")
+    missing = fmt.missing()
+    if missing is not None:
+        raise InputError(f"`format` {missing}")
     if args.output is not None:
-        prove_writable(args.output.parent if str(args.output.parent) else Path("."), "output")
+        folder = args.output if fmt.render is None else args.output.parent
+        prove_writable(folder if str(folder) else Path("."), "output")
     loaded = [(path, results.load(path)) for path in args.files]
-    text = _render(loaded, args.format)
-    if args.output is None:
-        emit(text)
-    else:
-        results.write_atomic(args.output, text, overwrite=True)
+    if fmt.write is not None:
+        fmt.write(loaded[0][1], args.output)
+    elif fmt.render is not None:
+        text = fmt.render(loaded)
+        if args.output is None:
+            emit(text)
+        else:
+            results.write_atomic(args.output, text, overwrite=True)
     return 0
-
-
-def _render(loaded: list[tuple[str, results.ResultsFile]], fmt: str) -> str:
-    if fmt == "html":
-        return html.render(loaded)
-    if fmt == "pyperf":
-        from concurrency_bench.report import pyperf_export  # noqa: PLC0415 (one format's module)
-
-        return pyperf_export.to_json(loaded[0][1])
-    if len(loaded) == 1:
-        return render(loaded[0][1], fmt)
-    heading = "# {}\n\n" if fmt == "md" else "== {} ==\n\n"
-    return "\n".join(heading.format(path) + render(found, fmt) for path, found in loaded)

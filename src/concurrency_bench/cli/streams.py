@@ -17,8 +17,8 @@ import os
 import sys
 from typing import TextIO, cast
 
-FALLBACKS = {"✓": "ok", "✗": "x", "µ": "u", "±": "+/-", "—": "-", "…": "..."}
-"""ASCII stand-ins for the non-ASCII characters the tables use (others become "?")."""
+from concurrency_bench.report.console import ASCII_FALLBACKS as FALLBACKS
+
 ERROR_HANDLER = "concurrency-bench-fallback"
 
 

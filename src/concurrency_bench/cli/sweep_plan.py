@@ -16,11 +16,11 @@ A point over the budget is not run, and neither is any larger size of that model
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concurrency_bench.engine import EngineOptions, estimate_memory
+from concurrency_bench.quantities import duration, size
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
@@ -111,11 +111,11 @@ def plan(
             estimate = None if probe is None else point_seconds(scenario, spec, probe, options)
             reason = None
             if spec.name in stopped:
-                shown = "" if estimate is None else f"would take {_seconds(estimate)} s; "
+                shown = "" if estimate is None else f"would take {duration(estimate)}; "
                 reason = f"{shown}not tried, {stopped[spec.name]}"
             elif probe is not None and estimate is not None and estimate > budget_s:
                 reason = (
-                    f"would take {_seconds(estimate)} s (estimated from a probe at "
+                    f"would take {duration(estimate)} (estimated from a probe at "
                     f"{probe.jobs:,} jobs; budget {budget_s:g} s per point)"
                 )
                 stopped[spec.name] = f"over the budget from {scenario.jobs:,} jobs"
@@ -123,13 +123,9 @@ def plan(
                 need = estimate_memory(scenario, [spec], pool_size=options.pool_size)
                 if need is not None and need.total_bytes > memory_bytes:
                     reason = (
-                        f"would need {need.total_bytes / 2**30:.1f} GiB of memory "
-                        f"({memory_bytes / 2**30:.1f} GiB available)"
+                        f"would need {size(need.total_bytes)} of memory "
+                        f"({size(memory_bytes)} available)"
                     )
                     stopped[spec.name] = f"out of memory from {scenario.jobs:,} jobs"
             points.append(Point(scenario, spec, estimate, reason))
     return points
-
-
-def _seconds(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or math.isinf(value) else f"{value:.1f}"

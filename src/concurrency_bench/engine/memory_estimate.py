@@ -16,6 +16,7 @@ from pathlib import Path
 
 from concurrency_bench.engine.environment import meminfo
 from concurrency_bench.errors import InputError
+from concurrency_bench.quantities import size
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 from concurrency_bench.workload.payloads import CHUNK_BYTES, INT_BYTES
@@ -116,10 +117,6 @@ def check_memory(
         return
     raise InputError(
         f"`jobs` x `ints` ({scenario.jobs:,} x {scenario.ints_per_job:,}) would need about "
-        f"{_gib(need.total_bytes)} of memory (model {need.model}), more than the "
-        f"{_gib(have)} available; run fewer jobs or ints, or fewer models"
+        f"{size(need.total_bytes)} of memory (model {need.model}), more than the "
+        f"{size(have)} available; run fewer jobs or ints, or fewer models"
     )
-
-
-def _gib(size: int) -> str:
-    return f"{size / (1 << 30):.1f} GiB"

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from concurrency_bench.engine.interpreters import Interpreter
 from concurrency_bench.errors import InputError
+from concurrency_bench.quantities import duration
 from concurrency_bench.results import ModelResult, RunSettings, Status
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
@@ -161,10 +162,6 @@ def model_row(
     )
 
 
-def _seconds(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-
-
 def not_measured(
     spec: ModelSpec,
     scenario: Scenario,
@@ -182,8 +179,8 @@ def not_measured(
     if at_once < scenario.jobs and estimate > options.sequential_budget_s:
         how = "one job at a time" if at_once == 1 else f"{at_once} jobs at a time"
         why = (
-            f"would take {_seconds(estimate)} s per round, {how} "
-            f"(budget {_seconds(options.sequential_budget_s)} s)"
+            f"would take {duration(estimate)} per round, {how} "
+            f"(budget {options.sequential_budget_s:g} s)"
         )
         return model_row(spec, scenario, "not-run", why, python=info)
     return None

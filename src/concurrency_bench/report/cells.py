@@ -1,4 +1,5 @@
-"""Display strings for the human tables (text and markdown): units, precision, headings, notes."""
+"""Display strings for the human tables (text, markdown, the page): units, precision,
+headings, notes. Which column shows which is report.columns'."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from concurrency_bench.results import ResultsFile, RunSettings
 MARK = "*"
 SECONDS_FROM = 10.0
 """Wall times are shown in ms, or in s for the whole table once one median reaches 10 s."""
-ALIGN = ("left", "right", "right", "right", "right", "right", "right", "center", "left")
-"""model, wall, overhead/job, speed-up, x fastest, memory/job, lateness p99, sums, notes."""
 LEGEND = (
     "overhead = wall - ideal (ideal: the longest delay for concurrent models, the sum of delays "
     "for sequential ones); ranked by median wall (for concurrent models, the overhead order); "
@@ -56,11 +55,11 @@ def overhead_cell(row: TableRow) -> str:
     return formatting.number(row.result.overhead_per_job_us.median) if row.result.rounds else NONE
 
 
-def speedup_cell(row: TableRow, table: Table, mark: str = MARK) -> str:
+def speedup_cell(row: TableRow, mark: str = MARK) -> str:
     """Speed-up as `12.3x`, marked when it is against the sum of delays, not a measured sync."""
     if row.speedup is None:
         return NONE
-    return f"{formatting.ratio(row.speedup)}x" + (mark if table.baseline == "sum-of-delays" else "")
+    return f"{formatting.ratio(row.speedup)}x" + (mark if row.baseline == "sum-of-delays" else "")
 
 
 def ratio_cell(row: TableRow) -> str:
@@ -76,36 +75,19 @@ def memory_cell(row: TableRow) -> str:
 
 def lateness_cell(row: TableRow) -> str:
     """p99 of per-job lateness in milliseconds."""
+    late = lateness_p99_s(row)
+    return NONE if late is None else f"{late * 1e3:.2f}"
+
+
+def lateness_p99_s(row: TableRow) -> float | None:
+    """p99 of per-job lateness in seconds, the figure the lateness cell shows (None: none)."""
     late = row.result.lateness
-    return NONE if late is None or not row.result.rounds else f"{late.p99_s * 1e3:.2f}"
+    return None if late is None or not row.result.rounds else late.p99_s
 
 
 def sums_cell(row: TableRow) -> str:
     """✓ or ✗; blank when the sums were never checked."""
     return {True: "✓", False: "✗", None: ""}[row.result.sums_ok]
-
-
-def cells(row: TableRow, table: Table, wall: str, mark: str = MARK) -> list[str]:
-    """Every column but notes, as display strings in ALIGN's order.
-
-    A row with no rounds has nothing to show but its name: blank, so its note stands out.
-    """
-    values = [
-        row.result.row_name,
-        wall,
-        overhead_cell(row),
-        speedup_cell(row, table, mark),
-        ratio_cell(row),
-        memory_cell(row),
-        lateness_cell(row),
-        sums_cell(row),
-    ]
-    return values if row.result.rounds else [values[0]] + [""] * (len(values) - 1)
-
-
-def table_cells(table: Table, mark: str = MARK) -> list[list[str]]:
-    """Every row's cells (without notes), in the table's order."""
-    return [cells(r, table, w, mark) for r, w in zip(table.rows, wall_cells(table))]
 
 
 def delays_text(table: Table) -> str:
@@ -141,7 +123,7 @@ def footnote(table: Table) -> str | None:
     """The footnote for marked speed-ups, or None when none is marked."""
     if not table.marked:
         return None
-    shown = formatting.seconds(table.baseline_wall_s)
+    shown = formatting.duration(table.baseline_wall_s)
     return f"{MARK} vs the sum of delays ({shown}); {table.baseline_note}"
 
 
@@ -166,7 +148,7 @@ def environment_text(env: dict[str, Any], created_utc: str) -> str:
 
 def _memory(env: dict[str, Any]) -> str:
     size = env.get("memory_total_bytes")
-    return f"{size / 1024**3:.0f} GiB" if isinstance(size, int | float) and size > 0 else ""
+    return formatting.size(size, digits=2) if isinstance(size, int | float) and size > 0 else ""
 
 
 def _first(env: dict[str, Any], key: str) -> str:

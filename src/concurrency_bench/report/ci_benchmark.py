@@ -2,8 +2,9 @@
 
 The action reads a JSON list of {name, unit, value, range, extra}; it charts `value` per
 name across commits and parses `range` as "± number"; like every output here, that number
-is the full IQR of the rounds (formatting.SPREAD_LEGEND). Two entries per ranked (scenario,
-model): the median overhead per job (what the compare gate watches) and the median wall.
+is the full IQR of the rounds (formatting.SPREAD_LEGEND). Two entries per ranked row, named
+by its key (`seed / asyncio-gather (3.13): wall`, so each interpreter is a series of its own):
+the median overhead per job (what the compare gate watches) and the median wall.
 Models that failed, summed wrong or did not run have no figure worth charting and are left
 out; the results file and the tables still say what happened to them.
 """
@@ -14,7 +15,7 @@ import json
 from typing import Any
 
 from concurrency_bench.report.formatting import settings_text
-from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.results import ModelResult, ResultsFile, keyed_models
 from concurrency_bench.summaries import Summary
 from concurrency_bench.workload import Scenario
 
@@ -47,12 +48,12 @@ def _extra(scenario: Scenario, model: ModelResult) -> str:
 
 
 def entries(results: ResultsFile) -> list[dict[str, Any]]:
-    """One overhead-per-job (µs) and one wall-time (ms) entry per ranked (scenario, model)."""
+    """One overhead-per-job (µs) and one wall-time (ms) entry per ranked row."""
     out: list[dict[str, Any]] = []
-    for scenario, model in results.models():
+    for scenario, key, model in keyed_models(results):
         if not model.ranked:
             continue
-        base = f"{scenario.name} / {model.model}"
+        base = key.title(" / ")
         extra = _extra(scenario, model)
         out.append(_entry(f"{base}: overhead per job", "us", model.overhead_per_job_us, extra))
         out.append(_entry(f"{base}: wall", "ms", model.wall.scaled(1e3), extra))

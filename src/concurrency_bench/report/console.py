@@ -13,14 +13,19 @@ import os
 import sys
 from typing import TextIO
 
-ASCII_FALLBACKS: dict[str, str | int | None] = {
+ASCII_FALLBACKS: dict[str, str] = {
     "µ": "u",
     "±": "+-",
     "✓": "ok",
     "✗": "X",
     "—": "-",
+    "…": "...",
     "\u00a0": " ",
 }
+"""ASCII stand-ins for the non-ASCII characters the outputs use (others become "?"): the one
+table, for `emit` and for the standard streams' error handler (cli/streams.py) alike. "+-" is
+pyperf's spelling of "±" and one github-action-benchmark reads."""
+_TRANSLATION = {ord(char): stand_in for char, stand_in in ASCII_FALLBACKS.items()}
 
 
 def printable(text: str, encoding: str) -> str:
@@ -28,7 +33,7 @@ def printable(text: str, encoding: str) -> str:
     try:
         text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
-        ascii_text = text.translate(str.maketrans(ASCII_FALLBACKS))
+        ascii_text = text.translate(_TRANSLATION)
         try:
             return ascii_text.encode(encoding, errors="replace").decode(encoding)
         except LookupError:

@@ -1,4 +1,4 @@
-"""Machine-readable rows: one per (scenario, model), raw numbers in seconds and bytes.
+"""Machine-readable rows: one per row of every table, raw numbers in seconds and bytes.
 
 Column names are stable (scripts and spreadsheets key on them); empty means not measured
 or not applicable, never zero.
@@ -9,50 +9,90 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.report.rows import Table, TableRow
-from concurrency_bench.results import ResultsFile
-
-COLUMNS = (
-    "scenario",
-    "jobs",
-    "ints_per_job",
-    "delay_min_s",
-    "delay_max_s",
-    "delay_sum_s",
-    "model",
-    "status",
-    "rank",
-    "concurrent",
-    "rounds",
-    "wall_median_s",
-    "wall_iqr_s",
-    "wall_min_s",
-    "wall_max_s",
-    "overhead_median_s",
-    "overhead_iqr_s",
-    "overhead_per_job_median_s",
-    "cpu_median_s",
-    "ideal_s",
-    "speedup_vs_sync",
-    "speedup_baseline",
-    "ratio_to_fastest",
-    "memory_per_job_bytes",
-    "rss_before_bytes",
-    "rss_peak_bytes",
-    "lateness_p50_s",
-    "lateness_p99_s",
-    "lateness_max_s",
-    "sums_ok",
-    "unstable",
-    "reason",
-    "settings",
-    "partial",
-)
+from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.workload import Scenario
 
 Cell = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """What a CSV cell is taken from: a table's row, its table, and whether the run was cut."""
+
+    row: TableRow
+    table: Table
+    partial: bool
+
+    @property
+    def result(self) -> ModelResult:
+        """The row's result."""
+        return self.row.result
+
+    @property
+    def scenario(self) -> Scenario:
+        """The table's scenario."""
+        return self.table.scenario
+
+    @property
+    def measured(self) -> bool:
+        """True when the row has rounds (its figures apply)."""
+        return bool(self.row.result.rounds)
+
+
+def _measured(value: Callable[[CsvRow], Cell]) -> Callable[[CsvRow], Cell]:
+    """A figure of the rounds: empty for a row without rounds."""
+    return lambda r: value(r) if r.measured else None
+
+
+def _late(field: str) -> Callable[[CsvRow], Cell]:
+    return _measured(
+        lambda r: None if r.result.lateness is None else getattr(r.result.lateness, field)
+    )
+
+
+CSV_COLUMNS: tuple[tuple[str, Callable[[CsvRow], Cell]], ...] = (
+    ("scenario", lambda r: r.scenario.name),
+    ("jobs", lambda r: r.scenario.jobs),
+    ("ints_per_job", lambda r: r.scenario.ints_per_job),
+    ("delay_min_s", lambda r: min(r.scenario.delays_s)),
+    ("delay_max_s", lambda r: max(r.scenario.delays_s)),
+    ("delay_sum_s", lambda r: r.scenario.ideal_wall_s(concurrent=False)),
+    ("model", lambda r: r.row.key.label),
+    ("status", lambda r: r.result.status),
+    ("rank", lambda r: r.row.rank),
+    ("concurrent", lambda r: r.result.concurrent),
+    ("rounds", lambda r: len(r.result.rounds)),
+    ("wall_median_s", _measured(lambda r: r.result.wall.median)),
+    ("wall_iqr_s", _measured(lambda r: r.result.wall.iqr)),
+    ("wall_min_s", _measured(lambda r: r.result.wall.minimum)),
+    ("wall_max_s", _measured(lambda r: r.result.wall.maximum)),
+    ("overhead_median_s", _measured(lambda r: r.result.overhead.median)),
+    ("overhead_iqr_s", _measured(lambda r: r.result.overhead.iqr)),
+    ("overhead_per_job_median_s", _measured(lambda r: r.result.overhead.median / r.result.jobs)),
+    ("cpu_median_s", _measured(lambda r: r.result.cpu.median)),
+    ("ideal_s", lambda r: r.result.ideal_s),
+    ("speedup_vs_sync", lambda r: r.row.speedup),
+    ("speedup_baseline", lambda r: r.row.baseline if r.row.speedup is not None else None),
+    ("ratio_to_fastest", lambda r: r.row.ratio),
+    ("memory_per_job_bytes", lambda r: r.result.memory_per_job_bytes),
+    ("rss_before_bytes", lambda r: r.result.rss_before_bytes),
+    ("rss_peak_bytes", lambda r: r.result.rss_peak_bytes),
+    ("lateness_p50_s", _late("p50_s")),
+    ("lateness_p99_s", _late("p99_s")),
+    ("lateness_max_s", _late("max_s")),
+    ("sums_ok", lambda r: r.result.sums_ok),
+    ("unstable", lambda r: r.result.unstable),
+    ("reason", lambda r: r.result.reason),
+    ("settings", lambda r: settings_text(r.result.settings, ";") or None),
+    ("partial", lambda r: r.partial),
+)
+"""Every CSV column, declared once: its stable name and the raw figure it holds."""
+COLUMNS: tuple[str, ...] = tuple(name for name, _ in CSV_COLUMNS)
 
 
 def _value(value: Cell) -> str:
@@ -68,51 +108,12 @@ def _value(value: Cell) -> str:
 
 def record(row: TableRow, table: Table, partial: bool) -> dict[str, Cell]:
     """One row's raw figures keyed by COLUMNS."""
-    m, s = row.result, table.scenario
-    measured = bool(m.rounds)
-    wall = m.wall if measured else None
-    overhead = m.overhead if measured else None
-    late = m.lateness if measured else None
-    return {
-        "scenario": s.name,
-        "jobs": s.jobs,
-        "ints_per_job": s.ints_per_job,
-        "delay_min_s": min(s.delays_s),
-        "delay_max_s": max(s.delays_s),
-        "delay_sum_s": s.ideal_wall_s(concurrent=False),
-        "model": m.row_name,
-        "status": m.status,
-        "rank": row.rank,
-        "concurrent": m.concurrent,
-        "rounds": len(m.rounds),
-        "wall_median_s": wall.median if wall else None,
-        "wall_iqr_s": wall.iqr if wall else None,
-        "wall_min_s": wall.minimum if wall else None,
-        "wall_max_s": wall.maximum if wall else None,
-        "overhead_median_s": overhead.median if overhead else None,
-        "overhead_iqr_s": overhead.iqr if overhead else None,
-        "overhead_per_job_median_s": overhead.median / m.jobs if overhead else None,
-        "cpu_median_s": m.cpu.median if measured else None,
-        "ideal_s": m.ideal_s,
-        "speedup_vs_sync": row.speedup,
-        "speedup_baseline": table.baseline if row.speedup is not None else None,
-        "ratio_to_fastest": row.ratio,
-        "memory_per_job_bytes": m.memory_per_job_bytes,
-        "rss_before_bytes": m.rss_before_bytes,
-        "rss_peak_bytes": m.rss_peak_bytes,
-        "lateness_p50_s": late.p50_s if late else None,
-        "lateness_p99_s": late.p99_s if late else None,
-        "lateness_max_s": late.max_s if late else None,
-        "sums_ok": m.sums_ok,
-        "unstable": m.unstable,
-        "reason": m.reason,
-        "settings": settings_text(m.settings, ";") or None,
-        "partial": partial,
-    }
+    source = CsvRow(row, table, partial)
+    return {name: value(source) for name, value in CSV_COLUMNS}
 
 
 def render(results: ResultsFile, tables: Sequence[Table]) -> str:
-    """A header row, then every (scenario, model) in table order."""
+    """A header row, then every row in table order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

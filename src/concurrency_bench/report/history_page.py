@@ -1,12 +1,13 @@
-"""The history as one self-contained HTML page: per scenario, each tracked metric's figure
-and its table (a column per run), the gate's failing points marked."""
+"""The history as one self-contained HTML page: per series (a scenario's definition on one
+machine), each tracked metric's figure and its table (a column per run), the gate's failing
+points marked, and where a series started anew."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
 
-from concurrency_bench.analysis.history import Run, Track
+from concurrency_bench.analysis.history import Run, Track, breaks, panels
 from concurrency_bench.report import figures, formatting
 from concurrency_bench.report.html import anchor
 from concurrency_bench.report.html_assets import CSS
@@ -36,7 +37,8 @@ def _cell(track: Track, run: int) -> str:
 def _table(runs: Sequence[Run], tracks: Sequence[Track]) -> str:
     head = "".join(f"<th>{escape(run.label)}</th>" for run in runs)
     rows = [
-        f"<tr>{model_cell(t.model)}{''.join(_cell(t, i) for i in range(len(runs)))}</tr>"
+        f"<tr>{model_cell(t.row.model, t.model)}"
+        f"{''.join(_cell(t, i) for i in range(len(runs)))}</tr>"
         for t in tracks
     ]
     return (
@@ -46,9 +48,9 @@ def _table(runs: Sequence[Run], tracks: Sequence[Track]) -> str:
 
 
 def render(runs: Sequence[Run], tracks: Sequence[Track], *, with_figures: bool = True) -> str:
-    """The page: a section per scenario, a figure and a table per tracked metric."""
+    """The page: a section per series, a figure and a table per tracked metric."""
     draw = with_figures and figures.available()
-    scenarios = list(dict.fromkeys(t.scenario for t in tracks))
+    shown = panels(tracks)
     flagged = sum(1 for t in tracks for p in t.points if p.flagged)
     body = [
         "<header><h1>concurrency-bench history</h1>",
@@ -56,20 +58,22 @@ def render(runs: Sequence[Run], tracks: Sequence[Track], *, with_figures: bool =
         f"{escape(runs[-1].label)}; {flagged} point(s) the gate would fail against the run "
         "before (shaded, circled in the figures).</p></header>",
         "<nav><ul>"
-        + "".join(f'<li><a href="#{anchor(s)}">{escape(s)}</a></li>' for s in scenarios)
+        + "".join(f'<li><a href="#{anchor(p.title)}">{escape(p.title)}</a></li>' for p in shown)
         + "</ul></nav>",
     ]
+    body += [f'<p class="warning">{escape(line)}</p>' for line in breaks(runs)]
     if with_figures and not draw:
         body.append(f'<p class="muted">{escape(figures.MISSING)}</p>')
-    for scenario in scenarios:
-        body.append(f'<section id="{anchor(scenario)}"><h2>{escape(scenario)}</h2>')
-        for metric in dict.fromkeys(t.metric for t in tracks if t.scenario == scenario):
-            chosen = [t for t in tracks if t.scenario == scenario and t.metric == metric]
+    for panel in shown:
+        body.append(f'<section id="{anchor(panel.title)}"><h2>{escape(panel.title)}</h2>')
+        body.append(f'<p class="muted">measured on {escape(panel.series[1])}</p>')
+        for metric in dict.fromkeys(t.metric for t in tracks if t.series == panel.series):
+            chosen = [t for t in tracks if t.series == panel.series and t.metric == metric]
             body.append(f"<h3>{escape(metric)} ({escape(chosen[0].unit)})</h3>")
             if draw:
                 from concurrency_bench.report.figures import history, style  # noqa: PLC0415
 
-                plot = history.draw(runs, tracks, scenario, metric)
+                plot = history.draw(runs, tracks, panel, metric)
                 body.append(f"<figure>{style.inline_svg(plot)}</figure>")
                 style.close(plot)
             body.append(_table(runs, chosen))

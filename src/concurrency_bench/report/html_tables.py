@@ -1,5 +1,5 @@
 """The HTML page's tables: results (sortable, one or several environments), verdict,
-environment. The cells are the text and markdown tables' own (report.cells)."""
+environment. The columns and cells are the text and markdown tables' own (report.columns)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from concurrency_bench.report import cells, formatting, markdown, verdict_text
+from concurrency_bench.report import cells, columns, formatting, verdict_text
+from concurrency_bench.report.columns import Column
 from concurrency_bench.report.palette import model_style
 from concurrency_bench.report.rows import Table, TableRow
 
-NUMERIC = frozenset(range(1, 7))
-"""Columns (after the model's name) that hold figures: right-aligned, sorted as numbers."""
 ENVIRONMENT_KEYS = (
     ("cpu_model", "CPU"),
     ("logical_cores", "logical cores"),
@@ -31,22 +30,6 @@ ENVIRONMENT_KEYS = (
     ("load_average", "load average at start"),
 )
 """The environment fields the page shows first, with their labels; the rest follow as is."""
-
-
-def sort_keys(row: TableRow) -> list[float | None]:
-    """Per figure column, the number its cell sorts by (None: no figure, sorted last)."""
-    result = row.result
-    if not result.measured:
-        return [None] * len(NUMERIC)
-    late = result.lateness
-    return [
-        result.wall.median,
-        result.overhead_per_job_us.median,
-        row.speedup,
-        row.ratio,
-        result.memory_per_job_bytes,
-        None if late is None else late.p99_s,
-    ]
 
 
 def _td(text: str, css: str = "", sort: float | str | None = "text") -> str:
@@ -76,27 +59,32 @@ def results_table(
         tables[0].baseline_wall_s,
         tables[0].baseline_note,
     )
-    headers = markdown.headers(merged)
     row_labels = [label for table, label in zip(tables, labels or []) for _ in table.rows]
-    head = ["environment", *headers] if labels else headers
+    head = ["environment", *columns.headers(merged)] if labels else columns.headers(merged)
     lines = ['<table class="results sortable">', "<thead><tr>"]
     lines += [f'<th scope="col">{escape(h)}</th>' for h in head]
     lines.append("</tr></thead><tbody>")
-    per_table_marks = [figures for table in tables for figures in cells.table_cells(table, mark)]
-    walls = cells.wall_cells(merged)
+    body = [values for table in tables for values in columns.table_cells(table, mark)]
+    for index, shared in enumerate(columns.table_cells(merged, mark)):
+        for place, column in enumerate(columns.COLUMNS):
+            if column.shared:  # one unit for every environment's rows
+                body[index][place] = shared[place]
     for index, row in enumerate(merged.rows):
-        figures = per_table_marks[index]
-        figures[1] = walls[index] if row.result.rounds else ""
-        keys = sort_keys(row)
         css = "" if row.rank is not None else ' class="unranked"'
         tds = [_td(row_labels[index])] if labels else []
-        tds.append(model_cell(row.result.model, row.result.row_name))
-        tds += [_td(figures[i], "num", keys[i - 1]) for i in NUMERIC]
-        tds.append(_td(figures[7]))
-        tds.append(_td(cells.notes_text(row), "notes"))
+        tds += [_cell(column, row, text) for column, text in zip(columns.COLUMNS, body[index])]
         lines.append(f"<tr{css}>{''.join(tds)}</tr>")
     lines.append("</tbody></table>")
     return "\n".join(lines)
+
+
+def _cell(column: Column, row: TableRow, text: str) -> str:
+    """One cell: the model with its swatch, a figure with the number it sorts by, or text."""
+    if column.key == "model":
+        return model_cell(row.key.model, text)
+    if column.sort is not None:
+        return _td(text, "num", column.sort(row) if row.result.measured else None)
+    return _td(text, "notes" if column.wrap else "")
 
 
 def verdict_block(table: Table, label: str = "") -> str:

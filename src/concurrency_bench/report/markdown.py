@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from concurrency_bench.report import cells, verdict_text
+from concurrency_bench.report import cells, columns, verdict_text
 from concurrency_bench.report.rows import Table
 from concurrency_bench.results import ResultsFile
 
@@ -21,35 +21,16 @@ def escape(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
-def headers(table: Table) -> list[str]:
-    """One-line headers (markdown tables have a single header row)."""
-    unit, _ = cells.wall_unit(table)
-    return [
-        "model",
-        f"wall ({unit}, median ± IQR)",
-        "overhead/job (µs)",
-        "speed-up vs sync",
-        "x fastest (wall)",
-        "memory/job",
-        "lateness p99 (ms)",
-        "sums",
-        "notes",
-    ]
-
-
 def render_table(table: Table) -> str:
     """One scenario's table in GitHub markdown."""
     if not table.rows:
         return "(no models)"
-    rows = [
-        [escape(c) for c in [*figures, cells.notes_text(row)]]
-        for row, figures in zip(table.rows, cells.table_cells(table, MARK))
-    ]
+    rows = [[escape(cell) for cell in row] for row in columns.table_cells(table, MARK)]
     return tabulate(
         rows,
-        headers=headers(table),
+        headers=columns.headers(table),
         tablefmt=TABLE_FORMAT,
-        colalign=cells.ALIGN,
+        colalign=columns.ALIGN,
         disable_numparse=True,
     )
 

@@ -1,7 +1,8 @@
-"""Write every output of a run: the results file, latest.md, latest.csv and ci-benchmark.json,
-and with `pages` the HTML page latest.html and the figures (figures/, SVG and PNG).
+"""Write every output of a run: the results file, then each format of the registry
+(report/formats.py) that a run writes: latest.md, latest.csv and ci-benchmark.json, and with
+`pages` the HTML page latest.html and the figures (figures/, SVG and PNG).
 
-The one sequence `run` and the bench suite both use. Results are never lost to the output
+The one sequence `run`, `sweep` and the bench suite use. Results are never lost to the output
 location: the results file goes first; if its folder cannot take it (a full disk, a
 read-only file system) it goes to the system temp folder, and as a last resort to stdout as
 JSON, each time with one line saying where. The tables are rendered from it afterwards; one
@@ -16,21 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from concurrency_bench.report import ci_benchmark, csv_export, figures, html, markdown
+from concurrency_bench.report import formats
 from concurrency_bench.report.console import emit
-from concurrency_bench.report.rows import build_tables
 from concurrency_bench.results import ResultsFile, results_name, write_atomic, write_results
 
-Renderer = Callable[[ResultsFile], str]
-TABLES: dict[str, Renderer] = {
-    "latest.md": lambda results: markdown.render(results, build_tables(results)),
-    "latest.csv": lambda results: csv_export.render(results, build_tables(results)),
-    ci_benchmark.FILE_NAME: ci_benchmark.to_json,
-}
-"""The files rendered from the results file, replaced by every run."""
-PAGE = "latest.html"
-FIGURES_DIR = "figures"
-"""Beside latest.md; its SVG and PNG files are replaced by every run that writes pages."""
 FALLBACK_PREFIX = "concurrency-bench-"
 Warn = Callable[[str], None]
 
@@ -65,43 +55,27 @@ def write_outputs(
     `tables_dir` (replacing), with `pages` also latest.html and figures/ there; what cannot
     be written is one `warn` line each."""
     results_path = _write_results_file(results, Path(runs_dir), warn)
-    tables: list[Path] = []
-    for name, renderer in TABLES.items():
-        path = Path(tables_dir) / name
+    source = str(results_path) if results_path is not None else "results"
+    written: list[Path] = []
+    for fmt in formats.REGISTRY.values():
+        if fmt.latest is None or (fmt.pages and not pages):
+            continue
+        path = Path(tables_dir) / fmt.latest
+        missing = fmt.missing()
+        if missing is not None:
+            warn(missing)
+            continue
         try:
-            write_atomic(path, renderer(results), overwrite=True)
+            if fmt.render is not None:
+                write_atomic(path, fmt.render([(source, results)]), overwrite=True)
+                written.append(path)
+            elif fmt.write is not None:
+                for old in [p for pattern in fmt.stale for p in path.glob(pattern)]:
+                    old.unlink()
+                written += fmt.write(results, path)
         except OSError as exc:
             warn(f"cannot write {path} ({_why(exc)}); the results file has every figure")
-            continue
-        tables.append(path)
-    if pages:
-        tables += _write_pages(results, results_path, Path(tables_dir), warn)
-    return Outputs(results_path, tuple(tables))
-
-
-def _write_pages(
-    results: ResultsFile, results_path: Path | None, directory: Path, warn: Warn
-) -> list[Path]:
-    """latest.html and figures/*.svg, *.png (old figures removed first, so none is stale)."""
-    written: list[Path] = []
-    source = str(results_path) if results_path is not None else "results"
-    page = directory / PAGE
-    try:
-        write_atomic(page, html.render([(source, results)]), overwrite=True)
-        written.append(page)
-    except OSError as exc:
-        warn(f"cannot write {page} ({_why(exc)}); the results file has every figure")
-    if not figures.available():
-        warn(figures.MISSING)
-        return written
-    folder = directory / FIGURES_DIR
-    try:
-        for old in [*folder.glob("*.svg"), *folder.glob("*.png")]:
-            old.unlink()
-        written += figures.write_all(results, folder)
-    except OSError as exc:
-        warn(f"cannot write the figures into {folder} ({_why(exc)})")
-    return written
+    return Outputs(results_path, tuple(written))
 
 
 def _write_results_file(results: ResultsFile, runs_dir: Path, warn: Warn) -> Path | None:

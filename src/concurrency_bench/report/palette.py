@@ -7,7 +7,9 @@ models apart. No matplotlib here: the HTML page's swatches use the same mapping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from concurrency_bench.runners import REGISTRY
 
@@ -17,6 +19,9 @@ EDGE = "#333333"
 """Marker edges: keeps the palette's yellow visible on white."""
 OTHER_COLOUR = "#777777"
 """Models outside the registry (test doubles, foreign files)."""
+INTERPRETER_LINES = ("-", "--", ":", "-.")
+"""A row's line style by its interpreter's place in a figure (when it shows several): the
+model keeps its colour and marker, each interpreter its own dash."""
 
 
 GLYPHS = {
@@ -44,6 +49,8 @@ class Style:
     colour: str
     marker: str
     linestyle: str
+    filled: bool = True
+    """False: the marker is hollow (rows of an interpreter after the first)."""
 
     @property
     def glyph(self) -> str:
@@ -61,3 +68,33 @@ def model_style(model: str) -> Style:
     return Style(
         OKABE_ITO[index % len(OKABE_ITO)], MARKERS[index % len(MARKERS)], "--" if dashed else "-"
     )
+
+
+class Row(Protocol):
+    """What a figure needs of a row to style it (results.RowKey, a scaling series)."""
+
+    @property
+    def model(self) -> str:
+        """The model's name."""
+        ...
+
+    @property
+    def interpreter(self) -> str | None:
+        """The interpreter's label; None for the harness's own."""
+        ...
+
+
+def interpreters_of(rows: Iterable[Row]) -> list[str | None]:
+    """The interpreters of a figure's rows, in first-seen order."""
+    return list(dict.fromkeys(row.interpreter for row in rows))
+
+
+def row_style(row: Row, interpreters: Sequence[str | None] = ()) -> Style:
+    """The model's style, with the line style (and a hollow marker after the first) of the
+    row's interpreter among `interpreters` when the figure shows more than one."""
+    style = model_style(row.model)
+    if len(interpreters) <= 1 or row.interpreter not in interpreters:
+        return style
+    place = list(interpreters).index(row.interpreter)
+    dash = INTERPRETER_LINES[place % len(INTERPRETER_LINES)]
+    return replace(style, linestyle=dash, filled=place == 0)

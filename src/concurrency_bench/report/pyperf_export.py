@@ -1,5 +1,6 @@
-"""pyperf's JSON (format version 1.0): one benchmark per (scenario, model, metric), one pyperf
-run per worker process with its warm-ups and values, so `python -m pyperf show`,
+"""pyperf's JSON (format version 1.0): one benchmark per (row, metric), named by the row's key
+(`seed asyncio-gather (3.13) wall`, so interpreters never share a name), one pyperf run per
+worker process with its warm-ups and values, so `python -m pyperf show`,
 `compare_to`, `stats` and `hist` read a results file.
 
 pyperf insists that every value is above zero. Wall and CPU times always are; overhead per
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from concurrency_bench.results import ModelResult, ProcessRun, ResultsFile
+from concurrency_bench.results import ModelResult, ProcessRun, ResultsFile, RowKey, keyed_models
 from concurrency_bench.workload import Scenario
 
 FORMAT_VERSION = "1.0"
@@ -105,10 +106,10 @@ def _values(model: ModelResult, run: ProcessRun, metric: str) -> tuple[list[floa
 
 
 def benchmark(
-    scenario: Scenario, model: ModelResult, metric: str
+    scenario: Scenario, key: RowKey, model: ModelResult, metric: str
 ) -> tuple[dict[str, Any] | None, str | None]:
     """One pyperf benchmark, or None and why it cannot be one."""
-    name = f"{scenario.name} {model.model} {metric}"
+    name = f"{key.title(' ')} {metric}"
     runs = []
     for run in model.runs:
         warmups, values = _values(model, run, metric)
@@ -132,34 +133,36 @@ def benchmark(
     metadata = {
         "name": name,
         "unit": "second",
-        "description": _description(scenario, model, metric),
+        "description": _description(scenario, key, metric),
         "scenario": scenario.name,
         "model": model.model,
         "metric": metric,
         "jobs": scenario.jobs,
     }
+    if key.interpreter is not None:
+        metadata["interpreter"] = key.interpreter
     metadata.update(flatten(dict(model.settings), "model_"))
     return {"metadata": metadata, "runs": runs}, None
 
 
-def _description(scenario: Scenario, model: ModelResult, metric: str) -> str:
+def _description(scenario: Scenario, key: RowKey, metric: str) -> str:
     what = {
         "wall": "wall time of one round",
         "overhead": "overhead per job (wall - ideal) / jobs",
         "cpu": "CPU time of the worker process in one round",
     }[metric]
-    return f"{model.model} on {scenario.name}: {what}"
+    return f"{key.label} on {scenario.name}: {what}"
 
 
 def export(results: ResultsFile) -> Export:
     """The pyperf document of `results` (ranked models only: the others have no figures)."""
     benchmarks, skipped = [], []
-    for scenario, model in results.models():
+    for scenario, key, model in keyed_models(results):
         if not model.ranked:
-            skipped.append(f"{scenario.name} {model.model}: {model.status}")
+            skipped.append(f"{key.title(' ')}: {model.status}")
             continue
         for metric in METRICS:
-            found, why = benchmark(scenario, model, metric)
+            found, why = benchmark(scenario, key, model, metric)
             if found is not None:
                 benchmarks.append(found)
             elif why is not None:

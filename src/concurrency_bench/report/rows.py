@@ -7,15 +7,17 @@ given a speed-up or a ratio, so a fast model that summed wrong cannot look like 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from concurrency_bench.analysis.verdict import ranked
 from concurrency_bench.report.formatting import settings_text
-from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
 from concurrency_bench.summaries import server_bound
 from concurrency_bench.workload import Scenario
 
-BASELINE_RUNNER = "sync"
+BASELINE_MODEL = "sync"
 """Speed-ups are against plain sequential code, the thing people start from."""
 
 UNRANKED_ORDER = ("ok", "wrong", "failed", "interrupted", "not-run", "unavailable")
@@ -26,8 +28,9 @@ Baseline = Literal["sync", "sum-of-delays"]
 
 @dataclass(frozen=True)
 class TableRow:
-    """One model's line in a table: its result plus the figures that compare it with others."""
+    """One row of a table: its key, its result, and the figures that compare it with others."""
 
+    key: RowKey
     result: ModelResult
     rank: int | None
     """1 for the lowest median wall among ranked rows; None for unranked rows."""
@@ -36,6 +39,8 @@ class TableRow:
     ratio: float | None
     """This model's median wall / the fastest ranked median wall; None when unranked."""
     notes: tuple[str, ...]
+    baseline: Baseline | None = None
+    """What `speedup` divides: its own interpreter's sync, or the sum of delays."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class Table:
     scenario: Scenario
     rows: tuple[TableRow, ...]
     baseline: Baseline
+    """sum-of-delays when some row's speed-up is against it, else sync."""
     baseline_wall_s: float
     baseline_note: str | None
     """Why the sum of delays stands in for sync (e.g. "sync not run"); None when sync ran."""
@@ -52,7 +58,7 @@ class Table:
     @property
     def marked(self) -> bool:
         """True when some speed-up is against the sum of delays and needs its footnote."""
-        return self.baseline == "sum-of-delays" and any(r.speedup is not None for r in self.rows)
+        return any(r.baseline == "sum-of-delays" and r.speedup is not None for r in self.rows)
 
 
 def build_tables(results: ResultsFile) -> list[Table]:
@@ -61,39 +67,60 @@ def build_tables(results: ResultsFile) -> list[Table]:
 
 
 def build_table(block: ScenarioResults) -> Table:
-    """Sort, rank and compare one scenario's models.
-
-    Ranked by median wall: models with the same ideal (every concurrent one) thus stand in
-    overhead order, while a sequential model, whose overhead is measured against the sum of
-    delays, cannot outrank a concurrent one that finishes sooner.
-    """
-    ranked = sorted(
-        (m for m in block.models if m.ranked),
-        key=lambda m: (m.wall.median, m.overhead.median, m.model),
-    )
+    """Rank (in analysis.verdict's one ranked order) and compare one scenario's rows; each
+    row's speed-up is against the sync row of its own interpreter (and client)."""
+    keys = {id(result): key for key, result in block_rows(block)}
+    groups: dict[Group, list[ModelResult]] = {}
+    for model in block.models:
+        groups.setdefault(_group(keys[id(model)]), []).append(model)
+    baselines = {group: _baseline(models, block.scenario) for group, models in groups.items()}
+    order = ranked(block.models)
     unranked = sorted(
         (m for m in block.models if not m.ranked),
         key=lambda m: UNRANKED_ORDER.index(m.status),  # stable: run order within a status
     )
-    baseline, baseline_wall, baseline_note = _baseline(block)
-    fastest = min((m.wall.median for m in ranked), default=math.nan)
-    rows = [
-        TableRow(
-            result=m,
-            rank=rank,
-            speedup=_divide(baseline_wall, m.wall.median),
-            ratio=_divide(m.wall.median, fastest),
-            notes=notes(m),
-        )
-        for rank, m in enumerate(ranked, start=1)
+    fastest = min((m.wall.median for m in order), default=math.nan)
+    rows = []
+    for rank, m in enumerate(order, start=1):
+        key = keys[id(m)]
+        kind, wall, _ = baselines[_group(key)]
+        speedup = _divide(wall, m.wall.median)
+        ratio = _divide(m.wall.median, fastest)
+        rows.append(TableRow(key, m, rank, speedup, ratio, notes(m), kind))
+    rows += [TableRow(keys[id(m)], m, None, None, None, notes(m)) for m in unranked]
+    return Table(block.scenario, tuple(rows), *_table_baseline(baselines, block.scenario))
+
+
+Group = tuple[str | None, str | None]
+"""The axes a row shares with its baseline: interpreter and client (everything but the model)."""
+
+
+def _group(key: RowKey) -> Group:
+    return (key.interpreter, key.client)
+
+
+def _table_baseline(
+    baselines: dict[Group, tuple[Baseline, float, str | None]], scenario: Scenario
+) -> tuple[Baseline, float, str | None]:
+    """The table's baseline: its one group's, or with several the sum of delays and why when
+    some group has no ranked sync (each reason named by its interpreter), else sync."""
+    if len(baselines) <= 1:
+        return next(iter(baselines.values()), _baseline([], scenario))
+    reasons = [
+        f"{why}" + ("" if group[0] is None else f" ({group[0]})")
+        for group, (kind, _, why) in baselines.items()
+        if kind == "sum-of-delays"
     ]
-    rows += [TableRow(m, None, None, None, notes(m)) for m in unranked]
-    return Table(block.scenario, tuple(rows), baseline, baseline_wall, baseline_note)
+    if reasons:
+        return "sum-of-delays", scenario.ideal_wall_s(concurrent=False), "; ".join(reasons)
+    return next(iter(baselines.values()))
 
 
-def _baseline(block: ScenarioResults) -> tuple[Baseline, float, str | None]:
+def _baseline(
+    models: Sequence[ModelResult], scenario: Scenario
+) -> tuple[Baseline, float, str | None]:
     """Sync's measured median wall, or the sum of delays (sync's ideal) with the reason why."""
-    sync = next((m for m in block.models if m.model == BASELINE_RUNNER), None)
+    sync = next((m for m in models if m.model == BASELINE_MODEL), None)
     if sync is not None and sync.ranked:
         return "sync", sync.wall.median, None
     if sync is None or sync.status == "not-run":
@@ -102,7 +129,7 @@ def _baseline(block: ScenarioResults) -> tuple[Baseline, float, str | None]:
         why = "sync has no rounds"
     else:
         why = f"sync {sync.status}"
-    return "sum-of-delays", block.scenario.ideal_wall_s(concurrent=False), why
+    return "sum-of-delays", scenario.ideal_wall_s(concurrent=False), why
 
 
 def _divide(numerator: float, denominator: float) -> float | None:

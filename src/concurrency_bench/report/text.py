@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from concurrency_bench.report import cells, verdict_text
+from concurrency_bench.report import cells, columns, verdict_text
 from concurrency_bench.report.rows import Table
 from concurrency_bench.results import ResultsFile
 
@@ -18,25 +18,6 @@ MIN_NOTES_WIDTH = 24
 GAP = 2
 """Spaces between columns (tabulate's "plain" format)."""
 _NUMBER_UNIT = re.compile(r"(\d) (?=(?:s|ms|µs|B|KiB|MiB|GiB)\b)")
-
-
-def headers(table: Table) -> list[list[str]]:
-    """Two header lines, name then unit, so the figures' columns stay narrow."""
-    unit, _ = cells.wall_unit(table)
-    return [
-        [
-            "model",
-            f"wall {unit}",
-            "overhead",
-            "speed-up",
-            "x",
-            "memory",
-            "late p99",
-            "sums",
-            "notes",
-        ],
-        ["", "med ± IQR", "µs/job", "vs sync", "fastest", "/job", "ms", "", ""],
-    ]
 
 
 def _wrap(note: str, width: int) -> str:
@@ -57,18 +38,23 @@ def render_table(table: Table) -> str:
     """
     if not table.rows:
         return "(no models)"
-    head = headers(table)
-    figures = cells.table_cells(table)
-    widths = [max(_width(row[i]) for row in [*head, *figures]) for i in range(len(figures[0]))]
-    notes_width = max(MIN_NOTES_WIDTH, WIDTH - sum(widths) - GAP * len(widths))
-    notes = [_wrap(cells.notes_text(r), notes_width) for r in table.rows]
-    widths.append(max(_width(n) for n in [*notes, head[0][-1]]))
-    rule = ["-" * w for w in widths]
-    body = [[*f, n] for f, n in zip(figures, notes)]
+    head = columns.head_lines(table)
+    body = columns.table_cells(table)
+    fixed = [i for i, column in enumerate(columns.COLUMNS) if not column.wrap]
+    widths = {i: max(_width(row[i]) for row in [*head, *body]) for i in fixed}
+    wraps = len(columns.COLUMNS) - len(fixed)
+    free = WIDTH - sum(widths.values()) - GAP * (len(columns.COLUMNS) - 1)
+    notes_width = max(MIN_NOTES_WIDTH, free // max(1, wraps))
+    for i, column in enumerate(columns.COLUMNS):
+        if column.wrap:
+            for row in body:
+                row[i] = _wrap(row[i], notes_width)
+            widths[i] = max(_width(row[i]) for row in [*head, *body])
+    rule = ["-" * widths[i] for i in range(len(columns.COLUMNS))]
     return tabulate(
         [*head, rule, *body],
         tablefmt="plain",
-        colalign=cells.ALIGN,
+        colalign=columns.ALIGN,
         disable_numparse=True,
     )
 

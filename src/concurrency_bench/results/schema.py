@@ -20,6 +20,7 @@ from typing import Annotated, Any, Final, Literal, get_args
 import msgspec
 
 from concurrency_bench.errors import InputError
+from concurrency_bench.results.identity import row_label
 from concurrency_bench.results.layout import dumps
 from concurrency_bench.summaries import Summary, instability
 from concurrency_bench.workload import MAX_DELAY_S, MAX_JOBS, Scenario
@@ -239,8 +240,8 @@ class ModelResult(Record, frozen=True, kw_only=True):
 
     @property
     def row_name(self) -> str:
-        """The model, with its interpreter's label when it has one: "asyncio-gather (3.13)"."""
-        return self.model if self.python is None else f"{self.model} ({self.python.label})"
+        """The row's label (`identity.row_label`): "asyncio-gather (3.13)" under another Python."""
+        return row_label(self.model, None if self.python is None else self.python.label)
 
     @property
     def rounds(self) -> tuple[Round, ...]:

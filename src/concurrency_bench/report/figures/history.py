@@ -1,14 +1,15 @@
-"""History: one tracked metric of one scenario over the stored runs, one line per model, the
-points the gate would fail on circled."""
+"""History: one tracked metric of one series (a scenario's definition on one machine) over the
+stored runs, one line per row, the points the gate would fail on circled."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from concurrency_bench.analysis.history import Run, Track
+from concurrency_bench.analysis.history import Panel, Run, Track
 from concurrency_bench.report.figures.style import (
     Plot,
     finish,
+    interpreters_of,
     legend,
     model_line,
     new_figure,
@@ -19,19 +20,21 @@ FLAG_COLOUR = "#D55E00"
 """The ring around a point the gate would fail on (vermillion: reads as a warning)."""
 
 
-def draw(runs: Sequence[Run], tracks: Sequence[Track], scenario: str, metric: str) -> Plot:
-    """The figure of `metric` for `scenario`: x is the run (date and commit), y the value."""
-    chosen = [t for t in tracks if t.scenario == scenario and t.metric == metric]
+def draw(runs: Sequence[Run], tracks: Sequence[Track], panel: Panel, metric: str) -> Plot:
+    """The figure of `metric` for one series: x is the run (date and commit), y the value."""
+    chosen = [t for t in tracks if t.series == panel.series and t.metric == metric]
     unit = chosen[0].unit if chosen else ""
-    title = f"History: {scenario}, {metric} ({unit}) over {len(runs)} stored runs"
+    title = f"History: {panel.title}, {metric} ({unit}) over {len(runs)} stored runs"
     figure = new_figure(title, height=5.2)
     (axes,) = figure.axes
     flagged = 0
+    interpreters = interpreters_of(t.row for t in chosen)
     for track in chosen:
         shown = [(p, p.value) for p in track.points if p.value is not None]
         if not shown:
             continue
-        model_line(axes, track.model, [p.run for p, _ in shown], [value for _, value in shown])
+        xs, ys = [p.run for p, _ in shown], [value for _, value in shown]
+        model_line(axes, track.row, xs, ys, interpreters=interpreters)
         rings = [(p, value) for p, value in shown if p.flagged]
         flagged += len(rings)
         if rings:
@@ -57,4 +60,4 @@ def draw(runs: Sequence[Run], tracks: Sequence[Track], scenario: str, metric: st
         "threshold and significant, or broke)"
     )
     finish(figure, [note])
-    return Plot(f"history-{slug(scenario)}-{metric}", title, note, figure)
+    return Plot(f"history-{slug(panel.title)}-{metric}", title, note, figure)

@@ -15,7 +15,7 @@ from concurrency_bench.report.figures.style import (
     row_figure,
     slug,
 )
-from concurrency_bench.report.rows import build_table
+from concurrency_bench.report.rows import TableRow, build_table
 from concurrency_bench.results import Lateness, ModelResult, ResultsFile, ScenarioResults
 
 MARKS = (("p50_s", "o", "p50"), ("p99_s", "^", "p99"), ("max_s", "x", "max"))
@@ -27,9 +27,8 @@ NOTE = (
 )
 
 
-def _with_lateness(block: ScenarioResults) -> list[ModelResult]:
-    rows = build_table(block).rows
-    return [r.result for r in rows if _lateness(r.result)]
+def _with_lateness(block: ScenarioResults) -> list[TableRow]:
+    return [r for r in build_table(block).rows if _lateness(r.result)]
 
 
 def _lateness(model: ModelResult) -> list[Lateness]:
@@ -43,23 +42,23 @@ def _lateness(model: ModelResult) -> list[Lateness]:
 
 def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
     """One figure for one scenario; None when no model recorded lateness."""
-    models = _with_lateness(block)
-    if not models:
+    rows = _with_lateness(block)
+    if not rows:
         return None
     name = block.scenario.name
     title = f"Lateness: {name}, finish - start - delay per job"
-    figure, axes, positions = row_figure(title, len(models))
+    figure, axes, positions = row_figure(title, len(rows))
     everything = []
-    for y, model in zip(positions, models):
-        style = model_style(model.model)
-        runs = _lateness(model)
+    for y, row in zip(positions, rows):
+        style = model_style(row.key.model)
+        runs = _lateness(row.result)
         for offset, late in zip(_offsets(len(runs)), runs):
             for field, marker, _ in MARKS:
                 value = getattr(late, field) * 1e3
                 everything.append(value)
                 axes.plot(value, y + offset, marker=marker, color=style.colour,
                           markersize=5, linestyle="none")  # fmt: skip
-    axes.set_yticks(positions, [m.row_name for m in models])
+    axes.set_yticks(positions, [r.key.label for r in rows])
     positive = [v for v in everything if v > 0]
     wide = bool(positive) and max(positive) / min(positive) >= SYMLOG_FROM_RATIO
     scale = ")"

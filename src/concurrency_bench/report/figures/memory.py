@@ -11,6 +11,7 @@ from concurrency_bench.report.figures.style import (
     Plot,
     each_drawn,
     finish,
+    interpreters_of,
     legend,
     log_log,
     model_line,
@@ -25,6 +26,7 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot | None:
     figure = new_figure(title, height=4.8)
     (axes,) = figure.axes
     drawn = zero = 0
+    interpreters = interpreters_of(group.series)
     for series in group.series:
         points = [
             (p.jobs, p.memory_per_job_bytes / 1024)
@@ -36,7 +38,7 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot | None:
         if not points:
             continue
         xs, ys = [j for j, _ in points], [k for _, k in points]
-        model_line(axes, series.model, xs, ys, edge_width=None)
+        model_line(axes, series, xs, ys, interpreters=interpreters, edge_width=None)
         drawn += 1
     if not drawn:
         return None

@@ -15,27 +15,31 @@ from concurrency_bench.report.figures.style import (
     Plot,
     each_drawn,
     finish,
+    interpreters_of,
     model_style,
     row_figure,
+    row_style,
     slug,
 )
-from concurrency_bench.report.rows import build_table
-from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.report.rows import TableRow, build_table
+from concurrency_bench.results import ResultsFile, ScenarioResults
 
 JITTER = 0.12
 """How far a round's dot may move off its model's line, so equal values stay visible."""
 
 
-def _measured(block: ScenarioResults) -> list[ModelResult]:
-    """The models with rounds, in the table's order (ranked first), slowest at the bottom."""
-    return [row.result for row in build_table(block).rows if row.result.measured]
+def _measured(block: ScenarioResults) -> list[TableRow]:
+    """The rows with rounds, in the table's order (ranked first), slowest at the bottom."""
+    return [row for row in build_table(block).rows if row.result.measured]
 
 
 def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
     """One figure for one scenario; None when no model has rounds."""
-    models = _measured(block)
-    if not models:
+    rows = _measured(block)
+    if not rows:
         return None
+    models = [row.result for row in rows]
+    interpreters = interpreters_of(row.key for row in rows)
     name = block.scenario.name
     title = f"Rounds: {name}, wall time of every measured round (median in the label)"
     figure, axes, positions = row_figure(title, len(models))  # the fastest at the top
@@ -48,14 +52,17 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
     for patch, model in zip(boxes["boxes"], models):
         patch.set_facecolor(model_style(model.model).colour)
         patch.set_alpha(0.25)
-    for y, model, values in zip(positions, models, values_pct):
-        style = model_style(model.model)
+    for y, row, values in zip(positions, rows, values_pct):
+        style = row_style(row.key, interpreters)
         ys = [y + jitter.uniform(-JITTER, JITTER) for _ in values]
+        face = style.colour if style.filled else "white"
         axes.plot(values, ys, linestyle="none", marker=style.marker, markersize=4,
-                  color=style.colour, markeredgecolor="#222222", markeredgewidth=0.4)  # fmt: skip
+                  color=style.colour, markerfacecolor=face, markeredgecolor="#222222",
+                  markeredgewidth=0.4)  # fmt: skip
     labels = [
-        f"{m.row_name}{'' if m.ranked else f' ({m.status})'}  {formatting.duration(m.wall.median)}"
-        for m in models
+        f"{r.key.label}{'' if r.result.ranked else f' ({r.result.status})'}  "
+        f"{formatting.duration(r.result.wall.median)}"
+        for r in rows
     ]
     axes.set_yticks(positions, labels)
     axes.axvline(0, color="#888888", linewidth=0.8)

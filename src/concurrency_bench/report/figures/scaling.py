@@ -13,22 +13,29 @@ from concurrency_bench.report.figures.style import (
     Plot,
     each_drawn,
     finish,
+    interpreters_of,
     legend,
     log_log,
     model_line,
-    model_style,
     new_figure,
+    row_style,
 )
 from concurrency_bench.results import ResultsFile
 
 
-def _line(axes: Axes, series: Series, values: list[tuple[int, Band, bool]]) -> int:
+def _line(
+    axes: Axes,
+    series: Series,
+    values: list[tuple[int, Band, bool]],
+    interpreters: list[str | None],
+) -> int:
     """Draw (jobs, band, saturated) points a log axis can show; how many were dropped."""
-    style = model_style(series.model)
+    style = row_style(series, interpreters)
     shown = [v for v in values if v[1].median > 0]
     if not shown:
         return len(values)
-    model_line(axes, series.model, [j for j, _, _ in shown], [b.median for _, b, _ in shown])
+    xs, ys = [j for j, _, _ in shown], [b.median for _, b, _ in shown]
+    model_line(axes, series, xs, ys, interpreters=interpreters)
     banded = [(jobs, band) for jobs, band, _ in shown if band.q1 > 0]
     if len(banded) >= 2:
         axes.fill_between(
@@ -60,7 +67,7 @@ def _notes(group: ScalingGroup, dropped: int) -> list[str]:
     for series in group.series:
         pools = sorted({p.pool for p in series.points if p.pool is not None})
         if pools:
-            saturated.append(f"{series.model} (pool of {', '.join(map(str, pools))})")
+            saturated.append(f"{series.label} (pool of {', '.join(map(str, pools))})")
     if saturated:
         notes.append("circled: the pool is saturated, jobs queue: " + "; ".join(saturated))
     if dropped:
@@ -75,8 +82,8 @@ def _missing(series: Series, sizes: list[int]) -> str:
     """`sync at every size`, or `processes at 10,000 (not-run: would take ...)`."""
     at = [jobs for jobs, _ in series.missing]
     if at == sizes and len({why for _, why in series.missing}) == 1:
-        return f"{series.model} at every size ({series.missing[0][1][:60]})"
-    return f"{series.model} at {', '.join(f'{j:,}' for j in at)} ({series.missing[0][1][:60]})"
+        return f"{series.label} at every size ({series.missing[0][1][:60]})"
+    return f"{series.label} at {', '.join(f'{j:,}' for j in at)} ({series.missing[0][1][:60]})"
 
 
 def draw_group(group: ScalingGroup, caption: str) -> Plot:
@@ -86,13 +93,15 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot:
     figure = new_figure(title, cols=2, height=5.6)
     overhead_axes, wall_axes = figure.axes
     dropped = 0
+    interpreters = interpreters_of(group.series)
     for series in group.series:
         if not series.points:
             continue
         saturated = [p.pool is not None for p in series.points]
         overhead = [(p.jobs, p.overhead_per_job_us, s) for p, s in zip(series.points, saturated)]
-        dropped += _line(overhead_axes, series, overhead)
-        _line(wall_axes, series, [(p.jobs, p.wall_s, s) for p, s in zip(series.points, saturated)])
+        dropped += _line(overhead_axes, series, overhead, interpreters)
+        walls = [(p.jobs, p.wall_s, s) for p, s in zip(series.points, saturated)]
+        _line(wall_axes, series, walls, interpreters)
     for axes, label in (
         (overhead_axes, "overhead per job (µs, log)"),
         (wall_axes, "wall time per round (s, log)"),

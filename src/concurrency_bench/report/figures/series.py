@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.results import ModelResult, ResultsFile, ScenarioKey, block_rows, row_label
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.summaries import quartiles
 from concurrency_bench.workload import Scenario, uniform_name
 
-Shape = tuple[float, int, int]
-"""What a uniform scenario is apart from its size: delay (s), ints per job, seed."""
+Axes = tuple[str, str | None, str | None]
+Shape = tuple[float, tuple[tuple[str, object], ...]]
+"""What a uniform scenario is apart from its size and name: its one delay (s) and every other
+field of its definition (ints, seed, I/O kind, connections, ...: `ScenarioKey.fields`)."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,20 @@ class Point:
 
 @dataclass(frozen=True)
 class Series:
-    """A model's points over the sizes, smallest first, and the sizes it was not measured at."""
+    """A row's points over the sizes, smallest first, and the sizes it was not measured at; the
+    row is its key's axes (model, interpreter, client), the same at every size."""
 
     model: str
+    interpreter: str | None
+    client: str | None
     points: tuple[Point, ...]
     missing: tuple[tuple[int, str], ...]
     """(jobs, why) for each size without figures: not run over the budget, failed, ..."""
+
+    @property
+    def label(self) -> str:
+        """The row's label (results.row_label)."""
+        return row_label(self.model, self.interpreter, self.client)
 
 
 @dataclass(frozen=True)
@@ -58,14 +68,10 @@ class ScalingGroup:
     """Uniform scenarios that differ only in their number of jobs: one scaling figure."""
 
     shape: Shape
+    name: str
+    """The workload's name with the size left out: `uniform-Nx50ms-100ints`, `...-tcp`."""
     scenarios: tuple[Scenario, ...]
     series: tuple[Series, ...]
-
-    @property
-    def name(self) -> str:
-        """The workload's name with the size left out: `uniform-Nx50ms-100ints`."""
-        delay, ints, _ = self.shape
-        return uniform_name("N", delay, ints)
 
     @property
     def sizes(self) -> list[int]:
@@ -74,11 +80,30 @@ class ScalingGroup:
 
 
 def uniform_shape(scenario: Scenario) -> Shape | None:
-    """(delay, ints, seed) of a scenario whose jobs all wait the same; None otherwise."""
+    """The shape of a scenario whose jobs all wait the same; None otherwise."""
     delays = scenario.delays_s
     if scenario.unit_s is not None or min(delays) != max(delays):
         return None
-    return (delays[0], scenario.ints_per_job, scenario.seed)
+    return (delays[0], ScenarioKey.of(scenario).fields)
+
+
+def sizeless_name(scenario: Scenario) -> str:
+    """A uniform scenario's name with its size as N (`uniform-Nx50ms-100ints-tcp`); a name
+    of its own keeps what follows its size, or is the uniform name's."""
+    delay, ints = scenario.delays_s[0], scenario.ints_per_job
+    sized = uniform_name(scenario.jobs, delay, ints)
+    rest = scenario.name[len(sized) :] if scenario.name.startswith(sized) else ""
+    return uniform_name("N", delay, ints) + rest
+
+
+def _unique(names: list[str]) -> list[str]:
+    """The names, a second and later one of the same text numbered (`-2`, `-3`)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return out
 
 
 def pool_of(result: ModelResult) -> int | None:
@@ -107,29 +132,36 @@ def why_missing(result: ModelResult) -> str:
 
 
 def scaling_groups(results: ResultsFile) -> list[ScalingGroup]:
-    """Every workload measured at two sizes or more, in the file's order."""
-    by_shape: dict[Shape, list[tuple[Scenario, Sequence[ModelResult]]]] = {}
+    """Every workload (one full definition but the size) measured at two sizes or more, in the
+    file's order; one series per row (model, interpreter, client) over its sizes."""
+    by_shape: dict[Shape, list[tuple[Scenario, list[tuple[Axes, ModelResult]]]]] = {}
     for block in results.scenarios:
         shape = uniform_shape(block.scenario)
         if shape is not None:
-            by_shape.setdefault(shape, []).append((block.scenario, block.models))
-    groups = []
+            rows = [(key.axes, result) for key, result in block_rows(block)]
+            by_shape.setdefault(shape, []).append((block.scenario, rows))
+    found = []
     for shape, unsorted in by_shape.items():
         blocks = sorted(unsorted, key=lambda b: b[0].jobs)
         if len({s.jobs for s, _ in blocks}) < 2:
             continue
-        models = list(dict.fromkeys(m.model for _, ms in blocks for m in ms))
+        every = list(dict.fromkeys(axes for _, rows in blocks for axes, _ in rows))
         series = []
-        for model in models:
+        for axes in every:
             points, missing = [], []
-            for _, results_here in blocks:
-                found = next((m for m in results_here if m.model == model), None)
-                if found is None:
+            for _, rows in blocks:
+                here = dict(rows)
+                if axes not in here:
                     continue
-                if found.ranked:
-                    points.append(point(found))
+                result = here[axes]
+                if result.ranked:
+                    points.append(point(result))
                 else:
-                    missing.append((found.jobs, why_missing(found)))
-            series.append(Series(model, tuple(points), tuple(missing)))
-        groups.append(ScalingGroup(shape, tuple(s for s, _ in blocks), tuple(series)))
-    return groups
+                    missing.append((result.jobs, why_missing(result)))
+            series.append(Series(*axes, tuple(points), tuple(missing)))
+        found.append((shape, sizeless_name(blocks[0][0]), blocks, series))
+    names = _unique([name for _, name, _, _ in found])
+    return [
+        ScalingGroup(shape, name, tuple(s for s, _ in blocks), tuple(series))
+        for (shape, _, blocks, series), name in zip(found, names)
+    ]

@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import matplotlib as mpl
 
@@ -22,7 +22,15 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from concurrency_bench.report import cells
-from concurrency_bench.report.palette import EDGE, OKABE_ITO, Style, model_style
+from concurrency_bench.report.palette import (
+    EDGE,
+    OKABE_ITO,
+    Row,
+    Style,
+    interpreters_of,
+    model_style,
+    row_style,
+)
 from concurrency_bench.results import ResultsFile
 
 WIDTH_IN = 9.0
@@ -32,6 +40,15 @@ FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
 
 Part = TypeVar("Part")
+
+
+class LabelledRow(Row, Protocol):
+    """A row a figure draws as a line: styled by its model and interpreter, named by `label`."""
+
+    @property
+    def label(self) -> str:
+        """The row's label in the legend."""
+        ...
 
 
 @dataclass
@@ -66,18 +83,20 @@ def row_figure(title: str, count: int) -> tuple[Figure, Axes, list[int]]:
 
 def model_line(
     axes: Axes,
-    model: str,
+    row: LabelledRow,
     xs: Sequence[float],
     ys: Sequence[float],
     *,
+    interpreters: Sequence[str | None] = (),
     edge_width: float | None = 0.5,
 ) -> None:
-    """One model's line in its own colour, line style and marker, labelled for the legend
-    (`edge_width` None: matplotlib's default marker edge)."""
-    style = model_style(model)
+    """One row's line in its model's colour and marker, its interpreter's line style (among
+    `interpreters`), labelled for the legend (`edge_width` None: matplotlib's default edge)."""
+    style = row_style(row, interpreters)
+    face = style.colour if style.filled else "white"
     axes.plot(xs, ys, color=style.colour, linestyle=style.linestyle, marker=style.marker,
-              markersize=5, markeredgecolor=EDGE, markeredgewidth=edge_width,
-              label=model)  # fmt: skip
+              markersize=5, markerfacecolor=face, markeredgecolor=EDGE,
+              markeredgewidth=edge_width, label=row.label)  # fmt: skip
 
 
 def log_log(axes: Axes, ylabel: str) -> None:
@@ -172,6 +191,7 @@ __all__ = [
     "each_drawn",
     "finish",
     "inline_svg",
+    "interpreters_of",
     "legend",
     "log_log",
     "machine_caption",
@@ -179,6 +199,7 @@ __all__ = [
     "model_style",
     "new_figure",
     "row_figure",
+    "row_style",
     "save",
     "slug",
     "svg_text",
