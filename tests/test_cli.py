@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
+from cli_process import cli
 from concurrency_bench.runners import REGISTRY, available_specs
-
-
-def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run `python -m concurrency_bench ARGS` and capture its output."""
-    return subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def test_list_names_every_model_and_its_availability() -> None:

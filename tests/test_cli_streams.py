@@ -13,37 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from cli_process import cli, cli_command, one_line
 from concurrency_bench.results import load
+from fault_runners import HANG_MARKER_ENV
 
-TESTS_DIR = str(Path(__file__).resolve().parent)
-WITH_FAULTS = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-    "from fault_runners import SPECS; from concurrency_bench.runners import REGISTRY; "
-    "REGISTRY.update(SPECS); from concurrency_bench.cli.main import main; sys.exit(main())"
-)
-CLI = [sys.executable, "-m", "concurrency_bench"]
 SHAPE = ("--scenario", "uniform", "--jobs", "2", "--delay-ms", "5", "--ints", "10")
 TINY = (*SHAPE, "--rounds", "1", "--warmup", "0")
 FOREVER = ("--jobs", "2", "--delay-ms", "3600000", "--rounds", "1", "--warmup", "0")
 """A scenario whose measurement would outlast any test timeout: proof nothing was measured."""
-HANG_MARKER_ENV = "CONCURRENCY_BENCH_TEST_HANG_MARKER"
-
-
-def cli(*args: str, **kwargs: str | dict[str, str]) -> subprocess.CompletedProcess[str]:
-    options = {"text": True, **kwargs}
-    return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [*CLI, *args], capture_output=True, timeout=60, check=False, **options
-    )
-
-
-def one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
-    """The single stderr line of a refusal, checked for the words and for no traceback."""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
-    return lines[0]
 
 
 # -- section 5: model names -------------------------------------------------------------------
@@ -160,15 +137,15 @@ def test_the_probe_file_is_removed(tmp_path: Path) -> None:
 
 
 def _start_hanging_run(
-    tmp_path: Path, command: str = "run", code: str = WITH_FAULTS
+    tmp_path: Path, command: str = "run", prelude: str = ""
 ) -> subprocess.Popen[str]:
     """`run` (or `timeline`) with a model that finishes, then one that hangs; returns once the
     hanging model's worker has started (it writes a marker), so no fixed sleep is needed."""
     marker = tmp_path / "hanging"
     rest = [*TINY, "--out", str(tmp_path / "runs"), "--quiet"] if command == "run" else SHAPE
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, TESTS_DIR, command, "--models",
-         "asyncio-gather,fault-hang", *rest],
+        cli_command(command, "--models", "asyncio-gather,fault-hang", *rest, faults=True,
+                    prelude=prelude),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -223,8 +200,8 @@ def test_timeline_exits_128_plus_the_signal_and_shows_what_finished(
 
 def test_a_deliberately_ignored_sighup_stays_ignored(tmp_path: Path) -> None:
     """nohup: SIGHUP ignored when the process starts must not stop the run; SIGTERM still does."""
-    ignoring = "import signal; signal.signal(signal.SIGHUP, signal.SIG_IGN); " + WITH_FAULTS
-    proc = _start_hanging_run(tmp_path, code=ignoring)
+    ignoring = "import signal; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
+    proc = _start_hanging_run(tmp_path, prelude=ignoring)
     try:
         proc.send_signal(signal.SIGHUP)
         with pytest.raises(subprocess.TimeoutExpired):
@@ -261,7 +238,7 @@ def test_a_latin1_stdout_keeps_what_it_can_encode(tmp_path: Path) -> None:
 def _shell(command: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Run `command` through sh, with the CLI as "$@"."""
     return subprocess.run(
-        ["sh", "-c", command, "sh", *CLI], capture_output=True, text=True, timeout=60,
+        ["sh", "-c", command, "sh", *cli_command()], capture_output=True, text=True, timeout=60,
         check=False, cwd=tmp_path,
     )  # fmt: skip
 
@@ -303,7 +280,7 @@ def test_a_full_stdout_is_one_line_and_exit_2(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", [["list"], ["timeline", "--models", "sync", *SHAPE]])
 def test_a_reader_that_goes_away_ends_quietly_with_141(command: list[str]) -> None:
     """`concurrency-bench ... | head -1`: exit 128 + SIGPIPE, as a Unix tool, no message."""
-    proc = subprocess.Popen([*CLI, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cli_command(*command), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader is gone before anything is written
     stderr = proc.stderr.read()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 import pytest
 
+from cli_process import cli
 from concurrency_bench.results import json_schema, load, published_text
 from concurrency_bench.results.published import schema_text
 from factories import model_result, results_file, scenario
@@ -33,7 +33,9 @@ def validator() -> jsonschema.protocols.Validator:
 def test_the_committed_schema_is_the_generated_one() -> None:
     # Meaning, not text: the same JSON value, whatever a library's formatting of it.
     generated = json_schema()
-    assert json.loads(PUBLISHED.read_text(encoding="utf-8")) == generated, f"regenerate: {REGENERATE}"
+    assert json.loads(PUBLISHED.read_text(encoding="utf-8")) == generated, (
+        f"regenerate: {REGENERATE}"
+    )
     assert json.loads(published_text()) == generated  # what the installed package ships
     assert json.loads(schema_text()) == generated
 
@@ -43,8 +45,6 @@ def test_descriptions_do_not_depend_on_docstring_layout(
     indent: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # msgspec 0.23 stopped dedenting docstrings: an indented one must publish the same text.
-    import msgspec
-
     real = msgspec.json.schema
 
     def indented(kind: Any) -> Any:
@@ -60,13 +60,7 @@ def test_descriptions_do_not_depend_on_docstring_layout(
 
 
 def test_the_schema_command_prints_the_published_schema() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", "schema"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = cli("schema", timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == published_text()
 

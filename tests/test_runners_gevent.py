@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from cli_process import cli
 from concurrency_bench.net import ServerHandle, TcpTarget
 from concurrency_bench.net.clients import NetError
 from concurrency_bench.runners import REGISTRY, ModelSpec
@@ -29,16 +30,6 @@ def server() -> Iterator[ServerHandle]:
     with ServerHandle() as handle:
         handle.start(THREE)
         yield handle
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("io", ["timer", "tcp"])
