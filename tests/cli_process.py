@@ -18,6 +18,12 @@ WITH_FAULTS = (
     "fault_runners.register(); from concurrency_bench.cli.main import main; sys.exit(main())"
 )
 """`concurrency-bench` with the fault models registered; argv[1] is the tests folder."""
+SHAPE = ("--scenario", "uniform", "--jobs", "2", "--delay-ms", "5", "--ints", "10")
+"""A workload of two 5 ms jobs: for the commands that take one (timeline, run)."""
+TINY = (*SHAPE, "--rounds", "1", "--warmup", "0")
+"""SHAPE measured once, in one worker, with no warm-up: the least a `run` can measure."""
+FOREVER = ("--jobs", "2", "--delay-ms", "3600000", "--rounds", "1", "--warmup", "0")
+"""A scenario whose measurement would outlast any test timeout: proof nothing was measured."""
 TIMEOUT_S = 120.0
 """How long a CLI subprocess may take before the test fails (pytest-timeout's is larger)."""
 

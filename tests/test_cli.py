@@ -1,12 +1,15 @@
-"""The command line as a user meets it: list, timeline, and one-line errors for bad input."""
+"""The command line as a user meets it (cli/main.py, list, timeline): the listing, the seed's
+timeline, one-line errors for bad input (exit 2) and for an internal error (exit 3)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
-from cli_process import cli
+from cli_process import cli, one_line
 from concurrency_bench.runners import REGISTRY, available_specs
 
 
@@ -68,3 +71,16 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], parameter: str) -> No
     assert len(lines) == 1, result.stderr
     assert f"`{parameter}" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_3() -> None:
+    code = (
+        "import sys, importlib; from concurrency_bench.cli import list_cmd; "
+        "list_cmd.main = lambda args: 1 / 0; "
+        "sys.exit(importlib.import_module('concurrency_bench.cli.main').main(['list']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 3
+    one_line(result, "internal error", "ZeroDivisionError")
