@@ -34,7 +34,7 @@ def test_old_model_spellings_still_work(spelling: list[str]) -> None:
 
 
 @pytest.mark.parametrize("flag", ["--pool-size", "--max-workers"])
-def test_pool_size_and_its_old_spelling(flag: str) -> None:
+def test_pool_size_and_its_old_spelling_set_the_pool_and_refuse_zero(flag: str) -> None:
     result = cli("timeline", "--models", "threads", flag, "1", "--unit-ms", "5")
     assert result.returncode == 0, result.stderr
     assert "threads=1" in result.stdout

@@ -87,7 +87,7 @@ def test_a_reader_that_goes_away_ends_quietly_with_141(command: list[str]) -> No
     assert stderr == b""
 
 
-def test_head_1_in_a_shell_pipeline(tmp_path: Path) -> None:
+def test_head_1_in_a_shell_pipeline_ends_quietly(tmp_path: Path) -> None:
     result = _shell('"$@" list | head -1', tmp_path)
     assert result.returncode == 0
     assert result.stdout.startswith("model") and result.stderr == ""

@@ -1,5 +1,5 @@
-"""Workers under other interpreters: finding and probing them, rows keyed by interpreter,
-`run --python`, and the interleaved A/B gate `ab`."""
+"""engine/interpreters.py: workers under other interpreters, found and probed; rows keyed by
+interpreter, `run --python`, and the interleaved A/B gate `ab`."""
 
 from __future__ import annotations
 

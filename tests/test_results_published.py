@@ -1,4 +1,5 @@
-"""The published JSON Schema: it is the generated one, and stock validators accept our files."""
+"""results/published.py: the JSON Schema is the generated one, and stock validators accept our
+files."""
 
 from __future__ import annotations
 

@@ -44,7 +44,7 @@ def test_every_model_sums_correctly(runner_spec: ModelSpec) -> None:
     assert len(measurement.values) == 20
 
 
-def test_seed_story_finish_order(runner_spec: ModelSpec) -> None:
+def test_the_seed_finishes_2_3_1_concurrently_and_1_2_3_in_sequence(runner_spec: ModelSpec) -> None:
     scenario = Scenario.seed_story(UNIT_MS)
     measurement = run_once(runner_spec, scenario)
     assert measurement.sums_ok
