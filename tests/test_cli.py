@@ -21,6 +21,7 @@ def test_list_names_every_model_and_its_availability() -> None:
         assert ("yes" if spec.available else "no") in line.split()
 
 
+@pytest.mark.slow
 def test_timeline_json_reproduces_the_seed_tables() -> None:
     result = cli("timeline", "--scenario", "seed", "--unit-ms", "40", "--format", "json")
     assert result.returncode == 0, result.stderr

@@ -223,7 +223,6 @@ def test_ab_with_the_same_interpreter_twice_passes_and_keeps_both_sides(tmp_path
         "2",
         "--out",
         str(tmp_path),
-        timeout=300,
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "gate: pass" in done.stdout
@@ -232,6 +231,7 @@ def test_ab_with_the_same_interpreter_twice_passes_and_keeps_both_sides(tmp_path
     assert labels == ["base", "new", "base", "new"]
 
 
+@pytest.mark.slow
 def test_ab_catches_a_model_slowed_on_the_new_side_only(tmp_path: Path) -> None:
     slowed = wrapper(tmp_path, "slowed", "export CONCURRENCY_BENCH_TEST_SLOW_FRACTION=0.5")
     done = cli(
@@ -253,7 +253,6 @@ def test_ab_catches_a_model_slowed_on_the_new_side_only(tmp_path: Path) -> None:
         "--out",
         str(tmp_path),
         faults=True,
-        timeout=300,
     )
     assert done.returncode == 1, done.stderr + done.stdout
     table = done.stdout.split("gate:")[0]

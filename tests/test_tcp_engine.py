@@ -75,6 +75,7 @@ def test_timer_rounds_carry_no_server_figures() -> None:
     assert "server" not in results.to_json() and "connections" not in row.settings
 
 
+@pytest.mark.slow
 def test_the_seed_orders_hold_over_real_connections() -> None:
     result = cli(
         "timeline", "--scenario", "seed", "--io", "tcp", "--unit-ms", "20", "--format", "json"

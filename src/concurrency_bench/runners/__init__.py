@@ -1,7 +1,8 @@
 """Concurrency models: one module per model, each ending in `RUNNER = <Runner subclass>`.
 
 The registry below names every model with what it needs, and imports a model's module
-only when it is used, so a missing package reads "runner X needs package Y".
+only when it is used, so a missing package reads "runner X needs package Y (how to get it)"
+and the other models run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,34 @@ from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
 
 if TYPE_CHECKING:
     from concurrency_bench.runners.io_jobs import TcpIo
+
+
+OPTIONAL_PACKAGES: dict[str, frozenset[str]] = {
+    "uvloop": frozenset({"win32"}),
+    "gevent": frozenset(),
+}
+"""The compiled packages models need that `pip install concurrency-bench` leaves out, because
+a Python or platform may have no build of them (gevent: none for free-threaded 3.14t, often
+none yet for a new release): each is the extra of its name in pyproject.toml (`models` takes
+them all), mapped to the sys.platform values its extra's marker rules out."""
+
+
+def install_line(package: str) -> str:
+    """How to get `package` for this Python: its extra, else pip; or why it cannot be had."""
+    if sys.platform in OPTIONAL_PACKAGES.get(package, frozenset()):
+        return f"{package} has no build for {sys.platform}"
+    if package in OPTIONAL_PACKAGES:
+        return f"pip install 'concurrency-bench[{package}]'"
+    return f"pip install {package}"
+
+
+def _missing(package: str) -> bool:
+    """True when `package` cannot be found here (without importing it: the harness never
+    imports a model's package; a finder that fails counts as missing)."""
+    try:
+        return importlib.util.find_spec(package) is None
+    except (ImportError, ValueError):
+        return True
 
 
 class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -64,8 +93,8 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             wanted = ".".join(map(str, self.min_python))
             return f"runner {self.name} needs Python {wanted}+ (this is {sys.version.split()[0]})"
         for package in self.requires:
-            if importlib.util.find_spec(package) is None:
-                return f"runner {self.name} needs package {package} (pip install {package})"
+            if _missing(package):
+                return f"runner {self.name} needs package {package} ({install_line(package)})"
         return None
 
     @property
