@@ -6,28 +6,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from cli_process import cli
 from concurrency_bench.engine.timing import Measurement, measure_run
 from concurrency_bench.errors import InputError
 from concurrency_bench.net import ServerHandle
-from concurrency_bench.results.schema import decode
-from concurrency_bench.runners import (
-    OPTIONAL_PACKAGES,
-    REGISTRY,
-    ModelSpec,
-    available_specs,
-    get_spec,
-    install_line,
-)
+from concurrency_bench.runners import REGISTRY, ModelSpec, available_specs, get_spec
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
-ROOT = Path(__file__).resolve().parents[1]
 UNIT_MS = 40  # 5, 8, 2 units = 200, 320, 80 ms: well separated, far above timer granularity
 
 
@@ -119,81 +107,6 @@ def test_unknown_and_unavailable_models_are_input_errors() -> None:
     )
     with pytest.raises(InputError, match="needs package no_such_pkg"):
         missing.load()
-
-
-# -- a model's package that is missing: the model is unavailable, the rest runs -----------------
-
-HIDE = "import sys; sys.modules['gevent'] = sys.modules['uvloop'] = None; "
-"""`import gevent` (and uvloop) fail in the CLI's process, as where no build of them installed."""
-HIDDEN = {
-    "gevent": "pip install 'concurrency-bench[gevent]'",
-    "uvloop": "pip install 'concurrency-bench[uvloop]'",
-    "anyio-uvloop": "pip install 'concurrency-bench[uvloop]'",
-}
-
-
-@pytest.mark.parametrize(
-    ("package", "platform", "line"),
-    [
-        ("gevent", "linux", "pip install 'concurrency-bench[gevent]'"),
-        ("gevent", "win32", "pip install 'concurrency-bench[gevent]'"),
-        ("uvloop", "darwin", "pip install 'concurrency-bench[uvloop]'"),
-        ("uvloop", "win32", "uvloop has no build for win32"),
-        ("trio", "linux", "pip install trio"),
-    ],
-)
-def test_a_missing_package_names_the_line_that_installs_it_here(
-    monkeypatch: pytest.MonkeyPatch, package: str, platform: str, line: str
-) -> None:
-    monkeypatch.setitem(sys.modules, package, None)  # find_spec and import now fail
-    monkeypatch.setattr(sys, "platform", platform)
-    assert install_line(package) == line
-    spec = REGISTRY[package]
-    assert spec.unavailable_reason() == f"runner {package} needs package {package} ({line})"
-    assert not spec.available and spec not in available_specs()
-
-
-def test_every_optional_package_is_an_extra_the_test_and_bench_extras_take() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    extras = project["optional-dependencies"]
-    assert not any(name.startswith(tuple(OPTIONAL_PACKAGES)) for name in project["dependencies"])
-    for package, platforms in OPTIONAL_PACKAGES.items():
-        (requirement,) = extras[package]
-        assert requirement.startswith(f"{package}>=")
-        for platform in platforms:  # the extra's marker rules out what OPTIONAL_PACKAGES says
-            assert f"sys_platform != '{platform}'" in requirement
-    assert extras["models"] == [f"concurrency-bench[{','.join(sorted(OPTIONAL_PACKAGES))}]"]
-    assert "concurrency-bench[models]" in extras["test"]
-    assert "concurrency-bench[models]" in extras["bench"]
-
-
-def test_list_says_which_models_a_missing_package_makes_unavailable_and_how_to_install_it() -> None:
-    done = cli("list", prelude=HIDE)
-    assert done.returncode == 0, done.stderr
-    rows = {line.split()[0]: line for line in done.stdout.splitlines()[2:]}
-    for name, line in HIDDEN.items():
-        assert rows[name].split()[1] == "no", rows[name]
-        package = "gevent" if name == "gevent" else "uvloop"
-        assert f"(unavailable: runner {name} needs package {package} ({line}))" in rows[name]
-    assert all(rows[spec.name].split()[1] == "yes" for spec in available_specs()
-               if spec.name not in HIDDEN)  # fmt: skip
-
-
-@pytest.mark.slow
-def test_a_run_of_every_model_measures_the_others_and_exits_0(tmp_path: Path) -> None:
-    done = cli(
-        "run", "--models", "all", "--jobs", "3", "--delay-ms", "5", "--ints", "10",
-        "--rounds", "1", "--warmup", "0", "--out", str(tmp_path), "--json", "--quiet",
-        prelude=HIDE,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    rows = {row.model: row for row in decode(done.stdout).scenarios[0].models}
-    assert set(rows) == set(REGISTRY)
-    for name, line in HIDDEN.items():
-        assert rows[name].status == "unavailable"
-        assert rows[name].reason is not None and rows[name].reason.endswith(f"({line})")
-    others = [spec.name for spec in available_specs() if spec.name not in HIDDEN]
-    assert {name: rows[name].status for name in others} == dict.fromkeys(others, "ok")
 
 
 def test_anyio_uvloop_really_runs_on_uvloop() -> None:

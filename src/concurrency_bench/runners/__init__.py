@@ -2,13 +2,12 @@
 
 The registry below names every model with what it needs, and imports a model's module
 only when it is used, so a missing package reads "runner X needs package Y (how to get it)"
-and the other models run.
+(runners/packages.py) and the other models run.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from typing import TYPE_CHECKING
 
@@ -16,37 +15,10 @@ import msgspec
 
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
+from concurrency_bench.runners.packages import unusable
 
 if TYPE_CHECKING:
     from concurrency_bench.runners.io_jobs import TcpIo
-
-
-OPTIONAL_PACKAGES: dict[str, frozenset[str]] = {
-    "uvloop": frozenset({"win32"}),
-    "gevent": frozenset(),
-}
-"""The compiled packages models need that `pip install concurrency-bench` leaves out, because
-a Python or platform may have no build of them (gevent: none for free-threaded 3.14t, often
-none yet for a new release): each is the extra of its name in pyproject.toml (`models` takes
-them all), mapped to the sys.platform values its extra's marker rules out."""
-
-
-def install_line(package: str) -> str:
-    """How to get `package` for this Python: its extra, else pip; or why it cannot be had."""
-    if sys.platform in OPTIONAL_PACKAGES.get(package, frozenset()):
-        return f"{package} has no build for {sys.platform}"
-    if package in OPTIONAL_PACKAGES:
-        return f"pip install 'concurrency-bench[{package}]'"
-    return f"pip install {package}"
-
-
-def _missing(package: str) -> bool:
-    """True when `package` cannot be found here (without importing it: the harness never
-    imports a model's package; a finder that fails counts as missing)."""
-    try:
-        return importlib.util.find_spec(package) is None
-    except (ImportError, ValueError):
-        return True
 
 
 class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -87,14 +59,16 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         """Descriptors the model itself keeps open while it runs `jobs` (beyond the worker's)."""
         return self.open_files_each * self.concurrency(jobs, pool_size)
 
-    def unavailable_reason(self) -> str | None:
-        """Why this model cannot run here, or None when it can."""
+    def unavailable_reason(self, *, try_import: bool = True) -> str | None:
+        """Why this model cannot run here, or None when it can: its Python, and each package
+        it needs, found and importable (runners/packages.py)."""
         if sys.version_info < self.min_python:
             wanted = ".".join(map(str, self.min_python))
             return f"runner {self.name} needs Python {wanted}+ (this is {sys.version.split()[0]})"
         for package in self.requires:
-            if _missing(package):
-                return f"runner {self.name} needs package {package} ({install_line(package)})"
+            why = unusable(package, try_import=try_import)
+            if why is not None:
+                return f"runner {self.name} {why}"
         return None
 
     @property
@@ -108,7 +82,7 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         `io` (TCP) is passed only when given, so a model whose constructor takes only
         `pool_size` still loads for timer rounds.
         """
-        reason = self.unavailable_reason()
+        reason = self.unavailable_reason(try_import=False)  # the import below tells the rest
         if reason is not None:
             raise InputError(reason)
         runner_class: type[Runner] = importlib.import_module(self.module).RUNNER
