@@ -95,6 +95,7 @@ def _check_pytest_benchmark_json(data: dict[str, Any], results: ResultsFile) -> 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(SUITE_TIMEOUT_S + 120)  # the suite in a subprocess, then its history
 def test_quick_suite_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = _run_suite(out)

@@ -1,4 +1,5 @@
-"""ci_export: github-action-benchmark's customSmallerIsBetter entries from a results file."""
+"""report/ci_benchmark.py: github-action-benchmark's customSmallerIsBetter entries from a
+results file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The command line as a user meets it: list, timeline, and one-line errors for bad input."""
+"""The command line as a user meets it (cli/main.py, list, timeline): the listing, the seed's
+timeline, one-line errors for bad input (exit 2) and for an internal error (exit 3)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 
 import pytest
 
+from cli_process import cli, one_line
 from concurrency_bench.cli.main import build_parser
 from concurrency_bench.runners import REGISTRY, available_specs
 from concurrency_bench.workload import (
@@ -20,17 +22,6 @@ from concurrency_bench.workload import (
 )
 
 
-def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run `python -m concurrency_bench ARGS` and capture its output."""
-    return subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 def test_list_names_every_model_and_its_availability() -> None:
     result = cli("list")
     assert result.returncode == 0
@@ -39,6 +30,7 @@ def test_list_names_every_model_and_its_availability() -> None:
         assert ("yes" if spec.available else "no") in line.split()
 
 
+@pytest.mark.slow
 def test_timeline_json_reproduces_the_seed_tables() -> None:
     result = cli("timeline", "--scenario", "seed", "--unit-ms", "40", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -127,3 +119,16 @@ def test_every_command_takes_the_workload_limits_and_refuses_past_them(
     with pytest.raises(SystemExit) as refused:
         parser.parse_args([*COMMANDS[command], option, str(past)])
     assert refused.value.code == 2
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_3() -> None:
+    code = (
+        "import sys, importlib; from concurrency_bench.cli import list_cmd; "
+        "list_cmd.main = lambda args: 1 / 0; "
+        "sys.exit(importlib.import_module('concurrency_bench.cli.main').main(['list']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 3
+    one_line(result, "internal error", "ZeroDivisionError")

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from cli_process import cli, cli_command
 from concurrency_bench.cli.progress import ProgressBar, describe
 from concurrency_bench.engine import (
     NOT_STARTED,
@@ -444,27 +444,12 @@ def test_settings_and_summaries_reach_the_file() -> None:
 
 # -- `concurrency-bench run` as a user meets it ----------------------------------------------
 
-TESTS_DIR = str(Path(__file__).resolve().parent)
-WITH_FAULTS = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-    "from fault_runners import SPECS; from concurrency_bench.runners import REGISTRY; "
-    "REGISTRY.update(SPECS); from concurrency_bench.cli.main import main; sys.exit(main())"
-)
-"""`concurrency-bench` with the test-only models registered, for this process only."""
 SMALL = ("--jobs", "3", "--delay-ms", "10", "--rounds", "2", "--warmup", "0")
-
-
-def bench(*args: str, faults: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a subprocess (with the fault models registered if asked)."""
-    head = ["-c", WITH_FAULTS, TESTS_DIR] if faults else ["-m", "concurrency_bench"]
-    return subprocess.run(
-        [sys.executable, *head, *args], capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 def test_run_writes_a_file_that_report_renders_again(tmp_path: Path) -> None:
     out = tmp_path / "results" / "runs"
-    done = bench("run", "--runners", "asyncio-gather,sync", *SMALL, "--out", str(out), "--json")
+    done = cli("run", "--runners", "asyncio-gather,sync", *SMALL, "--out", str(out), "--json")
     assert done.returncode == 0, done.stderr
     (path,) = out.glob("*.json")
     assert json.loads(done.stdout) == json.loads(path.read_text())
@@ -477,14 +462,14 @@ def test_run_writes_a_file_that_report_renders_again(tmp_path: Path) -> None:
         "latest.md",
     ]
     assert "\r" not in done.stderr  # no progress line when stderr is not a terminal
-    shown = bench("report", str(path))
+    shown = cli("report", str(path))
     assert shown.returncode == 0 and "asyncio-gather" in shown.stdout
 
 
 def test_run_exits_1_when_a_model_fails_and_shows_every_row(tmp_path: Path) -> None:
     out = tmp_path / "elsewhere"
     runners = "fault-raises,asyncio-gather,fault-missing"
-    done = bench("run", "--runners", runners, *SMALL, "--out", str(out), "--quiet", faults=True)
+    done = cli("run", "--runners", runners, *SMALL, "--out", str(out), "--quiet", faults=True)
     assert done.returncode == 1, done.stderr
     assert done.stderr == ""
     for name in ("fault-raises", "asyncio-gather", "fault-missing"):
@@ -519,7 +504,7 @@ def test_run_exits_1_when_a_model_fails_and_shows_every_row(tmp_path: Path) -> N
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, bad: tuple[str]) -> None:
     out = tmp_path / "results" / "runs"
-    done = bench("run", "--jobs", "3", *bad, "--out", str(out))
+    done = cli("run", "--jobs", "3", *bad, "--out", str(out))
     assert done.returncode == 2
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
@@ -530,7 +515,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, bad: tu
 def test_an_out_folder_that_cannot_be_written_is_bad_input(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    done = bench("run", *SMALL, "--runners", "asyncio-gather", "--out", str(blocker / "runs"))
+    done = cli("run", *SMALL, "--runners", "asyncio-gather", "--out", str(blocker / "runs"))
     assert done.returncode == 2
     assert "`out`" in done.stderr and len(done.stderr.splitlines()) == 1
     assert blocker.read_text() == "not a folder"
@@ -540,8 +525,8 @@ def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path: Path) -> Non
     out = tmp_path / "runs"
     marker = tmp_path / "hanging"
     proc = subprocess.Popen(
-        [sys.executable, "-c", WITH_FAULTS, TESTS_DIR, "run", "--runners",
-         "asyncio-gather,fault-hang,fault-raises", *SMALL, "--out", str(out), "--quiet"],
+        cli_command("run", "--runners", "asyncio-gather,fault-hang,fault-raises", *SMALL,
+                    "--out", str(out), "--quiet", faults=True),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -572,7 +557,7 @@ def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path: Path) -> Non
 
 def test_run_passes_rounds_per_process_to_the_file(tmp_path: Path) -> None:
     out = tmp_path / "runs"
-    done = bench(
+    done = cli(
         "run", "--runners", "asyncio-gather", *SMALL, "--rounds-per-process", "2", "--out",
         str(out), "--quiet",
     )  # fmt: skip

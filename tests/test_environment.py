@@ -20,17 +20,17 @@ def test_collect_names_machine_python_packages_timer_and_gc() -> None:
     assert env["load_average"] is None or len(env["load_average"]) == 3  # busy machine = noise
     assert env["python_version"].count(".") == 2
     assert env["python_implementation"]
-    assert set(environment.PACKAGES) <= set(env["packages"])
+    assert "tabulate" in env["packages"] and set(env["packages"]) <= set(environment.PACKAGES)
     assert env["timer"]["resolution_s"] > 0 and env["timer"]["monotonic"]
     assert env["gc"]["setting"] == "off"
     assert isinstance(env["gc"]["thresholds"], list)
 
 
-def test_a_missing_package_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_package_that_is_not_installed_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(environment, "PACKAGES", ("tabulate", "no-such-distribution-here"))
     versions = environment.package_versions()
-    assert versions["no-such-distribution-here"] == environment.NOT_INSTALLED
-    assert versions["tabulate"] != environment.NOT_INSTALLED
+    assert list(versions) == ["tabulate"]
+    assert versions["tabulate"][0].isdigit()
 
 
 def test_outside_git_there_is_no_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,5 @@
-"""The regression gate: the Mann-Whitney test, the verdict rules and `concurrency-bench compare`."""
+"""analysis/gate.py, the regression gate: the Mann-Whitney test, the verdict rules and
+`concurrency-bench compare`."""
 
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ def scaled(values: tuple[float, ...], factor: float) -> list[float]:
     return [v * factor for v in values]
 
 
-def test_verdict_rules() -> None:
+def test_judge_says_slower_faster_or_unchanged_by_significance_and_threshold() -> None:
     base = list(BASE_OVERHEADS)
     assert judge(base, scaled(BASE_OVERHEADS, 1.5))[0] == "slower"
     assert judge(base, scaled(BASE_OVERHEADS, 0.5))[0] == "faster"

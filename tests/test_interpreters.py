@@ -1,5 +1,5 @@
-"""Workers under other interpreters: finding and probing them, rows keyed by interpreter,
-`run --python`, and the interleaved A/B gate `ab`."""
+"""engine/interpreters.py: workers under other interpreters, found and probed; rows keyed by
+interpreter, `run --python`, and the interleaved A/B gate `ab`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from cli_process import cli, one_line
 from concurrency_bench.analysis.gate import compare
 from concurrency_bench.analysis.verdict import judge, ordered_models
 from concurrency_bench.engine import EngineOptions, Progress, measure_all
@@ -30,12 +31,6 @@ from concurrency_bench.results import PythonInfo, ResultsFile, load
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.workload import Scenario
 
-TESTS_DIR = str(Path(__file__).resolve().parent)
-WITH_FAULTS = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-    "from fault_runners import SPECS; from concurrency_bench.runners import REGISTRY; "
-    "REGISTRY.update(SPECS); from concurrency_bench.cli.main import main; sys.exit(main())"
-)
 TINY = Scenario.uniform(5, 0.005, ints_per_job=10)
 SMALL = ("--jobs", "5", "--delay-ms", "5", "--ints", "10", "--warmup", "0")
 GATHER = REGISTRY["asyncio-gather"]
@@ -47,27 +42,6 @@ def wrapper(tmp_path: Path, name: str, body: str) -> str:
     path.write_text(f'#!/bin/sh\n{body}\nexec {sys.executable} "$@"\n', encoding="ascii")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return str(path)
-
-
-def bench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI in a subprocess with the test-only models registered."""
-    return subprocess.run(
-        [sys.executable, "-c", WITH_FAULTS, TESTS_DIR, *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=cwd,
-    )
-
-
-def one_line(done: subprocess.CompletedProcess[str], *words: str) -> str:
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert "Traceback" not in done.stderr
-    for word in words:
-        assert word in lines[0]
-    return lines[0]
 
 
 # -- finding and probing -----------------------------------------------------------------
@@ -142,7 +116,7 @@ def test_an_old_concurrency_bench_is_refused_naming_both_protocols(tmp_path: Pat
     line = protocol_mismatch(python, "--base")
     assert line is not None
     assert f"protocol 3, this engine protocol {PROTOCOL_VERSION}" in line
-    done = bench("ab", "--base", old, "--new", sys.executable, *SMALL, "--out", str(tmp_path))
+    done = cli("ab", "--base", old, "--new", sys.executable, *SMALL, "--out", str(tmp_path))
     assert done.returncode == 2
     one_line(done, "--base", "protocol 3", f"protocol {PROTOCOL_VERSION}")
     assert not list(tmp_path.glob("*.json"))  # refused before anything was measured
@@ -204,7 +178,7 @@ def test_run_python_records_each_interpreter_and_marks_what_one_lacks(tmp_path: 
     bare = wrapper(tmp_path, "bare", 'set -- -S "$@"')
     out = tmp_path / "runs"
     pythons = f"{sys.executable},{bare}"
-    done = bench(
+    done = cli(
         "run",
         "--models",
         "asyncio-gather",
@@ -227,7 +201,7 @@ def test_run_python_records_each_interpreter_and_marks_what_one_lacks(tmp_path: 
 
 
 def test_run_refuses_a_bad_python_in_one_line_writing_nothing(tmp_path: Path) -> None:
-    done = bench("run", *SMALL, "--python", "3.99", "--out", str(tmp_path / "runs"))
+    done = cli("run", *SMALL, "--python", "3.99", "--out", str(tmp_path / "runs"))
     assert done.returncode == 2
     one_line(done, "`python`", "3.99")
     assert not (tmp_path / "runs").exists()
@@ -236,7 +210,7 @@ def test_run_refuses_a_bad_python_in_one_line_writing_nothing(tmp_path: Path) ->
 def test_ab_with_the_same_interpreter_twice_passes_and_keeps_both_sides(tmp_path: Path) -> None:
     # Two workers a side cannot reach p <= 0.05 (the smallest p of 2 against 2 is 1/6), so
     # the exit status tests the plumbing; the false-alarm rate is measured with the default.
-    done = bench(
+    done = cli(
         "ab",
         "--base",
         sys.executable,
@@ -257,9 +231,10 @@ def test_ab_with_the_same_interpreter_twice_passes_and_keeps_both_sides(tmp_path
     assert labels == ["base", "new", "base", "new"]
 
 
+@pytest.mark.slow
 def test_ab_catches_a_model_slowed_on_the_new_side_only(tmp_path: Path) -> None:
     slowed = wrapper(tmp_path, "slowed", "export CONCURRENCY_BENCH_TEST_SLOW_FRACTION=0.5")
-    done = bench(
+    done = cli(
         "ab",
         "--base",
         sys.executable,
@@ -277,6 +252,7 @@ def test_ab_catches_a_model_slowed_on_the_new_side_only(tmp_path: Path) -> None:
         "0",
         "--out",
         str(tmp_path),
+        faults=True,
     )
     assert done.returncode == 1, done.stderr + done.stdout
     table = done.stdout.split("gate:")[0]
@@ -287,7 +263,7 @@ def test_ab_catches_a_model_slowed_on_the_new_side_only(tmp_path: Path) -> None:
 
 
 def test_ab_refuses_a_bad_base_in_one_line(tmp_path: Path) -> None:
-    done = bench("ab", "--base", "3.99", "--new", sys.executable, "--out", str(tmp_path))
+    done = cli("ab", "--base", "3.99", "--new", sys.executable, "--out", str(tmp_path))
     assert done.returncode == 2
     one_line(done, "`python`", "3.99")
     assert not list(tmp_path.iterdir())
@@ -296,7 +272,7 @@ def test_ab_refuses_a_bad_base_in_one_line(tmp_path: Path) -> None:
 def test_ab_refuses_a_side_that_lacks_what_every_worker_needs(tmp_path: Path) -> None:
     bare = wrapper(tmp_path, "bare", 'set -- -S "$@"')
     out = tmp_path / "ab"
-    done = bench("ab", "--base", bare, "--new", sys.executable, "--out", str(out))
+    done = cli("ab", "--base", bare, "--new", sys.executable, "--out", str(out))
     assert done.returncode == 2
     one_line(done, "--base", "lacks msgspec", f"{bare} -m pip install msgspec")
     assert not out.exists()

@@ -14,19 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from cli_process import cli, cli_command
 from concurrency_bench.results import load
 from fault_runners import HANG_MARKER_ENV
 
-TESTS_DIR = str(Path(__file__).resolve().parent)
-WITH_FAULTS = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-    "from fault_runners import SPECS; from concurrency_bench.runners import REGISTRY; "
-    "REGISTRY.update(SPECS); from concurrency_bench.cli.main import main; sys.exit(main())"
-)
-"""`concurrency-bench` with the test-only models registered, for this process only."""
-
 linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-CLI = [sys.executable, "-m", "concurrency_bench"]
 
 
 def children(pid: int) -> list[int]:
@@ -66,11 +58,10 @@ def wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
 @pytest.mark.slow
 def test_a_killed_engine_takes_its_worker_and_pool_processes_with_it(tmp_path: Path) -> None:
     marker = tmp_path / "in-round"
-    run = [
-        sys.executable, "-c", WITH_FAULTS, TESTS_DIR, "run", "--runners", "fault-pool_hang",
-        "--jobs", "2", "--delay-ms", "600000", "--rounds", "1", "--warmup", "0",
-        "--out", str(tmp_path / "runs"), "--quiet",
-    ]  # fmt: skip
+    run = cli_command(
+        "run", "--runners", "fault-pool_hang", "--jobs", "2", "--delay-ms", "600000",
+        "--rounds", "1", "--warmup", "0", "--out", str(tmp_path / "runs"), "--quiet", faults=True,
+    )  # fmt: skip
     engine = subprocess.Popen(
         run,
         stdout=subprocess.DEVNULL,
@@ -134,14 +125,7 @@ def test_an_open_file_limit_too_low_for_the_engine_is_one_line(tmp_path: Path) -
         ["run", "--runners", "asyncio-gather", *SMALL, "--out", str(out)],
         ["timeline", "--runners", "asyncio-gather"],
     ):
-        done = subprocess.run(
-            [*CLI, *command],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            preexec_fn=_limited(8, 8),
-        )
+        done = cli(*command, timeout=60, preexec_fn=_limited(8, 8))
         assert done.returncode == 2, done.stderr
         assert done.stderr.splitlines() == [
             "concurrency-bench: error: the open-file limit (ulimit -n) is 8; the engine needs at "
@@ -155,10 +139,9 @@ def test_a_low_soft_limit_is_raised_to_the_hard_one_and_recorded(tmp_path: Path)
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     if hard != resource.RLIM_INFINITY and hard < 200:
         pytest.skip(f"the hard open-file limit here is {hard}")
-    done = subprocess.run(
-        [*CLI, "run", "--runners", "asyncio-gather,processes", *SMALL, "--jobs", "40",
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=120, check=False, preexec_fn=_limited(12),
+    done = cli(
+        "run", "--runners", "asyncio-gather,processes", *SMALL, "--jobs", "40", "--out", str(out),
+        preexec_fn=_limited(12),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     (path,) = out.glob("*.json")
@@ -171,9 +154,9 @@ def test_a_low_soft_limit_is_raised_to_the_hard_one_and_recorded(tmp_path: Path)
 
 def test_a_worker_raises_its_own_limit_for_a_pool_and_says_so(tmp_path: Path) -> None:
     out = tmp_path / "runs"
-    done = subprocess.run(
-        [*CLI, "run", "--runners", "processes", *SMALL, "--jobs", "20", "--out", str(out)],
-        capture_output=True, text=True, timeout=120, check=False, preexec_fn=_limited(40),
+    done = cli(
+        "run", "--runners", "processes", *SMALL, "--jobs", "20", "--out", str(out),
+        preexec_fn=_limited(40),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     (path,) = out.glob("*.json")

@@ -58,7 +58,7 @@ def test_job_i_does_not_depend_on_how_many_jobs_follow() -> None:
     assert as_lists(other_seed) != as_lists(first)
 
 
-def test_expected_sums_of_hand_made_lists() -> None:
+def test_expected_sums_add_each_list_of_hand_made_ints() -> None:
     assert expected_sums([[1, 2, 3], [], [65535, 1], [7]]) == [6, 0, 65536, 7]
     assert expected_sums([]) == []
 

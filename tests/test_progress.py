@@ -6,10 +6,11 @@ import fcntl
 import os
 import pty
 import struct
-import subprocess
 import sys
 import termios
 from pathlib import Path
+
+from cli_process import cli, cli_command
 
 RUN = ["run", "--models", "asyncio-gather,trio", "--jobs", "5", "--delay-ms", "5", "--rounds", "2"]
 
@@ -19,7 +20,7 @@ def _on_terminal(args: list[str]) -> bytes:
     pid, fd = pty.fork()
     if pid == 0:  # the child: a terminal of a real size, as tqdm sizes its bar by it
         fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        os.execv(sys.executable, [sys.executable, "-m", "concurrency_bench", *args])
+        os.execv(sys.executable, cli_command(*args))
     out = b""
     while True:
         try:
@@ -48,12 +49,7 @@ def test_quiet_draws_no_bar_even_on_a_terminal(tmp_path: Path) -> None:
 
 
 def test_a_pipe_gets_no_bar(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", *RUN, "--out", str(tmp_path / "runs")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = cli(*RUN, "--out", str(tmp_path / "runs"))
     assert done.returncode == 0, done.stderr
     assert "\r" not in done.stderr
     assert "workers" not in done.stderr

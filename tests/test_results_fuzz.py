@@ -7,8 +7,6 @@ line (exit 2), never a traceback or exit 1.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_process import cli
 from concurrency_bench.results import STATUSES, ResultsError, ResultsFile
 from concurrency_bench.results.store import parse_bytes
 from concurrency_bench.workload import Scenario
@@ -174,13 +173,7 @@ def test_report_on_mutated_files_renders_or_exits_2(tmp_path: Path, index: int) 
     raw = _examples(8)[index]
     path = tmp_path / "mutated.json"
     path.write_bytes(raw)
-    result = subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", "report", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = cli("report", str(path), timeout=60)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 2), result.stderr
     if result.returncode == 2:

@@ -1,10 +1,9 @@
-"""The published JSON Schema: it is the generated one, and stock validators accept our files."""
+"""results/published.py: the JSON Schema is the generated one, and stock validators accept our
+files."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import jsonschema
 import msgspec
 import pytest
 
+from cli_process import cli
 from concurrency_bench.results import json_schema, load, published_text
 from concurrency_bench.results.published import schema_text
 from factories import model_result, results_file, scenario
@@ -34,8 +34,9 @@ def validator() -> jsonschema.protocols.Validator:
 def test_the_committed_schema_is_the_generated_one() -> None:
     # Meaning, not text: the same JSON value, whatever a library's formatting of it.
     generated = json_schema()
-    committed = json.loads(PUBLISHED.read_text(encoding="utf-8"))
-    assert committed == generated, f"regenerate: {REGENERATE}"
+    assert json.loads(PUBLISHED.read_text(encoding="utf-8")) == generated, (
+        f"regenerate: {REGENERATE}"
+    )
     assert json.loads(published_text()) == generated  # what the installed package ships
     assert json.loads(schema_text()) == generated
 
@@ -60,13 +61,7 @@ def test_descriptions_do_not_depend_on_docstring_layout(
 
 
 def test_the_schema_command_prints_the_published_schema() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", "schema"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = cli("schema", timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == published_text()
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from cli_process import cli
 from concurrency_bench.results import ResultsError, load
 from concurrency_bench.results.store import MAX_FILE_BYTES
 from factories import model_result, results_file, scenario
@@ -135,13 +135,7 @@ def test_load_refuses_at_once_in_one_line(tmp_path: Path, case: str) -> None:
 
 def report(path: Path | str) -> subprocess.CompletedProcess[str]:
     """`concurrency-bench report PATH` in a subprocess; a hang fails the test by timeout."""
-    return subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", "report", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return cli("report", str(path), timeout=60)
 
 
 @pytest.mark.parametrize(

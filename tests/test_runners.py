@@ -1,11 +1,18 @@
-"""Every model: correct sums, and the seed story's physics (order and overlap), never times."""
+"""Every model: correct sums, the seed story's physics (order and overlap), pool sizes, the
+registry's names and refusals, and that `setup` leaves no import to the first timed run; never
+times."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
 
 import pytest
 
 from concurrency_bench.engine.timing import Measurement, measure_run
 from concurrency_bench.errors import InputError
+from concurrency_bench.net import ServerHandle
 from concurrency_bench.runners import REGISTRY, ModelSpec, available_specs, get_spec
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
@@ -37,7 +44,7 @@ def test_every_model_sums_correctly(runner_spec: ModelSpec) -> None:
     assert len(measurement.values) == 20
 
 
-def test_seed_story_finish_order(runner_spec: ModelSpec) -> None:
+def test_the_seed_finishes_2_3_1_concurrently_and_1_2_3_in_sequence(runner_spec: ModelSpec) -> None:
     scenario = Scenario.seed_story(UNIT_MS)
     measurement = run_once(runner_spec, scenario)
     assert measurement.sums_ok
@@ -100,3 +107,65 @@ def test_unknown_and_unavailable_models_are_input_errors() -> None:
     )
     with pytest.raises(InputError, match="needs package no_such_pkg"):
         missing.load()
+
+
+def test_anyio_uvloop_really_runs_on_uvloop() -> None:
+    # anyio ignores a backend option it does not know: check the name against the installed
+    # anyio by asking the running loop for its type.
+    import asyncio  # noqa: PLC0415
+
+    import anyio  # noqa: PLC0415
+
+    uvloop = pytest.importorskip("uvloop")
+
+    from concurrency_bench.runners.anyio_uvloop import RUNNER  # noqa: PLC0415
+
+    async def loop_type() -> type:
+        return type(asyncio.get_running_loop())
+
+    found = anyio.run(loop_type, backend=RUNNER.backend, backend_options=RUNNER.backend_options)
+    assert issubclass(found, uvloop.Loop)
+
+
+FIRST_RUN = """
+import sys
+from concurrency_bench.net import TcpTarget
+from concurrency_bench.runners import get_spec
+from concurrency_bench.runners.io_jobs import TcpIo
+from concurrency_bench.workload import Scenario, build_payloads
+
+name, host, port, token = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+scenario = Scenario.uniform(3, 0.06, ints_per_job=10, seed=5)
+target = TcpTarget(host, port, token)
+for io in (None, TcpIo(target), TcpIo(target, 2)):
+    runner = get_spec(name).load(io=io)
+    runner.setup(scenario.jobs)
+    before = set(sys.modules)
+    runner.run(scenario.delays_s, build_payloads(scenario))
+    runner.close()
+    print(sorted(set(sys.modules) - before))
+"""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ServerHandle]:
+    """An ints server for FIRST_RUN's scenario."""
+    with ServerHandle() as handle:
+        handle.start(Scenario.uniform(3, 0.06, ints_per_job=10, seed=5))
+        yield handle
+
+
+def test_no_models_first_run_imports_a_module(runner_spec: ModelSpec, server: ServerHandle) -> None:
+    """A module imported lazily inside `run` lands on the first round's clock (a timeline has
+    no warm-up): `setup` must import it. Timer, TCP per job and shared, each in a fresh process."""
+    target = server.target
+    args = [runner_spec.name, target.host, str(target.port), str(target.token)]
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_RUN, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]"] * 3, result.stdout

@@ -1,6 +1,5 @@
-"""The gevent and anyio-uvloop models: seed orders on the CLI, gevent's pool, its failures, that
-the harness never imports gevent, that anyio really runs on uvloop, and that no model's first
-timed run imports a module (it would be on the clock). Orders and counts only, never times."""
+"""runners/gevent.py (and anyio-uvloop on the CLI): seed orders on the CLI, gevent's pool, its
+failures, and that the harness never imports gevent. Orders and counts only, never times."""
 
 from __future__ import annotations
 
@@ -11,9 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from cli_process import cli
 from concurrency_bench.net import ServerHandle, TcpTarget
 from concurrency_bench.net.clients import NetError
-from concurrency_bench.runners import REGISTRY, ModelSpec
+from concurrency_bench.runners import REGISTRY
 from concurrency_bench.runners.io_jobs import TcpIo
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
@@ -29,16 +29,6 @@ def server() -> Iterator[ServerHandle]:
     with ServerHandle() as handle:
         handle.start(THREE)
         yield handle
-
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("io", ["timer", "tcp"])
@@ -113,56 +103,3 @@ print(results.scenarios[0].models[0].status, "gevent" in sys.modules)
 
     run_gevent(None, pool_size=None)
     assert not gevent.monkey.is_anything_patched()
-
-
-def test_anyio_uvloop_really_runs_on_uvloop() -> None:
-    # anyio ignores a backend option it does not know: check the name against the installed
-    # anyio by asking the running loop for its type.
-    import asyncio  # noqa: PLC0415
-
-    import anyio  # noqa: PLC0415
-    import uvloop  # noqa: PLC0415
-
-    from concurrency_bench.runners.anyio_uvloop import RUNNER  # noqa: PLC0415
-
-    async def loop_type() -> type:
-        return type(asyncio.get_running_loop())
-
-    found = anyio.run(loop_type, backend=RUNNER.backend, backend_options=RUNNER.backend_options)
-    assert issubclass(found, uvloop.Loop)
-
-
-FIRST_RUN = """
-import sys
-from concurrency_bench.net import TcpTarget
-from concurrency_bench.runners import get_spec
-from concurrency_bench.runners.io_jobs import TcpIo
-from concurrency_bench.workload import Scenario, build_payloads
-
-name, host, port, token = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-scenario = Scenario.uniform(3, 0.06, ints_per_job=10, seed=5)
-target = TcpTarget(host, port, token)
-for io in (None, TcpIo(target), TcpIo(target, 2)):
-    runner = get_spec(name).load(io=io)
-    runner.setup(scenario.jobs)
-    before = set(sys.modules)
-    runner.run(scenario.delays_s, build_payloads(scenario))
-    runner.close()
-    print(sorted(set(sys.modules) - before))
-"""
-
-
-def test_no_models_first_run_imports_a_module(runner_spec: ModelSpec, server: ServerHandle) -> None:
-    """A module imported lazily inside `run` lands on the first round's clock (a timeline has
-    no warm-up): `setup` must import it. Timer, TCP per job and shared, each in a fresh process."""
-    target = server.target
-    args = [runner_spec.name, target.host, str(target.port), str(target.token)]
-    result = subprocess.run(
-        [sys.executable, "-c", FIRST_RUN, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["[]"] * 3, result.stdout

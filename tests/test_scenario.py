@@ -21,7 +21,7 @@ def test_seed_story_is_five_eight_two_units() -> None:
     assert scenario.ideal_wall_s(concurrent=False) == pytest.approx(0.75)
 
 
-def test_uniform_and_spread_shapes() -> None:
+def test_uniform_repeats_one_delay_and_spread_spaces_them_evenly_or_by_seed() -> None:
     assert Scenario.uniform(4, 0.05).delays_s == (0.05,) * 4
     even = Scenario.spread(5, 0.0, 0.4)
     assert even.delays_s == pytest.approx((0.0, 0.1, 0.2, 0.3, 0.4))
@@ -149,7 +149,7 @@ def test_bad_input_says_what_is_allowed(make: object, message: str) -> None:
     assert str(raised.value).startswith(message)
 
 
-def test_ideal_and_queued_wall_times() -> None:
+def test_ideal_wall_is_the_longest_or_the_sum_and_a_pool_queues_the_rest() -> None:
     scenario = Scenario.explicit([0.125, 0.25, 0.375, 0.5])  # sum 1.25, longest 0.5
     assert scenario.ideal_wall_s(concurrent=True) == 0.5
     assert scenario.ideal_wall_s(concurrent=False) == 1.25
@@ -161,7 +161,7 @@ def test_ideal_and_queued_wall_times() -> None:
     assert scenario.queued_wall_s(0) == 1.25
 
 
-def test_stored_form() -> None:
+def test_the_stored_form_names_every_field() -> None:
     assert msgspec.to_builtins(Scenario.seed_story(20, ints_per_job=7, seed=9)) == {
         "name": "seed",
         "ints_per_job": 7,

@@ -1,5 +1,5 @@
-"""tox's bench-pythons: one environment per CPython from 3.11 up, built first (missing ones
-skipped), then one interleaved `run --python` over those that exist."""
+"""suite/pythons.py, tox's bench-pythons: one environment per CPython from 3.11 up, built first
+(missing ones skipped), then one interleaved `run --python` over those that exist."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def test_quantile_interpolates_between_neighbours(fraction: float, expected: Fra
     assert quantile(VALUES, fraction) == pytest.approx(float(expected), rel=1e-15)
 
 
-def test_quantile_of_one_value_and_of_none() -> None:
+def test_a_quantile_of_one_value_is_that_value_and_of_none_an_error() -> None:
     assert quantile([7.5], 0.0) == quantile([7.5], 0.5) == quantile([7.5], 1.0) == 7.5
     with pytest.raises(ValueError, match=r"^quantile of no values$"):
         quantile([], 0.5)
@@ -53,7 +53,7 @@ def test_quantile_agrees_with_numpy_linear(seed: int) -> None:
         assert quantile(values, fraction) == pytest.approx(want, rel=1e-12, abs=1e-12)
 
 
-def test_summary_of_unsorted_values() -> None:
+def test_a_summary_sorts_its_values_first() -> None:
     # mean 15/4; squared deviations 121/16 + 49/16 + 1/16 + 289/16 = 115/4, / (n - 1) = 115/12
     summary = Summary.of([8.0, 1.0, 4.0, 2.0])
     assert summary.median == 3.0
@@ -64,14 +64,14 @@ def test_summary_of_unsorted_values() -> None:
     assert summary.stdev == pytest.approx(math.sqrt(115 / 12))
 
 
-def test_summary_of_one_and_two_values() -> None:
+def test_a_summary_of_one_or_two_values_is_defined() -> None:
     assert Summary.of([2.5]) == Summary(2.5, 2.5, 2.5, 0.0, 2.5, 0.0)
     two = Summary.of([3.0, 1.0])  # the sample stdev: sqrt(((1 - 2)^2 + (3 - 2)^2) / 1)
     assert two == Summary(median=2.0, minimum=1.0, maximum=3.0, iqr=1.0, mean=2.0, stdev=two.stdev)
     assert two.stdev == pytest.approx(math.sqrt(2))
 
 
-def test_summary_scaled_and_as_dict() -> None:
+def test_a_summary_scales_every_field_and_names_each_in_its_dict() -> None:
     summary = Summary(median=1.0, minimum=2.0, maximum=3.0, iqr=4.0, mean=5.0, stdev=6.0)
     assert summary.scaled(10.0) == Summary(10.0, 20.0, 30.0, 40.0, 50.0, 60.0)
     assert summary.to_dict() == {
@@ -172,7 +172,7 @@ B = (2.0, 4.0)
         ((3.0, 1.0), 0.5, 3.75),  # 0.3x + 0.5x - 1 = 2
     ],
 )
-def test_merged_quantile_of_a_known_mixture(
+def test_merged_quantile_of_a_known_mixture_is_its_exact_quantile(
     weights: tuple[float, float], fraction: float, expected: float
 ) -> None:
     parts = [(A, weights[0]), (B, weights[1])]

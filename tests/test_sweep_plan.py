@@ -91,6 +91,7 @@ def test_sizes_are_distinct_and_ascending() -> None:
         sizes("0")
 
 
+@pytest.mark.slow
 def test_sweep_over_tcp_names_every_size_tcp_and_sums_right(tmp_path: Path) -> None:
     out = tmp_path / "runs"
     status = main(

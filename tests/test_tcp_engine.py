@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
-import sys
 from pathlib import Path
 from typing import ClassVar
 
 import msgspec
 import pytest
 
+from cli_process import cli
 from concurrency_bench.engine import EngineOptions, Progress, measure_all, measure_pairs
 from concurrency_bench.engine import api as engine_api
 from concurrency_bench.engine.servers import ScenarioServers
@@ -25,18 +24,6 @@ from concurrency_bench.workload import Scenario
 
 SMALL = Scenario.uniform(20, 0.005)
 ONE_ROUND = EngineOptions(rounds=1, warmup=0, timeout_s=120)
-
-
-def cli(*args: str, timeout: float = 180, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run `python -m concurrency_bench ARGS` and capture its output."""
-    return subprocess.run(  # type: ignore[call-overload,no-any-return]
-        [sys.executable, "-m", "concurrency_bench", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        **kwargs,
-    )
 
 
 def test_the_io_is_part_of_the_scenario_and_its_name() -> None:
@@ -88,6 +75,7 @@ def test_timer_rounds_carry_no_server_figures() -> None:
     assert "server" not in results.to_json() and "connections" not in row.settings
 
 
+@pytest.mark.slow
 def test_the_seed_orders_hold_over_real_connections() -> None:
     result = cli(
         "timeline", "--scenario", "seed", "--io", "tcp", "--unit-ms", "20", "--format", "json"

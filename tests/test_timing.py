@@ -1,4 +1,4 @@
-"""measure.py: what one run records, the sums check, and what the clock reads around."""
+"""engine/timing.py: what one run records, the sums check, and what the clock reads around."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def test_finish_order_ranks_by_finish_and_ties_keep_job_order() -> None:
     assert m.finish_order == [3, 2, 4, 1]
 
 
-def test_jobs_as_dicts_in_seconds() -> None:
+def test_jobs_as_dicts_give_seconds_and_the_finish_order() -> None:
     m = measurement([0, 500_000_000], [1_500_000_000, 2_000_000_000], (1.0, 1.25))
     assert m.jobs_as_dicts() == [
         {
@@ -69,7 +69,7 @@ def test_jobs_as_dicts_in_seconds() -> None:
     ]
 
 
-def test_check_sums() -> None:
+def test_check_sums_names_a_wrong_count_or_the_first_wrong_job() -> None:
     assert check_sums([], []) is None
     assert check_sums([7, 8], [7, 8]) is None
     assert check_sums([1, 2], [1, 2, 3]) == "returned 2 results for 3 jobs"

@@ -1,6 +1,7 @@
 """The CI workflow: valid YAML with the structure GitHub Actions expects: pull requests gated
-by `ab` (base and head built and measured on one runner), a matrix of operating systems and
-Pythons whose results files are merged into one report."""
+by `ab` (base and head built with every model's package and measured on one runner), a matrix
+of operating systems and Pythons that runs `tox` (tests, lint, type) and the benchmark suite,
+whose results files are merged into one report."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def test_pull_requests_build_base_and_head_and_gate_with_ab(
     assert checkout["with"]["ref"] == "${{ github.event.pull_request.head.sha }}"
     assert checkout["with"]["fetch-depth"] == 0  # the base commit must be there too
     base = _index(steps, run="github.event.pull_request.base.sha")
-    assert "pip install" in steps[base]["run"]
-    new = _index(steps, run='new/bin/python" -m pip install .')
+    assert 'pip install "$RUNNER_TEMP/base-src[models]"' in steps[base]["run"]
+    new = _index(steps, run='new/bin/python" -m pip install ".[models]"')
     gate = _index(steps, run='concurrency-bench" ab')
     script = steps[gate]["run"]
     assert '--base "$RUNNER_TEMP/base/bin/python"' in script
@@ -102,6 +103,16 @@ def test_a_matrix_of_systems_and_pythons_runs_the_bench_and_uploads_each_file(
     assert "${{ matrix.os }}" in upload["with"]["name"]
     assert "${{ matrix.python }}" in upload["with"]["name"]
     assert "matrix/" in upload["with"]["path"]
+
+
+def test_the_matrix_runs_tox_installed_through_the_pins_before_the_bench(
+    jobs: dict[str, dict[str, Any]],
+) -> None:
+    steps = jobs["bench"]["steps"]
+    install = _index(steps, run="pip install -c requirements/constraints.txt tox")
+    tox = next(i for i, step in enumerate(steps) if step.get("run") == "tox")  # tests, lint, type
+    assert "if" not in steps[tox]  # a failing test fails the job
+    assert install < tox < _index(steps, run="tox -e bench")
 
 
 def test_a_final_job_merges_the_matrix_into_one_report(jobs: dict[str, dict[str, Any]]) -> None:

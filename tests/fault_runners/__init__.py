@@ -1,14 +1,15 @@
 """Test-only models that misbehave on purpose, one module each (like runners/), never registered.
 
-Tests hand their specs (SPECS) to the engine directly, or add them to REGISTRY inside a
-CLI subprocess; the worker imports them through the parent's sys.path, which it is sent.
+Tests hand their specs (SPECS) to the engine directly; a CLI subprocess calls `register()`
+first (tests/cli_process.py's `cli(..., faults=True)`). The worker imports them through the
+parent's sys.path, which it is sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from concurrency_bench.runners import ModelSpec
+from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.workload import JobRecord
 
 HANG_MARKER_ENV = "CONCURRENCY_BENCH_TEST_HANG_MARKER"
@@ -43,6 +44,11 @@ SPECS: dict[str, ModelSpec] = {
         ),
     )
 }
+
+
+def register() -> None:
+    """Make every fault model a name this process's CLI accepts (never done in pytest's own)."""
+    REGISTRY.update(SPECS)
 
 
 def correct_records(payloads: Sequence[Sequence[int]]) -> list[JobRecord]:

@@ -26,7 +26,9 @@ def main(args: argparse.Namespace) -> int:
                 spec.name,
                 "yes" if reason is None else "no",
                 "concurrent" if spec.concurrent else "sequential",
-                spec.description if reason is None else f"{spec.description} ({reason})",
+                spec.description
+                if reason is None
+                else f"{spec.description} (unavailable: {reason})",
             ]
         )
     print(tabulate(rows, headers=["model", "available", "kind", "description"]))

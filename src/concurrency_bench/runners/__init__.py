@@ -1,13 +1,13 @@
 """Concurrency models: one module per model, each ending in `RUNNER = <Runner subclass>`.
 
 The registry below names every model with what it needs, and imports a model's module
-only when it is used, so a missing package reads "model X needs package Y".
+only when it is used, so a missing package reads "model X needs package Y (how to get it)"
+(runners/packages.py) and the other models run.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ import msgspec
 
 from concurrency_bench.errors import InputError
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
+from concurrency_bench.runners.packages import unusable
 
 if TYPE_CHECKING:
     from concurrency_bench.runners.io_jobs import TcpIo
@@ -58,14 +59,16 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         """Descriptors the model itself keeps open while it runs `jobs` (beyond the worker's)."""
         return self.open_files_each * self.concurrency(jobs, pool_size)
 
-    def unavailable_reason(self) -> str | None:
-        """Why this model cannot run here, or None when it can."""
+    def unavailable_reason(self, *, try_import: bool = True) -> str | None:
+        """Why this model cannot run here, or None when it can: its Python, and each package
+        it needs, found and importable (runners/packages.py)."""
         if sys.version_info < self.min_python:
             wanted = ".".join(map(str, self.min_python))
             return f"model {self.name} needs Python {wanted}+ (this is {sys.version.split()[0]})"
         for package in self.requires:
-            if importlib.util.find_spec(package) is None:
-                return f"model {self.name} needs package {package} (pip install {package})"
+            why = unusable(package, try_import=try_import)
+            if why is not None:
+                return f"model {self.name} {why}"
         return None
 
     @property
@@ -79,7 +82,7 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         `io` (TCP) is passed only when given, so a model whose constructor takes only
         `pool_size` still loads for timer rounds.
         """
-        reason = self.unavailable_reason()
+        reason = self.unavailable_reason(try_import=False)  # the import below tells the rest
         if reason is not None:
             raise InputError(reason)
         runner_class: type[Runner] = importlib.import_module(self.module).RUNNER
