@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from concurrency_bench.net import ServerHandle, TcpTarget
-from concurrency_bench.net.clients import NetError
+from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget
+from concurrency_bench.kinds.tcp.clients import NetError
 from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.runners.io_jobs import TcpIo
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
@@ -134,7 +134,7 @@ def test_anyio_uvloop_really_runs_on_uvloop() -> None:
 
 FIRST_RUN = """
 import sys
-from concurrency_bench.net import TcpTarget
+from concurrency_bench.kinds.tcp import TcpTarget
 from concurrency_bench.runners import get_spec
 from concurrency_bench.runners.io_jobs import TcpIo
 from concurrency_bench.workload import Scenario, build_payloads

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from concurrency_bench.net import busy_fraction
-from concurrency_bench.net.protocol import (
+from concurrency_bench.kinds.tcp import busy_fraction
+from concurrency_bench.kinds.tcp.protocol import (
     KEEP_ALIVE,
     REPLY_HEADER,
     REQUEST,

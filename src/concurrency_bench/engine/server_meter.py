@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from concurrency_bench.engine.protocol import ServerAddress
-from concurrency_bench.net import (
+from concurrency_bench.kinds.tcp import (
     Placement,
     ServerStats,
     busy_fraction,
@@ -14,7 +14,7 @@ from concurrency_bench.net import (
     pin_client,
     raise_nofile_limit,
 )
-from concurrency_bench.net.handle import TcpTarget, query_stats
+from concurrency_bench.kinds.tcp.handle import TcpTarget, query_stats
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.runners.io_jobs import TcpIo
 from concurrency_bench.workload import Scenario

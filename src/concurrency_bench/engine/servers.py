@@ -1,4 +1,4 @@
-"""The ints servers of a run's TCP scenarios (net/): one per scenario, the same for every model.
+"""The ints servers of a run's TCP scenarios (kinds/tcp/): one per scenario, shared by its models.
 
 A scenario's server starts when its first model is about to start a worker and stays up until
 the run ends: the engine interleaves workers across (scenario, model) pairs, so a scenario's
@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from concurrency_bench.engine.protocol import ServerAddress
-from concurrency_bench.net import Placement, ServerError, ServerHandle, default_placement
+from concurrency_bench.kinds.tcp import Placement, ServerError, ServerHandle, default_placement
 from concurrency_bench.workload import Scenario
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from concurrency_bench.workload import JobRecord
 
-if TYPE_CHECKING:  # the net package is imported only by models that use it
+if TYPE_CHECKING:  # the tcp kind is imported only by models that use it
     from concurrency_bench.runners.io_jobs import TcpIo
 
 DEFAULT_MAX_PROCESSES = 61

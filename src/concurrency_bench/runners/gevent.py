@@ -15,7 +15,7 @@ import gevent.pool
 import gevent.queue
 import gevent.socket
 
-from concurrency_bench.net.clients import BlockingSockets, Connection
+from concurrency_bench.kinds.tcp.clients import BlockingSockets, Connection
 from concurrency_bench.runners.base import Runner, Settings
 from concurrency_bench.runners.io_jobs import blocking_jobs
 from concurrency_bench.workload import JobRecord

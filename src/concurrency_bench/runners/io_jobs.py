@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from concurrency_bench.net.clients import (
+from concurrency_bench.kinds.tcp.clients import (
     STDLIB_SOCKETS,
     BlockingSockets,
     SocketPool,
@@ -25,7 +25,7 @@ from concurrency_bench.net.clients import (
     socket_job,
     stream_job,
 )
-from concurrency_bench.net.handle import TcpTarget
+from concurrency_bench.kinds.tcp.handle import TcpTarget
 from concurrency_bench.workload import JobRecord, async_job, sync_job
 
 BlockingJob = Callable[[int, float, Sequence[int]], JobRecord]
@@ -86,7 +86,7 @@ def preload_structured(io: TcpIo | None) -> None:
     """Import the trio and anyio TCP clients in a model's `setup` when its jobs will use them:
     `structured_jobs` imports them (trio and anyio both) lazily, which would be on the clock."""
     if io is not None:
-        importlib.import_module("concurrency_bench.net.structured")
+        importlib.import_module("concurrency_bench.kinds.tcp.structured")
 
 
 @asynccontextmanager
@@ -100,7 +100,7 @@ async def structured_jobs(
     if io is None:
         yield lambda index, delay, ints: async_job(delay, ints, sleep)
         return
-    from concurrency_bench.net.structured import (  # noqa: PLC0415 (imports trio and anyio)
+    from concurrency_bench.kinds.tcp.structured import (  # noqa: PLC0415 (imports trio and anyio)
         StructuredPool,
         anyio_job,
         trio_job,

@@ -8,8 +8,12 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from concurrency_bench.kinds.tcp.clients import (
+    open_process_connections,
+    pooled_process_job,
+    socket_job,
+)
 from concurrency_bench.lifetime import die_with_parent
-from concurrency_bench.net.clients import open_process_connections, pooled_process_job, socket_job
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner, Settings
 from concurrency_bench.runners.io_jobs import TcpIo
 from concurrency_bench.workload import JobRecord, process_job

@@ -91,7 +91,7 @@ class Scenario:
     """The time unit the delays are written in (the seed story), for display only."""
     io: Io = "timer"
     """timer: each job sleeps its delay; tcp: each job asks the ints server for its ints,
-    which answers after the delay (net/), so the same sums come over real sockets."""
+    which answers after the delay (kinds/tcp/), so the same sums come over real sockets."""
     connections: int | None = None
     """tcp only: N persistent connections the jobs share (keep-alive); None: one per job."""
 

@@ -9,9 +9,14 @@ from typing import Any
 import anyio
 import trio
 
-from concurrency_bench.net.clients import connect_error, read_error
-from concurrency_bench.net.handle import TcpTarget
-from concurrency_bench.net.protocol import check_cut_reply, encode_request, reply_size, sum_reply
+from concurrency_bench.kinds.tcp.clients import connect_error, read_error
+from concurrency_bench.kinds.tcp.handle import TcpTarget
+from concurrency_bench.kinds.tcp.protocol import (
+    check_cut_reply,
+    encode_request,
+    reply_size,
+    sum_reply,
+)
 from concurrency_bench.workload import JobRecord
 
 Job = Callable[[TcpTarget, int, float, int], Coroutine[Any, Any, JobRecord]]

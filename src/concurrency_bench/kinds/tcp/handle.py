@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import IO
 
 import concurrency_bench
-from concurrency_bench.net.protocol import (
+from concurrency_bench.kinds.tcp.protocol import (
     REPLY_HEADER,
     STATS,
     ServerStats,
@@ -140,7 +140,7 @@ class ServerHandle:
         command = [
             sys.executable,
             "-m",
-            "concurrency_bench.net.server",
+            "concurrency_bench.kinds.tcp.server",
             f"--seed={scenario.seed}",
             f"--jobs={scenario.jobs}",
             f"--ints={scenario.ints_per_job}",

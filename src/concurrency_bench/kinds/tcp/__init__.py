@@ -4,7 +4,7 @@ The server answers job i with the same seeded ints build_payloads gives job i, a
 job's delay, so a TCP round checks the same expected sums as a timer round.
 """
 
-from concurrency_bench.net.handle import (
+from concurrency_bench.kinds.tcp.handle import (
     SERVER_BOUND_FRACTION,
     Placement,
     ServerError,
@@ -16,8 +16,8 @@ from concurrency_bench.net.handle import (
     server_only_placement,
     unpinned,
 )
-from concurrency_bench.net.limits import connections_fit, raise_nofile_limit
-from concurrency_bench.net.protocol import ProtocolError, ServerStats
+from concurrency_bench.kinds.tcp.limits import connections_fit, raise_nofile_limit
+from concurrency_bench.kinds.tcp.protocol import ProtocolError, ServerStats
 
 __all__ = [
     "SERVER_BOUND_FRACTION",

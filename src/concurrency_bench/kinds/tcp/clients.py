@@ -20,8 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from concurrency_bench.net.handle import TcpTarget
-from concurrency_bench.net.protocol import check_cut_reply, encode_request, reply_size, sum_reply
+from concurrency_bench.kinds.tcp.handle import TcpTarget
+from concurrency_bench.kinds.tcp.protocol import (
+    check_cut_reply,
+    encode_request,
+    reply_size,
+    sum_reply,
+)
 from concurrency_bench.workload import JobRecord
 
 _HINTS = {
