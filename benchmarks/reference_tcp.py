@@ -15,14 +15,14 @@ import statistics
 from collections.abc import Callable
 
 from _bare import timed_rounds, workload, workload_parser
-from concurrency_bench.kinds.tcp import (
+from concurrency_bench.kinds.servers import (
     Placement,
-    ServerHandle,
     default_placement,
     pin_client,
     server_only_placement,
     unpinned,
 )
+from concurrency_bench.kinds.tcp import ServerHandle
 from concurrency_bench.kinds.tcp.protocol import encode_request, reply_size, sum_reply
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
@@ -68,7 +68,8 @@ def main() -> None:
     placement = PLACEMENTS[args.placement]()
     pin_client(placement)
     with ServerHandle(placement=placement) as server:
-        port, token = server.start(scenario), server.token
+        server.start(scenario)
+        port, token = server.port, server.token
         walls, busy = timed_rounds(
             lambda: asyncio.run(gather(port, token, scenario)),
             args.rounds,

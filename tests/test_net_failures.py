@@ -18,7 +18,8 @@ import anyio
 import pytest
 import trio
 
-from concurrency_bench.kinds.tcp import ServerError, ServerHandle, TcpTarget, connections_fit
+from concurrency_bench.kinds.servers import ServerError
+from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget, connections_fit
 from concurrency_bench.kinds.tcp.clients import NetError, connect_error, socket_job, stream_job
 from concurrency_bench.kinds.tcp.structured import anyio_job, trio_job
 from concurrency_bench.workload import Scenario

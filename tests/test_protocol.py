@@ -26,6 +26,7 @@ from concurrency_bench.engine.protocol import (
     encode,
 )
 from concurrency_bench.engine.session import worker_command
+from concurrency_bench.kinds.registry import KINDS, KindSpec, get_kind, unregister
 from concurrency_bench.results import Round
 from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.workload import Scenario
@@ -36,6 +37,7 @@ POOLED = ModelSpec("pool-x", "some.module", "a pooled model", pooled=True, pool_
 REQUEST = Request(
     protocol=PROTOCOL_VERSION,
     spec=POOLED,
+    kind=get_kind("timer"),
     sys_path=("/a", "/b"),
     scenario=SCENARIO,
     rounds=2,
@@ -108,6 +110,23 @@ def test_nested_and_request_fields_are_checked_too() -> None:
         decode_request(_mutated(REQUEST, {"spec": spec}))
     with pytest.raises(ProtocolError, match="unknown field `colour`"):
         decode_request(_mutated(REQUEST, {"spec": {**msgspec.to_builtins(POOLED), "colour": 1}}))
+
+
+def test_a_kind_the_worker_does_not_know_is_registered_before_the_scenario_decodes() -> None:
+    extra = KindSpec("elsewhere", "some.kind.module", "a kind only the engine knows")
+    request = _mutated(REQUEST, {"kind": msgspec.to_builtins(extra), "scenario": {
+        **msgspec.to_builtins(SCENARIO), "io": "elsewhere"}})  # fmt: skip
+    try:
+        decoded = decode_request(request)
+        assert (decoded.kind, decoded.scenario.io, KINDS["elsewhere"]) == (
+            extra,
+            "elsewhere",
+            extra,
+        )
+    finally:
+        unregister("elsewhere")
+    with pytest.raises(ProtocolError, match=r"malformed request.*\$\.kind"):
+        decode_request(_mutated(REQUEST, {"kind": {"name": "x"}}))
 
 
 def test_garbage_and_unknown_types_are_protocol_errors() -> None:

@@ -19,13 +19,17 @@ from typing import Any, Literal
 
 import msgspec
 
+from concurrency_bench.kinds.registry import KindSpec, register
+from concurrency_bench.kinds.servers import ServerAddress
 from concurrency_bench.results import Round
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 """2 was the untyped dict protocol; 3 the typed one (warm-up times, pool fields in the spec);
-4 adds the TCP server's address (`Request.server`) and its figures in each round."""
+4 adds the TCP server's address (`Request.server`) and its figures in each round; 5 makes the
+server's address any kind's (`extra` holds what the kind's jobs need) and sends the scenario's
+I/O kind (`Request.kind`)."""
 
 
 class ProtocolError(ValueError):
@@ -47,17 +51,6 @@ class LatenessPoints(Part, frozen=True):
     points: tuple[float, ...]
     count: int
     max_s: float
-
-
-class ServerAddress(Part, frozen=True, kw_only=True):
-    """Where a TCP scenario's ints server listens, the token its requests carry, the CPUs the
-    worker pins itself to (None: any), and the settings the model's row records."""
-
-    host: str
-    port: int
-    token: int
-    client_cpus: tuple[int, ...] | None
-    settings: dict[str, int | str]
 
 
 class JobColumns(Part, frozen=True, kw_only=True):
@@ -83,6 +76,9 @@ class Request(Message, frozen=True, kw_only=True, tag="request"):
 
     protocol: int
     spec: ModelSpec
+    kind: KindSpec
+    """The scenario's I/O kind (`scenario.io`), registered in the worker before the scenario
+    is decoded: a kind known only to the engine (a plugin's, a test's) runs there too."""
     sys_path: tuple[str, ...]
     """The engine's sys.path, appended to the worker's so models outside the package load."""
     scenario: Scenario
@@ -93,7 +89,7 @@ class Request(Message, frozen=True, kw_only=True, tag="request"):
     return_jobs: bool
     """Send the last measured round's per-job columns in `Result.jobs`."""
     server: ServerAddress | None = None
-    """The ints server of a TCP scenario (`scenario.io == "tcp"`); None for timers."""
+    """Where the scenario's server listens, for kinds that have one; None for the others."""
 
 
 class Ready(Message, frozen=True, kw_only=True, tag="ready"):
@@ -144,6 +140,12 @@ class _Version(msgspec.Struct):
     protocol: int
 
 
+class _Kind(msgspec.Struct):
+    """Only the kind of a request, registered before the rest is decoded."""
+
+    kind: KindSpec
+
+
 _encoder = msgspec.json.Encoder()
 _worker_decoder = msgspec.json.Decoder(WorkerMessage)
 _request_decoder = msgspec.json.Decoder(Request)
@@ -188,6 +190,10 @@ def decode_request(data: bytes) -> Request:
         raise ProtocolError(f"unreadable request: {exc}") from None
     if version != PROTOCOL_VERSION:
         raise ProtocolError(f"the engine speaks protocol {version}, this worker {PROTOCOL_VERSION}")
+    try:
+        register(msgspec.json.decode(data, type=_Kind).kind)
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise ProtocolError(f"malformed request: {exc}") from None
     try:
         return _request_decoder.decode(data)
     except msgspec.DecodeError as exc:

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from concurrency_bench.kinds.tcp.handle import SERVER_BOUND_FRACTION
+from concurrency_bench.kinds.servers import SERVER_BOUND_FRACTION
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
 from concurrency_bench.workload import Scenario

@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from typing import cast
 
-from concurrency_bench.kinds.tcp.limits import raise_nofile_limit
+from concurrency_bench.kinds.limits import raise_nofile_limit
 from concurrency_bench.kinds.tcp.protocol import (
     KEEP_ALIVE,
     KNOWN_FLAGS,
@@ -30,11 +30,11 @@ from concurrency_bench.kinds.tcp.protocol import (
     STATS,
     STATS_FLAG,
     encode_reply,
-    payload_stream,
     refused_reply,
     scenario_token,
 )
 from concurrency_bench.lifetime import die_with_parent
+from concurrency_bench.workload.payloads import seeded_bytes
 
 DEFAULT_BACKLOG = 4096
 """listen() backlog; the kernel caps it at net.core.somaxconn. Thousands of jobs connect at
@@ -45,7 +45,7 @@ class ServerState:
     """What every connection shares: the payload bytes and the counters STATS reports."""
 
     def __init__(self, seed: int, jobs: int, ints_per_job: int) -> None:
-        self.stream = payload_stream(seed, jobs, ints_per_job)
+        self.stream = seeded_bytes(seed, jobs * ints_per_job)
         self.token = scenario_token(seed, jobs, ints_per_job)
         self.jobs = jobs
         self.job_bytes = 2 * ints_per_job
