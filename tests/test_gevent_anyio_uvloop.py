@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from concurrency_bench.kinds.base import IoJobs
 from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget
 from concurrency_bench.kinds.tcp.clients import NetError
-from concurrency_bench.runners import REGISTRY, ModelSpec
-from concurrency_bench.kinds.base import IoJobs
 from concurrency_bench.kinds.tcp.kind import TcpJobs
+from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
 pytest.importorskip("gevent")
