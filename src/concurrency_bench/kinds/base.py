@@ -73,6 +73,9 @@ class BlockingRuntime:
     waits block the thread, or gevent's, whose waits switch to another greenlet. The job code
     is the same for both."""
 
+    name: str = "stdlib"
+    """Whose primitives these are ("gevent"): a kind whose clients differ per runtime (a
+    gevent-native HTTP client) chooses by it."""
     sleep: Callable[[float], None] = time.sleep
     connect: Callable[[tuple[str, int]], Connection] = socket.create_connection
     free_queue: Callable[[], FreeConnections] = queue.SimpleQueue

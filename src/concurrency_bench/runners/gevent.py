@@ -35,7 +35,9 @@ def connect(address: tuple[str, int]) -> Connection:
     return connected
 
 
-GEVENT = BlockingRuntime(sleep=gevent.sleep, connect=connect, free_queue=gevent.queue.Queue)
+GEVENT = BlockingRuntime(
+    name="gevent", sleep=gevent.sleep, connect=connect, free_queue=gevent.queue.Queue
+)
 """gevent's sleep, sockets and queue: a wait for the timer, the server or a free connection
 switches greenlets."""
 
