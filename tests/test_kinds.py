@@ -163,7 +163,7 @@ class FakeServer(Server):
 
     def address(self, scenario: Scenario) -> ServerAddress:
         return ServerAddress(
-            host="here", port=1, extra={"k": "v"}, client_cpus=None, settings={"s": 1}
+            host="here", port=1, token=0, client_cpus=None, settings={"s": 1}, extra={"k": "v"}
         )
 
     def stop(self) -> None:

@@ -27,7 +27,7 @@ from concurrency_bench.engine.protocol import PROTOCOL_VERSION, Request
 from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.engine.session import Phase, WorkerReport, WorkerSession
 from concurrency_bench.engine.timing import Measurement
-from concurrency_bench.kinds.registry import get_kind
+from concurrency_bench.kinds.registry import BUILTIN, get_kind
 from concurrency_bench.kinds.servers import ServerAddress
 from concurrency_bench.results import ModelResult, Status
 from concurrency_bench.runners import ModelSpec
@@ -90,10 +90,10 @@ class ModelRun:
         self, share: int, *, return_jobs: bool, server: ServerAddress | None = None
     ) -> Request:
         """The request of a worker that runs `share` measured rounds."""
+        kind = get_kind(self.scenario.io)
         return Request(
             protocol=PROTOCOL_VERSION,
             spec=self.spec,
-            kind=get_kind(self.scenario.io),
             sys_path=tuple(sys.path) if self.python is None else self.python.worker_path(),
             scenario=self.scenario,
             rounds=share,
@@ -102,6 +102,7 @@ class ModelRun:
             pool_size=self.options.pool_size,
             return_jobs=return_jobs,
             server=server,
+            kind=None if kind in BUILTIN else kind,  # the worker's registry has the built-in
         )
 
     def _server(self) -> tuple[ServerAddress | None, str | None]:

@@ -25,11 +25,12 @@ from concurrency_bench.results import Round
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
-PROTOCOL_VERSION = 5
+PROTOCOL_VERSION = 4
 """2 was the untyped dict protocol; 3 the typed one (warm-up times, pool fields in the spec);
-4 adds the TCP server's address (`Request.server`) and its figures in each round; 5 makes the
-server's address any kind's (`extra` holds what the kind's jobs need) and sends the scenario's
-I/O kind (`Request.kind`)."""
+4 adds the server's address (`Request.server`) and its figures in each round. The I/O kinds
+added two optional fields, `Request.kind` and `ServerAddress.extra`, left out of a request
+that does not need them (a built-in kind's, tcp's): such a request is 4's to the byte, so
+`ab` and `--python` still run workers of a commit from before the kinds."""
 
 
 class ProtocolError(ValueError):
@@ -71,14 +72,11 @@ class Message(
     """A message on the wire: a JSON object whose `type` names its Struct."""
 
 
-class Request(Message, frozen=True, kw_only=True, tag="request"):
+class Request(Message, frozen=True, kw_only=True, tag="request", omit_defaults=True):
     """Engine -> worker: measure `spec` on `scenario` for `rounds` measured rounds."""
 
     protocol: int
     spec: ModelSpec
-    kind: KindSpec
-    """The scenario's I/O kind (`scenario.io`), registered in the worker before the scenario
-    is decoded: a kind known only to the engine (a plugin's, a test's) runs there too."""
     sys_path: tuple[str, ...]
     """The engine's sys.path, appended to the worker's so models outside the package load."""
     scenario: Scenario
@@ -90,6 +88,10 @@ class Request(Message, frozen=True, kw_only=True, tag="request"):
     """Send the last measured round's per-job columns in `Result.jobs`."""
     server: ServerAddress | None = None
     """Where the scenario's server listens, for kinds that have one; None for the others."""
+    kind: KindSpec | None = None
+    """The scenario's I/O kind when it is not a built-in one (None: the worker's registry
+    knows it): registered in the worker before the scenario is decoded, so a kind known only
+    to the engine (a plugin's, a test's) runs there too."""
 
 
 class Ready(Message, frozen=True, kw_only=True, tag="ready"):
@@ -143,7 +145,7 @@ class _Version(msgspec.Struct):
 class _Kind(msgspec.Struct):
     """Only the kind of a request, registered before the rest is decoded."""
 
-    kind: KindSpec
+    kind: KindSpec | None = None
 
 
 _encoder = msgspec.json.Encoder()
@@ -191,7 +193,9 @@ def decode_request(data: bytes) -> Request:
     if version != PROTOCOL_VERSION:
         raise ProtocolError(f"the engine speaks protocol {version}, this worker {PROTOCOL_VERSION}")
     try:
-        register(msgspec.json.decode(data, type=_Kind).kind)
+        kind = msgspec.json.decode(data, type=_Kind).kind
+        if kind is not None:
+            register(kind)
     except (msgspec.DecodeError, ValueError) as exc:
         raise ProtocolError(f"malformed request: {exc}") from None
     try:

@@ -42,6 +42,7 @@ from concurrency_bench.engine.protocol import (
 )
 from concurrency_bench.engine.server_meter import ServerMeter, ServerShare, prepare
 from concurrency_bench.engine.timing import Measurement, measure_run
+from concurrency_bench.kinds.registry import get_kind
 from concurrency_bench.lifetime import die_with_parent
 from concurrency_bench.results import Round
 from concurrency_bench.runners.base import Runner
@@ -131,7 +132,8 @@ class Worker:
         spec, scenario = request.spec, request.scenario
         self.phase = "limits"  # the kind's jobs first: before the model starts threads or pools
         at_once = spec.concurrency(scenario.jobs, request.pool_size, scenario.connections)
-        io, io_settings = prepare(request.kind.load(), request.server, scenario, at_once)
+        kind = request.kind or get_kind(scenario.io)
+        io, io_settings = prepare(kind.load(), request.server, scenario, at_once)
         self.phase = "load"
         runner = spec.load(pool_size=request.pool_size, io=io)
 

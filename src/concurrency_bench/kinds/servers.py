@@ -72,16 +72,20 @@ def pin_client(placement: Placement) -> None:
         os.sched_setaffinity(0, set(placement.client_cpus))
 
 
-class ServerAddress(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """What the engine tells a worker about its scenario's server: where it listens, what else
-    the kind's jobs need to reach it (`extra`: tcp's token), the CPUs the worker pins itself
-    to (None: any), and the settings the model's row records."""
+class ServerAddress(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """What the engine tells a worker about its scenario's server: where it listens, the token
+    its requests carry (the server refuses another scenario's; 0: none), the CPUs the worker
+    pins itself to (None: any), the settings the model's row records, and whatever else the
+    kind's jobs need (`extra`, left out of the message when empty)."""
 
     host: str
     port: int
-    extra: dict[str, int | str] = {}
+    token: int
     client_cpus: tuple[int, ...] | None
     settings: dict[str, int | str]
+    extra: dict[str, int | str] = {}
 
 
 class Server(ABC):

@@ -164,7 +164,7 @@ class ServerHandle(Server):
         return ServerAddress(
             host=HOST,
             port=self.port,
-            extra={"token": self.token},
+            token=self.token,
             client_cpus=self.placement.client_cpus,
             settings={"connections": scenario.connections or "one per job", "tcp_server": server},
         )

@@ -158,7 +158,7 @@ class TcpKind(Kind):
         settings: Settings = {}
         if after != before:
             settings["open_files"] = f"soft limit raised from {before} to {after} for the sockets"
-        target = TcpTarget(server.host, server.port, int(server.extra["token"]))
+        target = TcpTarget(server.host, server.port, server.token)
         return TcpJobs(target, scenario.connections), settings
 
 
