@@ -43,15 +43,11 @@ def seeded_ints(seed: int, count: int) -> array[int]:
     return stream
 
 
-def seeded_bytes(seed: int, count: int) -> bytearray:
-    """The first `count` ints of the seed's stream as their little-endian bytes (the tcp
-    server's replies), filled in place: one copy of the stream plus one chunk in memory."""
-    stream = bytearray(count * INT_BYTES)
-    offset = 0
-    for chunk in seeded_chunks(seed, count):
-        stream[offset : offset + len(chunk)] = chunk
-        offset += len(chunk)
-    return stream
+def seeded_bytes(seed: int, count: int) -> bytes:
+    """The first `count` ints of the seed's stream as their little-endian bytes: what the tcp
+    server slices its replies from (joined chunks: the stream's size twice while it is built,
+    as one big draw's int and bytes were)."""
+    return b"".join(seeded_chunks(seed, count))
 
 
 def build_payloads(scenario: Scenario) -> list[array[int]]:

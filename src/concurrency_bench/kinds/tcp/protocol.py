@@ -106,7 +106,7 @@ def reply_size(ints_per_job: int) -> int:
     return REPLY_HEADER.size + 2 * ints_per_job
 
 
-def encode_reply(body: bytes | bytearray) -> bytes:
+def encode_reply(body: bytes) -> bytes:
     """Header and body in one buffer, so the reply leaves in one send."""
     return REPLY_HEADER.pack(len(body)) + body
 
