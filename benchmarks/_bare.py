@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from concurrency_bench.net import ServerHandle
-from concurrency_bench.net.handle import busy_fraction
+from concurrency_bench.kinds.servers import busy_fraction
+from concurrency_bench.kinds.tcp import ServerHandle
 from concurrency_bench.workload import Scenario
 
 Result = TypeVar("Result")

@@ -18,9 +18,10 @@ from collections.abc import Callable
 import trio
 
 from _bare import timed_rounds, workload, workload_parser
-from concurrency_bench.net import ServerHandle, TcpTarget, default_placement, pin_client
-from concurrency_bench.net.clients import SocketPool, StreamPool, socket_job, stream_job
-from concurrency_bench.net.structured import trio_job
+from concurrency_bench.kinds.servers import default_placement, pin_client
+from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget
+from concurrency_bench.kinds.tcp.clients import SocketPool, StreamPool, socket_job, stream_job
+from concurrency_bench.kinds.tcp.structured import trio_job
 from concurrency_bench.workload import JobRecord, Scenario, build_payloads, expected_sums
 
 Run = Callable[[TcpTarget, Scenario, int], list[JobRecord]]

@@ -1,7 +1,7 @@
 """The TCP fidelity reference: asyncio clients, one connection per job, against the ints server.
 
 Run: python benchmarks/reference_tcp.py [--jobs 1000] [--delay-ms 50] [--rounds 5].
-The server (concurrency_bench.net, the same one the engine starts) runs in its own process,
+The server (concurrency_bench.kinds.tcp, the same one the engine starts) runs in its own process,
 started before and stopped after every round. Only `time.perf_counter` sits around
 `asyncio.run` (_bare.timed_rounds); the client code is written out here as a user would
 write it. The engine's asyncio-gather median with `--io tcp` on the same scenario should be
@@ -15,15 +15,15 @@ import statistics
 from collections.abc import Callable
 
 from _bare import timed_rounds, workload, workload_parser
-from concurrency_bench.net import (
+from concurrency_bench.kinds.servers import (
     Placement,
-    ServerHandle,
     default_placement,
     pin_client,
     server_only_placement,
     unpinned,
 )
-from concurrency_bench.net.protocol import encode_request, reply_size, sum_reply
+from concurrency_bench.kinds.tcp import ServerHandle
+from concurrency_bench.kinds.tcp.protocol import encode_request, reply_size, sum_reply
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
 PLACEMENTS: dict[str, Callable[[], Placement]] = {
@@ -68,7 +68,8 @@ def main() -> None:
     placement = PLACEMENTS[args.placement]()
     pin_client(placement)
     with ServerHandle(placement=placement) as server:
-        port, token = server.start(scenario), server.token
+        server.start(scenario)
+        port, token = server.port, server.token
         walls, busy = timed_rounds(
             lambda: asyncio.run(gather(port, token, scenario)),
             args.rounds,

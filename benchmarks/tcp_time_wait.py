@@ -16,9 +16,9 @@ import struct
 import subprocess
 import time
 
-from concurrency_bench.net import ServerHandle, TcpTarget
-from concurrency_bench.net.clients import stream_job
-from concurrency_bench.net.protocol import encode_request, reply_size, sum_reply
+from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget
+from concurrency_bench.kinds.tcp.clients import stream_job
+from concurrency_bench.kinds.tcp.protocol import encode_request, reply_size, sum_reply
 from concurrency_bench.workload import JobRecord, Scenario
 
 POLICIES = ("server-closes", "client-closes", "client-rst")

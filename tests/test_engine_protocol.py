@@ -26,6 +26,8 @@ from concurrency_bench.engine.protocol import (
     encode,
 )
 from concurrency_bench.engine.session import worker_command
+from concurrency_bench.kinds.registry import KINDS, KindSpec, unregister
+from concurrency_bench.kinds.servers import ServerAddress
 from concurrency_bench.results import Round
 from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.workload import Scenario
@@ -108,6 +110,37 @@ def test_nested_and_request_fields_are_checked_too() -> None:
         decode_request(_mutated(REQUEST, {"spec": spec}))
     with pytest.raises(ProtocolError, match="unknown field `colour`"):
         decode_request(_mutated(REQUEST, {"spec": {**msgspec.to_builtins(POOLED), "colour": 1}}))
+
+
+def test_a_kind_the_worker_does_not_know_is_registered_before_the_scenario_decodes() -> None:
+    extra = KindSpec("elsewhere", "some.kind.module", "a kind only the engine knows")
+    request = _mutated(REQUEST, {"kind": msgspec.to_builtins(extra), "scenario": {
+        **msgspec.to_builtins(SCENARIO), "io": "elsewhere"}})  # fmt: skip
+    try:
+        decoded = decode_request(request)
+        assert (decoded.kind, decoded.scenario.io, KINDS["elsewhere"]) == (
+            extra,
+            "elsewhere",
+            extra,
+        )
+    finally:
+        unregister("elsewhere")
+    with pytest.raises(ProtocolError, match=r"malformed request.*\$\.kind"):
+        decode_request(_mutated(REQUEST, {"kind": {"name": "x"}}))
+
+
+def test_a_built_in_kinds_request_keeps_protocol_4s_fields() -> None:
+    """Workers of a commit from before the kinds (`ab --base`) read it: no `kind`, no `extra`."""
+    address = ServerAddress(host="127.0.0.1", port=9, token=5, client_cpus=(0,), settings={})
+    tcp = msgspec.structs.replace(REQUEST, scenario=SCENARIO.with_io("tcp"), server=address)
+    data = json.loads(encode(tcp))
+    assert set(data) == {
+        "type", "protocol", "spec", "sys_path", "scenario", "rounds", "warmup", "gc",
+        "pool_size", "return_jobs", "server",
+    }  # fmt: skip
+    assert set(data["server"]) == {"host", "port", "token", "client_cpus", "settings"}
+    assert decode_request(encode(tcp)) == tcp
+    assert "server" not in json.loads(encode(REQUEST))
 
 
 def test_garbage_and_unknown_types_are_protocol_errors() -> None:

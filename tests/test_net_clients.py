@@ -17,8 +17,8 @@ import anyio
 import pytest
 import trio
 
-from concurrency_bench.net import ServerHandle, TcpTarget
-from concurrency_bench.net.clients import (
+from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget
+from concurrency_bench.kinds.tcp.clients import (
     SocketPool,
     StreamPool,
     open_process_connections,
@@ -26,13 +26,13 @@ from concurrency_bench.net.clients import (
     socket_job,
     stream_job,
 )
-from concurrency_bench.net.protocol import (
+from concurrency_bench.kinds.tcp.protocol import (
     REPLY_HEADER,
     ProtocolError,
     encode_request,
     reply_size,
 )
-from concurrency_bench.net.structured import StructuredPool, anyio_job, trio_job
+from concurrency_bench.kinds.tcp.structured import StructuredPool, anyio_job, trio_job
 from concurrency_bench.workload import JobRecord, Scenario, build_payloads, expected_sums
 
 SMALL = Scenario.spread(24, 0.0, 0.01, ints_per_job=37, seed=11)

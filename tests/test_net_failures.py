@@ -18,9 +18,10 @@ import anyio
 import pytest
 import trio
 
-from concurrency_bench.net import ServerError, ServerHandle, TcpTarget, connections_fit
-from concurrency_bench.net.clients import NetError, connect_error, socket_job, stream_job
-from concurrency_bench.net.structured import anyio_job, trio_job
+from concurrency_bench.kinds.servers import ServerError
+from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget, connections_fit
+from concurrency_bench.kinds.tcp.clients import NetError, connect_error, socket_job, stream_job
+from concurrency_bench.kinds.tcp.structured import anyio_job, trio_job
 from concurrency_bench.workload import Scenario
 
 SCENARIO = Scenario.uniform(4, 10.0, ints_per_job=8)
@@ -118,7 +119,7 @@ def _dead(pid: int) -> bool:
 def test_the_server_dies_with_its_parent() -> None:
     code = (
         "import os, json\n"
-        "from concurrency_bench.net import ServerHandle\n"
+        "from concurrency_bench.kinds.tcp import ServerHandle\n"
         "from concurrency_bench.workload import Scenario\n"
         "h = ServerHandle(); h.start(Scenario.uniform(2, 0.0))\n"
         "print(json.dumps(h.info['pid']), flush=True)\n"
@@ -160,7 +161,7 @@ def _with_nofile(soft: int, hard: int, code: str) -> str:
 
 def test_a_low_open_file_limit_refuses_per_job_mode_naming_the_limit() -> None:
     code = (
-        "from concurrency_bench.net import connections_fit\n"
+        "from concurrency_bench.kinds.tcp import connections_fit\n"
         "print(connections_fit(1000))\n"
         "print(connections_fit(1000, connections=20))\n"
     )
@@ -172,7 +173,7 @@ def test_a_low_open_file_limit_refuses_per_job_mode_naming_the_limit() -> None:
 
 def test_raise_nofile_limit_raises_the_soft_limit_to_the_hard_one() -> None:
     code = (
-        "from concurrency_bench.net import raise_nofile_limit, connections_fit\n"
+        "from concurrency_bench.kinds.tcp import raise_nofile_limit, connections_fit\n"
         "print(raise_nofile_limit(), connections_fit(200))\n"
     )
     assert _with_nofile(100, 400, code) == "(100, 400) None"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from concurrency_bench.net import busy_fraction
-from concurrency_bench.net.protocol import (
+from concurrency_bench.kinds.servers import busy_fraction
+from concurrency_bench.kinds.tcp.protocol import (
     KEEP_ALIVE,
     REPLY_HEADER,
     REQUEST,
@@ -14,13 +14,13 @@ from concurrency_bench.net.protocol import (
     decode_request,
     encode_reply,
     encode_request,
-    payload_stream,
     refused_reply,
     scenario_token,
     sum_reply,
     token_of,
 )
 from concurrency_bench.workload import Scenario, build_payloads
+from concurrency_bench.workload.payloads import seeded_bytes
 
 
 def test_request_round_trips_with_its_fields() -> None:
@@ -42,7 +42,7 @@ def test_token_changes_with_what_fixes_the_payload() -> None:
     "scenario", [Scenario.uniform(9, 0.0, ints_per_job=13, seed=5), Scenario.seed_story(20)]
 )
 def test_server_stream_cut_per_job_is_build_payloads(scenario: Scenario) -> None:
-    stream = payload_stream(scenario.seed, scenario.jobs, scenario.ints_per_job)
+    stream = seeded_bytes(scenario.seed, scenario.jobs * scenario.ints_per_job)
     size = 2 * scenario.ints_per_job
     for index, ints in enumerate(build_payloads(scenario)):
         reply = encode_reply(stream[index * size : (index + 1) * size])

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from concurrency_bench.net import protocol
-from concurrency_bench.net.protocol import (
+from concurrency_bench.kinds.tcp import protocol
+from concurrency_bench.kinds.tcp.protocol import (
     ProtocolError,
     Request,
     ServerStats,

@@ -89,6 +89,20 @@ def test_chunked_draws_equal_one_draw(monkeypatch: pytest.MonkeyPatch, chunk: in
         assert flat(scenario) == golden(11, jobs * ints)
 
 
+@pytest.mark.parametrize("chunk", [4, 8, 1024])
+def test_the_servers_bytes_are_the_same_draws_as_the_models_ints(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """One drawing function serves both: the bytes the tcp server sends, chunked or not, are
+    the defined stream, and read as little-endian uint16 they are the models' ints."""
+    monkeypatch.setattr(payloads_module, "CHUNK_BYTES", chunk)
+    for count in (0, 1, 2, 13, 600):
+        stream = payloads_module.seeded_bytes(7, count)
+        assert bytes(stream) == random.Random(7).randbytes(2 * count)
+        ints = [int.from_bytes(stream[2 * k : 2 * k + 2], "little") for k in range(count)]
+        assert ints == list(payloads_module.seeded_ints(7, count))
+
+
 def test_chunk_size_keeps_draws_whole_words() -> None:
     # getrandbits hands out 32-bit words: only whole-word chunks concatenate exactly
     assert payloads_module.CHUNK_BYTES % 4 == 0

@@ -12,7 +12,7 @@ import pytest
 
 from concurrency_bench.engine.timing import Measurement, measure_run
 from concurrency_bench.errors import InputError
-from concurrency_bench.net import ServerHandle
+from concurrency_bench.kinds.tcp import ServerHandle
 from concurrency_bench.runners import REGISTRY, ModelSpec, available_specs, get_spec
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
@@ -129,16 +129,18 @@ def test_anyio_uvloop_really_runs_on_uvloop() -> None:
 
 FIRST_RUN = """
 import sys
-from concurrency_bench.net import TcpTarget
+from concurrency_bench.kinds.tcp import TcpTarget
 from concurrency_bench.runners import get_spec
-from concurrency_bench.runners.io_jobs import TcpIo
+from concurrency_bench.kinds.tcp.kind import TcpJobs
 from concurrency_bench.workload import Scenario, build_payloads
 
 name, host, port, token = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 scenario = Scenario.uniform(3, 0.06, ints_per_job=10, seed=5)
 target = TcpTarget(host, port, token)
-for io in (None, TcpIo(target), TcpIo(target, 2)):
+for io in (None, TcpJobs(target), TcpJobs(target, 2)):
     runner = get_spec(name).load(io=io)
+    if runner.family is not None:  # as the worker does, before setup
+        runner.io.preload(runner.family)
     runner.setup(scenario.jobs)
     before = set(sys.modules)
     runner.run(scenario.delays_s, build_payloads(scenario))

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 import pytest
 
 from cli_process import cli
-from concurrency_bench.net import ServerHandle, TcpTarget
-from concurrency_bench.net.clients import NetError
+from concurrency_bench.kinds.base import IoJobs
+from concurrency_bench.kinds.tcp import ServerHandle, TcpTarget
+from concurrency_bench.kinds.tcp.clients import NetError
+from concurrency_bench.kinds.tcp.kind import TcpJobs
 from concurrency_bench.runners import REGISTRY
-from concurrency_bench.runners.io_jobs import TcpIo
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
 
 pytest.importorskip("gevent")
@@ -46,7 +47,7 @@ def test_the_seed_timeline_shows_2_3_1(io: str) -> None:
     assert entries["anyio-uvloop"]["settings"]["loop"] == "uvloop"
 
 
-def run_gevent(io: TcpIo | None, pool_size: int | None) -> tuple[list[tuple[int, int, int]], dict]:
+def run_gevent(io: IoJobs | None, pool_size: int | None) -> tuple[list[tuple[int, int, int]], dict]:
     runner = REGISTRY["gevent"].load(pool_size=pool_size, io=io)
     settings = runner.setup(THREE.jobs)
     try:
@@ -57,7 +58,7 @@ def run_gevent(io: TcpIo | None, pool_size: int | None) -> tuple[list[tuple[int,
 
 @pytest.mark.parametrize("tcp", [False, True], ids=["timer", "tcp"])
 def test_gevent_with_a_pool_of_two_queues_the_third_job(server: ServerHandle, tcp: bool) -> None:
-    io = TcpIo(server.target) if tcp else None
+    io = TcpJobs(server.target) if tcp else None
     records, settings = run_gevent(io, pool_size=2)
     assert settings == {"greenlets": 2, "pool": "gevent.pool.Pool"}
     assert [value for _, _, value in records] == expected_sums(build_payloads(THREE))
@@ -77,7 +78,7 @@ def test_a_gevent_job_that_cannot_connect_fails_the_run_with_its_cause() -> None
     with ServerHandle() as handle:
         handle.start(THREE)
         target = handle.target
-    closed = TcpIo(TcpTarget(target.host, target.port, target.token))  # its server is gone
+    closed = TcpJobs(TcpTarget(target.host, target.port, target.token))  # its server is gone
     with pytest.raises(NetError, match=f"connect to {target.host}:{target.port} failed"):
         run_gevent(closed, pool_size=None)
 

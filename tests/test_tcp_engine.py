@@ -188,3 +188,19 @@ def test_a_row_whose_server_was_busy_over_half_the_round_is_server_bound() -> No
         msgspec.json.decode(
             b'{"wall_s":0.2,"cpu_s":0.1,"overhead_s":0.1,"server_busy":1.5}', type=Round
         )
+
+
+@pytest.mark.slow
+def test_the_largest_jobs_under_the_documented_cap_run_over_tcp(tmp_path: Path) -> None:
+    """150 jobs x 1,000,000 ints: above the 134,217,727 ints one randbytes call can draw, so the
+    server's payload bytes must come in chunks, as the models' payloads do."""
+    result = cli(
+        "run", "--io", "tcp", "--jobs", "150", "--ints", "1000000", "--delay-ms", "5",
+        "--models", "asyncio-gather", "--rounds", "1", "--warmup", "0",
+        "--out", str(tmp_path), "--json", "--quiet", timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    block = decode(result.stdout).scenarios[0]
+    assert block.scenario.name == "uniform-150x5ms-1000000ints-tcp"
+    (row,) = block.models
+    assert (row.status, row.reason) == ("ok", None)  # every sum read from the server was right

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from concurrency_bench.kinds.base import IoJobs
 from concurrency_bench.runners.base import Runner, Settings
 from concurrency_bench.workload import JobRecord
 
@@ -20,8 +21,8 @@ from . import LATER_LOG_ENV, LATER_MODE_ENV, correct_records
 class LaterRunner(Runner):
     """Right in the first worker, wrong or failing in every later one."""
 
-    def __init__(self, pool_size: int | None = None) -> None:
-        super().__init__(pool_size)
+    def __init__(self, pool_size: int | None = None, io: IoJobs | None = None) -> None:
+        super().__init__(pool_size, io)
         self.later = False
 
     def setup(self, jobs: int) -> Settings:

@@ -17,13 +17,19 @@ from typing import Any
 from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT, METRICS
 from concurrency_bench.engine import MAX_ROUNDS, MAX_ROUNDS_PER_PROCESS, MAX_WARMUP, EngineOptions
 from concurrency_bench.errors import InputError
+from concurrency_bench.kinds.registry import (
+    CONNECTIONS,
+    DEFAULT_KIND,
+    io_help,
+    kind_names,
+    option_help,
+)
 from concurrency_bench.runners import REGISTRY, ModelSpec
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES
 from concurrency_bench.workload import (
     DEFAULT_INTS_PER_JOB,
     DEFAULT_SEED,
     DEFAULT_UNIT_MS,
-    IO_KINDS,
     MAX_CONNECTIONS,
     MAX_DELAY_S,
     MAX_INTS_PER_JOB,
@@ -141,28 +147,19 @@ def add_scenario_arguments(
 
 
 def add_io_arguments(group: argparse._ActionsContainer) -> None:
-    """`--io timer|tcp` and `--connections N`; `with_io_from_args` applies them."""
-    group.add_argument(
-        "--io",
-        choices=IO_KINDS,
-        default="timer",
-        help="what a job waits on: timer (its own sleep) or tcp (the ints server's reply over "
-        "loopback TCP, each model with its own networking) (timer)",
-    )
+    """`--io KIND` (kinds/registry.py) and `--connections N`; `with_io_from_args` applies them."""
+    group.add_argument("--io", choices=kind_names(), default=DEFAULT_KIND, help=io_help())
     group.add_argument(
         "--connections",
         type=int_in("connections", 1, MAX_CONNECTIONS),
         default=None,
         metavar="N",
-        help="with --io tcp: N persistent connections the jobs share (default: one "
-        "connection per job)",
+        help=option_help(CONNECTIONS),
     )
 
 
 def with_io_from_args(scenario: Scenario, args: argparse.Namespace) -> Scenario:
     """The scenario waiting on what `--io` and `--connections` say (InputError when they clash)."""
-    if args.connections is not None and args.io != "tcp":
-        raise InputError("`connections` needs --io tcp (timer jobs open no connections)")
     return scenario.with_io(args.io, args.connections)
 
 

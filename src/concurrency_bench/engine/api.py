@@ -60,9 +60,10 @@ def measure_pairs(
 
     A pair that failed starts no more workers; after a Ctrl-C every pair keeps the rounds
     it finished (status interrupted unless it was complete), and pairs never reached are
-    rows too (interrupted, not started). A TCP scenario's ints server starts before its first
-    worker and stops when every pair is done (engine/servers.py). `pythons`, one per pair,
-    names the interpreter each pair's workers run under (None: this one).
+    rows too (interrupted, not started). A scenario's server (for kinds that have one) starts
+    before its first worker and stops when every pair is done (engine/servers.py).
+    `pythons`, one per pair, names the interpreter each pair's workers run under (None: this
+    one).
     """
     check_open_files()
     chosen = list(pythons) if pythons is not None else [None] * len(pairs)

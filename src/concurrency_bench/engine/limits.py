@@ -46,8 +46,8 @@ def ensure_open_files(need: int, who: str) -> str | None:
         raise InputError(
             f"the open-file limit (ulimit -n) is {hard}; {who} needs at least {need}: raise it"
         )
-    # Imported here: net.limits needs `resource`, which _limits found.
-    from concurrency_bench.net.limits import raise_nofile_limit  # noqa: PLC0415
+    # Imported here: kinds.limits needs `resource`, which _limits found.
+    from concurrency_bench.kinds.limits import raise_nofile_limit  # noqa: PLC0415
 
     _, target = raise_nofile_limit(need)
     if target < need:  # the kernel refused even `need`, below the hard limit

@@ -23,10 +23,12 @@ from concurrency_bench.engine.policy import (
     not_started,
 )
 from concurrency_bench.engine.pooling import median_memory, merge_lateness
-from concurrency_bench.engine.protocol import PROTOCOL_VERSION, Request, ServerAddress
+from concurrency_bench.engine.protocol import PROTOCOL_VERSION, Request
 from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.engine.session import Phase, WorkerReport, WorkerSession
 from concurrency_bench.engine.timing import Measurement
+from concurrency_bench.kinds.registry import BUILTIN, get_kind
+from concurrency_bench.kinds.servers import ServerAddress
 from concurrency_bench.results import ModelResult, Status
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
@@ -60,7 +62,7 @@ class ModelRun:
         return_jobs: bool = False,
         pair: int = 1,
         pairs: int = 1,
-        servers: ScenarioServers | None = None,
+        servers: ScenarioServers,
         python: Interpreter | None = None,
     ) -> None:
         self.spec = spec
@@ -72,7 +74,7 @@ class ModelRun:
         self.pair = pair
         self.pairs = pairs
         self.servers = servers
-        """The run's ints servers (TCP scenarios); None: the scenario must use timers."""
+        """The run's servers (one per scenario whose kind needs one)."""
         self.shares = options.worker_shares()
         self.reports: list[WorkerReport] = []
         self.done: Outcome | None = None
@@ -88,6 +90,7 @@ class ModelRun:
         self, share: int, *, return_jobs: bool, server: ServerAddress | None = None
     ) -> Request:
         """The request of a worker that runs `share` measured rounds."""
+        kind = get_kind(self.scenario.io)
         return Request(
             protocol=PROTOCOL_VERSION,
             spec=self.spec,
@@ -99,14 +102,12 @@ class ModelRun:
             pool_size=self.options.pool_size,
             return_jobs=return_jobs,
             server=server,
+            kind=None if kind in BUILTIN else kind,  # the worker's registry has the built-in
         )
 
     def _server(self) -> tuple[ServerAddress | None, str | None]:
-        """A TCP scenario's server address (started on first use), or why there is none."""
-        if self.scenario.io != "tcp":
-            return None, None
-        if self.servers is None:
-            return None, "a TCP scenario needs the engine's ints server (none was given)"
+        """The scenario's server address (started on first use; None when its kind needs no
+        server), or why there is none."""
         address = self.servers.address(self.scenario)
         return address, self.servers.down(self.scenario) if address is None else None
 
@@ -141,7 +142,7 @@ class ModelRun:
             python=self.python,
         )
         report = session.run()
-        if report.status == "failed" and self.servers is not None:
+        if report.status == "failed":
             died = self.servers.down(self.scenario)  # the likely cause of a connect error
             if died is not None:
                 report = replace(report, reason=f"{report.reason}; {died}")

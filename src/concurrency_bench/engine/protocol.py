@@ -19,13 +19,18 @@ from typing import Any, Literal
 
 import msgspec
 
+from concurrency_bench.kinds.registry import KindSpec, register
+from concurrency_bench.kinds.servers import ServerAddress
 from concurrency_bench.results import Round
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
 PROTOCOL_VERSION = 4
 """2 was the untyped dict protocol; 3 the typed one (warm-up times, pool fields in the spec);
-4 adds the TCP server's address (`Request.server`) and its figures in each round."""
+4 adds the server's address (`Request.server`) and its figures in each round. The I/O kinds
+added two optional fields, `Request.kind` and `ServerAddress.extra`, left out of a request
+that does not need them (a built-in kind's, tcp's): such a request is 4's to the byte, so
+`ab` and `--python` still run workers of a commit from before the kinds."""
 
 
 class ProtocolError(ValueError):
@@ -49,17 +54,6 @@ class LatenessPoints(Part, frozen=True):
     max_s: float
 
 
-class ServerAddress(Part, frozen=True, kw_only=True):
-    """Where a TCP scenario's ints server listens, the token its requests carry, the CPUs the
-    worker pins itself to (None: any), and the settings the model's row records."""
-
-    host: str
-    port: int
-    token: int
-    client_cpus: tuple[int, ...] | None
-    settings: dict[str, int | str]
-
-
 class JobColumns(Part, frozen=True, kw_only=True):
     """The last measured round's per-job columns (for `timeline`), as timing.Measurement has
     them, and its sums check (None when every sum was right)."""
@@ -78,7 +72,7 @@ class Message(
     """A message on the wire: a JSON object whose `type` names its Struct."""
 
 
-class Request(Message, frozen=True, kw_only=True, tag="request"):
+class Request(Message, frozen=True, kw_only=True, tag="request", omit_defaults=True):
     """Engine -> worker: measure `spec` on `scenario` for `rounds` measured rounds."""
 
     protocol: int
@@ -93,7 +87,11 @@ class Request(Message, frozen=True, kw_only=True, tag="request"):
     return_jobs: bool
     """Send the last measured round's per-job columns in `Result.jobs`."""
     server: ServerAddress | None = None
-    """The ints server of a TCP scenario (`scenario.io == "tcp"`); None for timers."""
+    """Where the scenario's server listens, for kinds that have one; None for the others."""
+    kind: KindSpec | None = None
+    """The scenario's I/O kind when it is not a built-in one (None: the worker's registry
+    knows it): registered in the worker before the scenario is decoded, so a kind known only
+    to the engine (a plugin's, a test's) runs there too."""
 
 
 class Ready(Message, frozen=True, kw_only=True, tag="ready"):
@@ -144,6 +142,12 @@ class _Version(msgspec.Struct):
     protocol: int
 
 
+class _Kind(msgspec.Struct):
+    """Only the kind of a request, registered before the rest is decoded."""
+
+    kind: KindSpec | None = None
+
+
 _encoder = msgspec.json.Encoder()
 _worker_decoder = msgspec.json.Decoder(WorkerMessage)
 _request_decoder = msgspec.json.Decoder(Request)
@@ -188,6 +192,12 @@ def decode_request(data: bytes) -> Request:
         raise ProtocolError(f"unreadable request: {exc}") from None
     if version != PROTOCOL_VERSION:
         raise ProtocolError(f"the engine speaks protocol {version}, this worker {PROTOCOL_VERSION}")
+    try:
+        kind = msgspec.json.decode(data, type=_Kind).kind
+        if kind is not None:
+            register(kind)
+    except (msgspec.DecodeError, ValueError) as exc:
+        raise ProtocolError(f"malformed request: {exc}") from None
     try:
         return _request_decoder.decode(data)
     except msgspec.DecodeError as exc:

@@ -1,45 +1,32 @@
-"""The worker's side of a TCP scenario: its placement and limits, and the server's share of
-each round (read before and after the round, never inside it)."""
+"""The worker's side of a scenario's I/O: its kind's jobs, its placement, and the server's share
+of each round (read before and after the round, never inside it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from concurrency_bench.engine.protocol import ServerAddress
-from concurrency_bench.net import (
+from concurrency_bench.kinds.base import IoJobs, Kind, Settings
+from concurrency_bench.kinds.servers import (
     Placement,
-    ServerStats,
+    ServerAddress,
+    ServerCounters,
     busy_fraction,
-    connections_fit,
     pin_client,
-    raise_nofile_limit,
 )
-from concurrency_bench.net.handle import TcpTarget, query_stats
-from concurrency_bench.runners import ModelSpec
-from concurrency_bench.runners.io_jobs import TcpIo
 from concurrency_bench.workload import Scenario
 
 
-class HostLimit(RuntimeError):
-    """The host cannot hold the sockets the model would open at once (files, ports)."""
-
-
 def prepare(
-    server: ServerAddress, spec: ModelSpec, scenario: Scenario, pool_size: int | None
-) -> tuple[TcpIo, dict[str, int | str]]:
-    """Pin this worker to the client CPUs, raise its open-file limit, check that the model's
-    sockets fit; returns the model's io and the settings to record. HostLimit names the limit."""
+    kind: Kind, server: ServerAddress | None, scenario: Scenario, at_once: int
+) -> tuple[IoJobs, Settings]:
+    """Before the model starts threads or pool processes: pin this worker to the client CPUs
+    (when there is a server), then let the kind open the run's jobs (HostLimit names a host
+    limit the jobs would hit); returns the jobs and the settings to record."""
+    if server is None:
+        return kind.open(None, scenario, at_once)
     pin_client(Placement(None, server.client_cpus))
-    before, after = raise_nofile_limit()
-    at_once = spec.concurrency(scenario.jobs, pool_size, scenario.connections)
-    problem = connections_fit(at_once, connections=scenario.connections)
-    if problem is not None:
-        raise HostLimit(problem)
-    settings = dict(server.settings)
-    if after != before:
-        settings["open_files"] = f"soft limit raised from {before} to {after} for the sockets"
-    io = TcpIo(TcpTarget(server.host, server.port, server.token), scenario.connections)
-    return io, settings
+    jobs, settings = kind.open(server, scenario, at_once)
+    return jobs, {**server.settings, **settings}
 
 
 @dataclass(frozen=True)
@@ -54,26 +41,23 @@ class ServerShare:
 class ServerMeter:
     """Reads the server's counters before a round (`start`) and after it (`share`)."""
 
-    def __init__(self, server: ServerAddress, jobs: int) -> None:
-        self.server = server
+    def __init__(self, io: IoJobs, jobs: int) -> None:
+        self.io = io
         self.jobs = jobs
-        self.before: ServerStats | None = None
-
-    def _stats(self) -> ServerStats:
-        return query_stats(self.server.host, self.server.port)
+        self.before: ServerCounters | None = None
 
     def start(self) -> None:
         """Note the counters before the round."""
-        self.before = self._stats()
+        self.before = self.io.counters()
 
     def share(self, wall_s: float) -> ServerShare:
         """The round's share, from the counters now minus those at `start`.
 
         The busy fraction is capped at 1: the counters span a little more than the timed
-        region (the stats requests themselves), and a one-thread server cannot exceed it.
+        region (the reads themselves), and a one-thread server cannot exceed it.
         """
         assert self.before is not None, "ServerMeter.share before start"
-        delta = self._stats().minus(self.before)
+        delta = self.io.counters().minus(self.before)
         mismatch = None
         if delta.requests != self.jobs:
             mismatch = f"the server answered {delta.requests} requests for {self.jobs} jobs"

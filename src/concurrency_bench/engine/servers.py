@@ -1,18 +1,25 @@
-"""The ints servers of a run's TCP scenarios (net/): one per scenario, the same for every model.
+"""The servers of a run's scenarios: one per scenario whose I/O kind needs one, for all its models.
 
 A scenario's server starts when its first model is about to start a worker and stays up until
 the run ends: the engine interleaves workers across (scenario, model) pairs, so a scenario's
 models come back to it again and again. Starting, checking and stopping a server all happen
 between workers, outside every timed region. A server that does not start, or dies, is the
-reason every model of its scenario still to run fails.
+reason every model of its scenario still to run fails. What the server is, and how it starts
+and stops, is the kind's (kinds/servers.py); this module only keeps their lifecycles.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
 
-from concurrency_bench.engine.protocol import ServerAddress
-from concurrency_bench.net import Placement, ServerError, ServerHandle, default_placement
+from concurrency_bench.kinds.registry import get_kind
+from concurrency_bench.kinds.servers import (
+    Placement,
+    Server,
+    ServerAddress,
+    ServerError,
+    default_placement,
+)
 from concurrency_bench.workload import Scenario
 
 
@@ -21,43 +28,29 @@ class ScenarioServers:
 
     def __init__(self, placement: Placement | None = None) -> None:
         self.placement = placement if placement is not None else default_placement()
-        self.handles: dict[str, ServerHandle] = {}
+        self.handles: dict[str, Server] = {}
         self.errors: dict[str, str] = {}
 
     def address(self, scenario: Scenario) -> ServerAddress | None:
-        """Where `scenario`'s server listens, starting it if needed; None for timer scenarios
-        and when the server could not start (then `down` says why)."""
-        if scenario.io != "tcp" or scenario.name in self.errors:
+        """Where `scenario`'s server listens, starting it if needed; None when its kind needs
+        no server, and when the server could not start (then `down` says why)."""
+        if scenario.name in self.errors:
             return None
         handle = self.handles.get(scenario.name)
         if handle is None:
-            handle = ServerHandle(placement=self.placement)
+            handle = get_kind(scenario.io).load().server(self.placement)
+            if handle is None:
+                return None
             try:
                 handle.start(scenario)
             except (ServerError, OSError) as exc:
-                self.errors[scenario.name] = f"the ints server did not start: {exc}"
+                handle.stop()
+                self.errors[scenario.name] = f"{handle.name} did not start: {exc}"
                 return None
             self.handles[scenario.name] = handle
         if not handle.alive():
             return None
-        target = handle.target
-        return ServerAddress(
-            host=target.host,
-            port=target.port,
-            token=target.token,
-            client_cpus=self.placement.client_cpus,
-            settings=self.settings(handle, scenario),
-        )
-
-    def settings(self, handle: ServerHandle, scenario: Scenario) -> dict[str, int | str]:
-        """What a TCP row records: the connections, and the server (its loop, its CPUs and the
-        client's, its open-file limit) in one short text."""
-        info, placed = handle.info, self.placement.settings()
-        server = (
-            f"{info.get('loop', '?')} loop on cpus {placed['server_cpus']} "
-            f"(client on {placed['client_cpus']}), open files {info.get('nofile', '?')}"
-        )
-        return {"connections": scenario.connections or "one per job", "tcp_server": server}
+        return handle.address(scenario)
 
     def down(self, scenario: Scenario) -> str | None:
         """Why `scenario`'s server cannot serve (did not start, or died), else None."""
@@ -65,7 +58,7 @@ class ScenarioServers:
             return self.errors[scenario.name]
         handle = self.handles.get(scenario.name)
         if handle is not None and not handle.alive():
-            return f"the ints server died: {handle.failure()}"
+            return f"{handle.name} died: {handle.failure()}"
         return None
 
     def stop(self) -> None:

@@ -23,7 +23,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from concurrency_bench.engine import limits
 from concurrency_bench.engine.probes import LatenessPool, MemoryProbe
@@ -40,15 +40,13 @@ from concurrency_bench.engine.protocol import (
     decode_request,
     encode,
 )
+from concurrency_bench.engine.server_meter import ServerMeter, ServerShare, prepare
 from concurrency_bench.engine.timing import Measurement, measure_run
+from concurrency_bench.kinds.registry import get_kind
 from concurrency_bench.lifetime import die_with_parent
 from concurrency_bench.results import Round
 from concurrency_bench.runners.base import Runner
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
-
-if TYPE_CHECKING:  # imported when a TCP scenario needs them: timer workers import as before
-    from concurrency_bench.engine.server_meter import ServerMeter, ServerShare
-    from concurrency_bench.runners.io_jobs import TcpIo
 
 
 class Channel:
@@ -107,7 +105,7 @@ def _columns(m: Measurement) -> JobColumns:
 
 
 def _figures(m: Measurement, server: ServerShare | None = None) -> Round:
-    """The round's record; the server's share only over TCP (None is the field's default)."""
+    """The round's record; the server's share only with a server (None: the field's default)."""
     return Round(
         wall_s=m.wall_s,
         cpu_s=m.cpu_s,
@@ -132,16 +130,11 @@ class Worker:
             if entry not in sys.path:
                 sys.path.append(entry)
         spec, scenario = request.spec, request.scenario
-        io: TcpIo | None = None
-        tcp_settings: dict[str, int | str] = {}
-        if request.server is not None:  # before the model starts threads or pool processes
-            from concurrency_bench.engine import server_meter  # noqa: PLC0415 (TCP only)
-
-            self.phase = "limits"
-            io, tcp_settings = server_meter.prepare(
-                request.server, spec, scenario, request.pool_size
-            )
-            self.phase = "load"
+        self.phase = "limits"  # the kind's jobs first: before the model starts threads or pools
+        at_once = spec.concurrency(scenario.jobs, request.pool_size, scenario.connections)
+        kind = request.kind or get_kind(scenario.io)
+        io, io_settings = prepare(kind.load(), request.server, scenario, at_once)
+        self.phase = "load"
         runner = spec.load(pool_size=request.pool_size, io=io)
 
         self.phase = "payloads"
@@ -151,7 +144,9 @@ class Worker:
             self.phase = "setup"
             need = limits.WORKER_OPEN_FILES + spec.open_files(scenario.jobs, request.pool_size)
             raised = limits.ensure_open_files(need, f"model {spec.name}")
-            settings = {**tcp_settings, **runner.setup(scenario.jobs)}
+            if runner.family is not None:  # what the jobs import, imported untimed
+                io.preload(runner.family)
+            settings = {**io_settings, **runner.setup(scenario.jobs)}
             if raised is not None:
                 settings = {**settings, "open_files": raised}
             self.channel.send(Ready(protocol=PROTOCOL_VERSION, pid=os.getpid(), settings=settings))
@@ -180,11 +175,7 @@ class Worker:
         probe = MemoryProbe()
         last: Measurement | None = None
         rss_peak: int | None = None
-        meter: ServerMeter | None = None
-        if request.server is not None:
-            from concurrency_bench.engine.server_meter import ServerMeter  # noqa: PLC0415
-
-            meter = ServerMeter(request.server, scenario.jobs)
+        meter = ServerMeter(runner.io, scenario.jobs) if request.server is not None else None
 
         def one_round() -> Measurement:
             return measure_run(

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from concurrency_bench.kinds.registry import BUILTIN, DEFAULT_KIND
 from concurrency_bench.results.schema import SCHEMA_VERSION, ResultsFile
 from concurrency_bench.workload import (
     MAX_CONNECTIONS,
@@ -65,6 +66,11 @@ def json_schema() -> dict[str, Any]:
     }
     for name, extra in limits.items():
         scenario["properties"][name].update(extra)
+    # The built-in I/O kinds (kinds/registry.py); a kind registered at run time is not published.
+    scenario["properties"]["io"] = {
+        "enum": sorted(spec.name for spec in BUILTIN),
+        "default": DEFAULT_KIND,
+    }
     scenario["additionalProperties"] = False
     published = {
         "$schema": DIALECT,

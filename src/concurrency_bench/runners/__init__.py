@@ -18,7 +18,7 @@ from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
 from concurrency_bench.runners.packages import unusable
 
 if TYPE_CHECKING:
-    from concurrency_bench.runners.io_jobs import TcpIo
+    from concurrency_bench.kinds.base import IoJobs
 
 
 class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -46,7 +46,7 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         self, jobs: int, pool_size: int | None = None, connections: int | None = None
     ) -> int:
         """How many of `jobs` this model runs at once: 1 if sequential, else its pool's size,
-        and never more than the `connections` its jobs share (TCP's pooled mode).
+        and never more than the `connections` its jobs share (a kind's pooled mode).
 
         The one pool-size rule: the time budget and the default timeout both use it.
         """
@@ -76,18 +76,15 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         """Whether `load` can work on this interpreter."""
         return self.unavailable_reason() is None
 
-    def load(self, pool_size: int | None = None, io: TcpIo | None = None) -> Runner:
+    def load(self, pool_size: int | None = None, io: IoJobs | None = None) -> Runner:
         """Import the model's module and make a runner; raises InputError when unavailable.
 
-        `io` (TCP) is passed only when given, so a model whose constructor takes only
-        `pool_size` still loads for timer rounds.
+        `io` is the run's jobs, from its I/O kind (None: the timer's).
         """
         reason = self.unavailable_reason(try_import=False)  # the import below tells the rest
         if reason is not None:
             raise InputError(reason)
         runner_class: type[Runner] = importlib.import_module(self.module).RUNNER
-        if io is None:
-            return runner_class(pool_size=pool_size)
         return runner_class(pool_size=pool_size, io=io)
 
 

@@ -8,17 +8,18 @@ from typing import Any, ClassVar
 
 import anyio
 
+from concurrency_bench.kinds.base import IoJobs
+from concurrency_bench.kinds.timer import TIMER_JOBS
 from concurrency_bench.runners.base import Runner, Settings, empty_records, store_job
-from concurrency_bench.runners.io_jobs import TcpIo, preload_structured, structured_jobs
 from concurrency_bench.workload import JobRecord
 
 
 async def task_group_all(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: IoJobs = TIMER_JOBS
 ) -> list[JobRecord]:
     """Start every job in one anyio task group; each stores its record by index."""
     records = empty_records(len(delays_s))
-    jobs = structured_jobs(io, len(delays_s), "anyio", anyio.sleep)
+    jobs = io.structured_jobs(len(delays_s), "anyio", anyio.sleep)
     async with jobs as job, anyio.create_task_group() as group:
         for index, (delay, ints) in enumerate(zip(delays_s, payloads)):
             group.start_soon(store_job, records, index, job(index, delay, ints))
@@ -28,6 +29,7 @@ async def task_group_all(
 class AnyioRunner(Runner):
     """anyio.run over a task group on the backend named by `backend`, with its options."""
 
+    family = "structured"
     backend = "asyncio"
     backend_options: ClassVar[dict[str, Any]] = {}
     loop_module: ClassVar[str | None] = None
@@ -45,10 +47,9 @@ class AnyioRunner(Runner):
         )
 
     def setup(self, jobs: int) -> Settings:
-        """Import the backend, its loop's module and the TCP clients now: they are imported
-        lazily, which would be on the clock. Record the backend and loop."""
+        """Import the backend and its loop's module now: they are imported lazily, which
+        would be on the clock. Record the backend and loop."""
         importlib.import_module(f"anyio._backends._{self.backend}")
-        preload_structured(self.io)
         if self.loop_module is None:
             return {"backend": self.backend}
         importlib.import_module(self.loop_module)

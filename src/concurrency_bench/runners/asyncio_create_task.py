@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from concurrency_bench.kinds.base import IoJobs
+from concurrency_bench.kinds.timer import TIMER_JOBS
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.runners.io_jobs import TcpIo, asyncio_jobs
 from concurrency_bench.workload import JobRecord
 
 
 async def create_then_await(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: IoJobs = TIMER_JOBS
 ) -> list[JobRecord]:
     """Schedule every job as a task first, then await them one by one."""
-    async with asyncio_jobs(io, len(delays_s)) as job:
+    async with io.asyncio_jobs(len(delays_s)) as job:
         tasks = [
             asyncio.create_task(job(index, delay, ints))
             for index, (delay, ints) in enumerate(zip(delays_s, payloads))
@@ -24,6 +25,8 @@ async def create_then_await(
 
 class AsyncioCreateTaskRunner(Runner):
     """asyncio.run over explicit create_task calls."""
+
+    family = "asyncio"
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One event loop, one task per job."""

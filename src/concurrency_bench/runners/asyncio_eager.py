@@ -19,6 +19,8 @@ def _eager_loop() -> asyncio.AbstractEventLoop:
 class AsyncioEagerRunner(Runner):
     """asyncio.gather on a loop whose task factory runs each task eagerly."""
 
+    family = "asyncio"
+
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One eager-task event loop, every job gathered."""
         with asyncio.Runner(loop_factory=_eager_loop) as runner:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from concurrency_bench.kinds.base import IoJobs
+from concurrency_bench.kinds.timer import TIMER_JOBS
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.runners.io_jobs import TcpIo, asyncio_jobs
 from concurrency_bench.workload import JobRecord
 
 
 async def gather_all(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: IoJobs = TIMER_JOBS
 ) -> list[JobRecord]:
     """Gather every job; shared by the uvloop and eager-task models, which change only the loop."""
-    async with asyncio_jobs(io, len(delays_s)) as job:
+    async with io.asyncio_jobs(len(delays_s)) as job:
         return await asyncio.gather(
             *(
                 job(index, delay, ints)
@@ -25,6 +26,8 @@ async def gather_all(
 
 class AsyncioGatherRunner(Runner):
     """asyncio.run over asyncio.gather."""
+
+    family = "asyncio"
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One event loop, every job gathered."""

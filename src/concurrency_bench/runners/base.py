@@ -4,29 +4,32 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
+from concurrency_bench.kinds.base import Family, IoJobs, Settings
+from concurrency_bench.kinds.timer import TIMER_JOBS
 from concurrency_bench.workload import JobRecord
 
-if TYPE_CHECKING:  # the net package is imported only by models that use it
-    from concurrency_bench.runners.io_jobs import TcpIo
+__all__ = ["DEFAULT_MAX_PROCESSES", "Runner", "Settings", "empty_records", "store_job"]
 
 DEFAULT_MAX_PROCESSES = 61
 """The processes model's default pool cap: ProcessPoolExecutor's limit on Windows, the same
 everywhere so results stay comparable (the registry needs it before the model is imported)."""
 
-Settings = dict[str, int | str]
-"""What a runner reports about how it ran (pool sizes, start method): part of its record."""
-
 
 class Runner(ABC):
     """One concurrency model: `run` is the timed region, `setup` and `close` are not."""
 
-    def __init__(self, pool_size: int | None = None, io: TcpIo | None = None) -> None:
+    family: ClassVar[Family | None] = None
+    """Which job factory of `io` the model uses; the worker has the kind import what that
+    family's jobs need before `setup` (None: the model makes its own jobs)."""
+
+    def __init__(self, pool_size: int | None = None, io: IoJobs | None = None) -> None:
         self.pool_size = pool_size
         """How many jobs a pooled model runs at once (None: its default); others ignore it."""
-        self.io = io
-        """None: every job waits on its own timer; else its ints come from the ints server."""
+        self.io = io if io is not None else TIMER_JOBS
+        """What the jobs wait on, for this run: the model asks it for its job function and
+        never asks which kind it is (None: the timer)."""
 
     def setup(self, jobs: int) -> Settings:
         """Prepare outside the timed region (start a pool); return the settings to record."""

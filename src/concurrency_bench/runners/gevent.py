@@ -15,9 +15,8 @@ import gevent.pool
 import gevent.queue
 import gevent.socket
 
-from concurrency_bench.net.clients import BlockingSockets, Connection
+from concurrency_bench.kinds.base import BlockingRuntime, Connection
 from concurrency_bench.runners.base import Runner, Settings
-from concurrency_bench.runners.io_jobs import blocking_jobs
 from concurrency_bench.workload import JobRecord
 
 
@@ -36,12 +35,17 @@ def connect(address: tuple[str, int]) -> Connection:
     return connected
 
 
-GEVENT_SOCKETS = BlockingSockets(connect=connect, free_queue=gevent.queue.Queue)
-"""gevent's sockets and queue: a wait for the server or for a free connection switches greenlets."""
+GEVENT = BlockingRuntime(
+    name="gevent", sleep=gevent.sleep, connect=connect, free_queue=gevent.queue.Queue
+)
+"""gevent's sleep, sockets and queue: a wait for the timer, the server or a free connection
+switches greenlets."""
 
 
 class GeventRunner(Runner):
     """Each job is the blocking-style job of sync and threads, run on its own greenlet."""
+
+    family = "blocking"
 
     def setup(self, jobs: int) -> Settings:
         """Make this thread's hub now (a gevent program makes it once, not per round); record
@@ -55,9 +59,7 @@ class GeventRunner(Runner):
         """Spawn every job (a full pool makes the spawn wait for a free slot), join them all."""
         jobs = len(delays_s)
         spawn = gevent.pool.Pool(self.pool_size).spawn if self.pool_size else gevent.spawn
-        with blocking_jobs(
-            self.io, min(jobs, self.pool_size or jobs), gevent.sleep, GEVENT_SOCKETS
-        ) as job:
+        with self.io.blocking_jobs(min(jobs, self.pool_size or jobs), GEVENT) as job:
             greenlets = [
                 spawn(job, index, delay, ints)
                 for index, (delay, ints) in enumerate(zip(delays_s, payloads))

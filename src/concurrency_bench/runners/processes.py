@@ -5,69 +5,61 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
+from concurrency_bench.kinds.base import ProcessJobs
 from concurrency_bench.lifetime import die_with_parent
-from concurrency_bench.net.clients import open_process_connections, pooled_process_job, socket_job
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner, Settings
-from concurrency_bench.runners.io_jobs import TcpIo
-from concurrency_bench.workload import JobRecord, process_job
+from concurrency_bench.workload import JobRecord
 
 
-def _start_pool_process(parent: int | None, io: TcpIo | None) -> None:
-    """Pool process initializer: die with the worker; in pooled TCP mode also open this
-    process's one persistent connection (before the rounds, so outside every timed region)."""
+def _start_pool_process(
+    parent: int | None, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+) -> None:
+    """Pool process initializer: die with the worker, then run the kind's own initializer
+    (the tcp kind's pooled mode opens this process's connection), before the rounds."""
     die_with_parent(parent)
-    if io is not None:
-        open_process_connections(io.target)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 class ProcessesRunner(Runner):
-    """One pool worker per job up to a cap; each job's ints are pickled to its worker (over
-    TCP, its index and delay: the worker reads the ints from the server)."""
+    """One pool worker per job up to a cap; each job's arguments (its ints, or over TCP its
+    index and delay: the pool process reads the ints from the server) are pickled to it."""
 
+    family = "processes"
     _pool: ProcessPoolExecutor | None = None
+    _jobs: ProcessJobs | None = None
 
     def setup(self, jobs: int) -> Settings:
         """Start every pool worker now, so process start-up never lands in a timed run."""
-        size = min(jobs, self.pool_size or DEFAULT_MAX_PROCESSES)
-        pooled = self.io if self.io is not None and self.io.connections is not None else None
-        if pooled is not None:  # one connection per pool process: N connections, N processes
-            size = pooled.pool_size(size)
+        # No more processes than the jobs' I/O lets run at once (one connection each).
+        size = self.io.at_most(min(jobs, self.pool_size or DEFAULT_MAX_PROCESSES))
+        self._jobs = self.io.process_jobs(size)
         method = multiprocessing.get_start_method()
         # Pool processes die with the worker (a killed worker cannot reap them); a fork
         # server, not this process, is their parent under forkserver.
         parent = None if method == "forkserver" else os.getpid()
         self._pool = ProcessPoolExecutor(
-            max_workers=size, initializer=_start_pool_process, initargs=(parent, pooled)
+            max_workers=size,
+            initializer=_start_pool_process,
+            initargs=(parent, self._jobs.initializer, self._jobs.initargs),
         )
         # Jobs that overlap in time force the pool to start every worker it may use.
         list(self._pool.map(time.sleep, [0.05] * size))
-        settings: Settings = {"processes": size, "start_method": method}
-        if pooled is not None:
-            settings["connections_opened"] = "in each pool process's initializer, untimed"
-        return settings
+        return {"processes": size, "start_method": method, **self._jobs.settings}
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """Submit every job to the warm pool and collect the records in job order."""
-        pool = self._pool
-        if pool is None:
+        pool, jobs = self._pool, self._jobs
+        if pool is None or jobs is None:
             raise RuntimeError("ProcessesRunner.run called before setup")
-        futures: list[Future[JobRecord]]
-        if self.io is None:
-            futures = [pool.submit(process_job, d, ints) for d, ints in zip(delays_s, payloads)]
-        elif self.io.connections is None:
-            target = self.io.target
-            futures = [
-                pool.submit(socket_job, target, index, delay, len(ints))
-                for index, (delay, ints) in enumerate(zip(delays_s, payloads))
-            ]
-        else:
-            futures = [
-                pool.submit(pooled_process_job, index, delay, len(ints))
-                for index, (delay, ints) in enumerate(zip(delays_s, payloads))
-            ]
+        job = jobs.job
+        futures: list[Future[JobRecord]] = [
+            pool.submit(job, *arguments) for arguments in jobs.arguments(delays_s, payloads)
+        ]
         return [future.result() for future in futures]
 
     def close(self) -> None:

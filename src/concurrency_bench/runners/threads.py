@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from concurrency_bench.runners.base import Runner, Settings, empty_records
-from concurrency_bench.runners.io_jobs import blocking_jobs
 from concurrency_bench.workload import JobRecord
 
 
 class ThreadsRunner(Runner):
     """Each job blocks (time.sleep, or its socket) on its own thread; the GIL is released then."""
+
+    family = "blocking"
 
     def setup(self, jobs: int) -> Settings:
         """Record how many threads run at once: one per job, or the pool's size."""
@@ -23,7 +24,7 @@ class ThreadsRunner(Runner):
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """Start the threads (or submit to the pool) and wait for every job."""
         jobs = len(delays_s)
-        with blocking_jobs(self.io, min(jobs, self.pool_size or jobs)) as job:
+        with self.io.blocking_jobs(min(jobs, self.pool_size or jobs)) as job:
             if self.pool_size:
                 with ThreadPoolExecutor(max_workers=self.pool_size) as pool:
                     return list(pool.map(job, range(jobs), delays_s, payloads))

@@ -6,17 +6,18 @@ from collections.abc import Sequence
 
 import trio
 
-from concurrency_bench.runners.base import Runner, Settings, empty_records, store_job
-from concurrency_bench.runners.io_jobs import TcpIo, preload_structured, structured_jobs
+from concurrency_bench.kinds.base import IoJobs
+from concurrency_bench.kinds.timer import TIMER_JOBS
+from concurrency_bench.runners.base import Runner, empty_records, store_job
 from concurrency_bench.workload import JobRecord
 
 
 async def nursery_all(
-    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: TcpIo | None = None
+    delays_s: Sequence[float], payloads: Sequence[Sequence[int]], io: IoJobs = TIMER_JOBS
 ) -> list[JobRecord]:
     """Start every job in one nursery; each stores its record by index."""
     records = empty_records(len(delays_s))
-    jobs = structured_jobs(io, len(delays_s), "trio", trio.sleep)
+    jobs = io.structured_jobs(len(delays_s), "trio", trio.sleep)
     async with jobs as job, trio.open_nursery() as nursery:
         for index, (delay, ints) in enumerate(zip(delays_s, payloads)):
             nursery.start_soon(store_job, records, index, job(index, delay, ints))
@@ -26,10 +27,7 @@ async def nursery_all(
 class TrioRunner(Runner):
     """trio.run over a nursery."""
 
-    def setup(self, jobs: int) -> Settings:
-        """Import the TCP clients now, off the clock, when the jobs use them."""
-        preload_structured(self.io)
-        return {}
+    family = "structured"
 
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One trio run, every job in one nursery."""

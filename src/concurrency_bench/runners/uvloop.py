@@ -15,6 +15,8 @@ from concurrency_bench.workload import JobRecord
 class UvloopRunner(Runner):
     """asyncio.Runner(loop_factory=uvloop.new_event_loop): never a global event loop policy."""
 
+    family = "asyncio"
+
     def run(self, delays_s: Sequence[float], payloads: Sequence[Sequence[int]]) -> list[JobRecord]:
         """One uvloop event loop, every job gathered."""
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:

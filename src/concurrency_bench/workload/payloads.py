@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from concurrency_bench.workload.scenario import Scenario
 
@@ -21,19 +21,33 @@ getrandbits consumes whole 32-bit words, least significant first, draws of a mul
 bytes concatenate to exactly the bytes of one big draw, so chunking changes no int."""
 
 
-def seeded_ints(seed: int, count: int) -> array[int]:
-    """The first `count` ints of the seed's stream: `Random(seed).randbytes(2 * count)` read as
-    little-endian uint16, drawn in chunks so any count up to the total cap works."""
+def seeded_chunks(seed: int, count: int) -> Iterator[bytes]:
+    """The bytes of the first `count` ints of the seed's stream, `Random(seed).randbytes(2 *
+    count)`, drawn CHUNK_BYTES at a time so any count up to the total cap works: the one place
+    the stream is drawn, for the models' payloads and the tcp server's replies alike."""
     rng = random.Random(seed)
-    stream = array(INT_TYPECODE)
     remaining = count * INT_BYTES
     while remaining:
         take = min(CHUNK_BYTES, remaining)
-        stream.frombytes(rng.randbytes(take))
+        yield rng.randbytes(take)
         remaining -= take
+
+
+def seeded_ints(seed: int, count: int) -> array[int]:
+    """The first `count` ints of the seed's stream, read as little-endian uint16."""
+    stream = array(INT_TYPECODE)
+    for chunk in seeded_chunks(seed, count):
+        stream.frombytes(chunk)
     if sys.byteorder == "big":
         stream.byteswap()  # the stream is defined little-endian, so every platform agrees
     return stream
+
+
+def seeded_bytes(seed: int, count: int) -> bytes:
+    """The first `count` ints of the seed's stream as their little-endian bytes: what the tcp
+    server slices its replies from (joined chunks: the stream's size twice while it is built,
+    as one big draw's int and bytes were)."""
+    return b"".join(seeded_chunks(seed, count))
 
 
 def build_payloads(scenario: Scenario) -> list[array[int]]:

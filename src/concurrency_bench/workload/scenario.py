@@ -10,9 +10,9 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 from concurrency_bench.errors import InputError
+from concurrency_bench.kinds.registry import CONNECTIONS, DEFAULT_KIND, get_kind, taking
 
 MAX_JOBS = 10_000_000
 MAX_DELAY_S = 3600.0
@@ -25,10 +25,7 @@ DEFAULT_UNIT_MS = 100.0
 MAX_UNIT_MS = 60_000.0
 SEED_STORY_UNITS = (5, 8, 2)
 """The seed text's three calls: random_add(5), random_add(8), random_add(2)."""
-MAX_CONNECTIONS = 100_000
-Io = Literal["timer", "tcp"]
-"""What a job waits on: its own timer, or the ints server's reply over loopback TCP."""
-IO_KINDS: tuple[str, ...] = get_args(Io)
+MAX_CONNECTIONS = CONNECTIONS.high
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -89,11 +86,13 @@ class Scenario:
     seed: int = DEFAULT_SEED
     unit_s: float | None = None
     """The time unit the delays are written in (the seed story), for display only."""
-    io: Io = "timer"
-    """timer: each job sleeps its delay; tcp: each job asks the ints server for its ints,
-    which answers after the delay (net/), so the same sums come over real sockets."""
+    io: str = DEFAULT_KIND
+    """What a job waits on: the name of an I/O kind (kinds/registry.py). timer: each job
+    sleeps its delay; tcp: each job asks the ints server for its ints, which answers after
+    the delay (kinds/tcp/), so the same sums come over real sockets."""
     connections: int | None = None
-    """tcp only: N persistent connections the jobs share (keep-alive); None: one per job."""
+    """For kinds that open connections (tcp): N persistent connections the jobs share
+    (keep-alive); None: one per job."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -110,12 +109,15 @@ class Scenario:
         _check_int("seed", self.seed, 0, MAX_SEED)
         if self.unit_s is not None:
             check_unit_ms(self.unit_s * 1000)
-        if self.io not in IO_KINDS:
-            raise InputError(f"`io` must be one of: {', '.join(IO_KINDS)}; got {self.io!r}")
+        kind = get_kind(self.io)  # InputError naming the known kinds
         if self.connections is not None:
-            _check_int("connections", self.connections, 1, MAX_CONNECTIONS)
-            if self.io != "tcp":
-                raise InputError("`connections` needs --io tcp (timer jobs open no connections)")
+            option = kind.option("connections")
+            if option is None:
+                takers = " or ".join(taking("connections"))
+                raise InputError(
+                    f"`connections` needs --io {takers} ({self.io} jobs open no connections)"
+                )
+            _check_int("connections", self.connections, option.low, option.high)
 
     # -- constructors for the shapes people use ------------------------------------
 
@@ -191,12 +193,10 @@ class Scenario:
         delays = tuple(units * unit_s for units in SEED_STORY_UNITS)
         return cls("seed", delays, ints_per_job, seed, unit_s=unit_s)
 
-    def with_io(self, io: Io, connections: int | None = None) -> Scenario:
-        """This workload over `io`, named for it: `-tcp` (a connection per job) or `-tcp-cN`
-        (N shared connections) is added to the name; timer keeps the name."""
-        suffix = "" if io == "timer" else f"-{io}"
-        if connections is not None:
-            suffix += f"-c{connections}"
+    def with_io(self, io: str, connections: int | None = None) -> Scenario:
+        """This workload over the kind `io`, named for it: the kind's suffix and options are
+        added to the name (`-tcp`, or `-tcp-cN` with N shared connections; timer adds none)."""
+        suffix = get_kind(io).name_suffix(connections=connections)
         return dataclasses.replace(self, name=self.name + suffix, io=io, connections=connections)
 
     # -- derived facts -------------------------------------------------------------

@@ -8,9 +8,9 @@ Request, 20 bytes, little-endian (REQUEST = "<IIIQ"):
                    STATS: ignore index and delay, answer the server's counters at once
     delay_ns  u64  how long the server waits before answering
 
-The server builds the scenario's payload bytes once at start, from the same seeded stream as
-workload.payloads.build_payloads, so the request needs no seed or count: job i's answer is
-the bytes [2*i*count, 2*(i+1)*count) of that stream, its ints as little-endian uint16.
+The server builds the scenario's payload bytes once at start (workload.payloads.seeded_bytes,
+the stream build_payloads cuts), so the request needs no seed or count: job i's answer is the
+bytes [2*i*count, 2*(i+1)*count) of that stream, its ints as little-endian uint16.
 
 Reply: REPLY_HEADER ("<I", the byte count that follows) then the bytes. A refused request
 (wrong token, index out of range, unknown flags) gets the header REFUSED and no body, then
@@ -21,7 +21,6 @@ refused.
 
 from __future__ import annotations
 
-import random
 import struct
 import sys
 import zlib
@@ -100,11 +99,6 @@ def stats_request() -> bytes:
 def decode_request(data: bytes | memoryview) -> Request:
     """Decode exactly REQUEST.size bytes."""
     return Request(*REQUEST.unpack(data))
-
-
-def payload_stream(seed: int, jobs: int, ints_per_job: int) -> bytes:
-    """Every job's ints as one little-endian uint16 byte stream, the same as build_payloads cuts."""
-    return random.Random(seed).randbytes(ints_per_job * jobs * 2)
 
 
 def reply_size(ints_per_job: int) -> int:

@@ -1,6 +1,6 @@
 """The ints server process: answers each job's request with its seeded ints after the job's delay.
 
-Run by ServerHandle (net/handle.py) as `python -m concurrency_bench.net.server`; it prints one
+Run by ServerHandle (handle.py) as `python -m concurrency_bench.kinds.tcp.server`; it prints one
 JSON line {"port", "pid", "loop", "cpus", "nofile"} on stdout once it listens, and stops when
 its stdin closes, on SIGTERM, or when its parent dies. One process, one thread, an asyncio
 Protocol (on uvloop when available): the cheapest server Python has, so that the models'
@@ -22,19 +22,19 @@ import time
 from collections.abc import Sequence
 from typing import cast
 
-from concurrency_bench.lifetime import die_with_parent
-from concurrency_bench.net.limits import raise_nofile_limit
-from concurrency_bench.net.protocol import (
+from concurrency_bench.kinds.limits import raise_nofile_limit
+from concurrency_bench.kinds.tcp.protocol import (
     KEEP_ALIVE,
     KNOWN_FLAGS,
     REQUEST,
     STATS,
     STATS_FLAG,
     encode_reply,
-    payload_stream,
     refused_reply,
     scenario_token,
 )
+from concurrency_bench.lifetime import die_with_parent
+from concurrency_bench.workload.payloads import seeded_bytes
 
 DEFAULT_BACKLOG = 4096
 """listen() backlog; the kernel caps it at net.core.somaxconn. Thousands of jobs connect at
@@ -45,7 +45,7 @@ class ServerState:
     """What every connection shares: the payload bytes and the counters STATS reports."""
 
     def __init__(self, seed: int, jobs: int, ints_per_job: int) -> None:
-        self.stream = payload_stream(seed, jobs, ints_per_job)
+        self.stream = seeded_bytes(seed, jobs * ints_per_job)
         self.token = scenario_token(seed, jobs, ints_per_job)
         self.jobs = jobs
         self.job_bytes = 2 * ints_per_job
@@ -193,7 +193,7 @@ async def serve(args: argparse.Namespace, loop: asyncio.AbstractEventLoop) -> No
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the scenario, place and prepare the process, and serve."""
-    parser = argparse.ArgumentParser(prog="concurrency_bench.net.server")
+    parser = argparse.ArgumentParser(prog="concurrency_bench.kinds.tcp.server")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--jobs", type=int, required=True)
     parser.add_argument("--ints", type=int, required=True)

@@ -1,7 +1,8 @@
-"""The host limits a loopback TCP scenario runs into: open files and ephemeral ports.
+"""The host limits every kind whose jobs open sockets runs into (tcp): open files, ephemeral ports.
 
-Both are checked before a model starts, so that a job count the host cannot hold fails with a
-reason naming the limit instead of an EMFILE or EADDRNOTAVAIL halfway through a round.
+Both are checked before a model starts (by the kind's `open`, in the worker), so that a job
+count the host cannot hold fails with a reason naming the limit instead of an EMFILE or
+EADDRNOTAVAIL halfway through a round. The engine raises its own open-file limit here too.
 """
 
 from __future__ import annotations

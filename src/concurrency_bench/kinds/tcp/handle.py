@@ -1,10 +1,9 @@
 """The parent's side of the ints server: start it for a scenario, read its counters, stop it.
 
-Placement on a small machine: the server is pinned to the last CPU this process may use and
-the client (the measuring worker) to the others, so that server and client never compete for
-one core; with one CPU nothing is pinned. Who closes first: the server, right after a
-per-job reply (see JobProtocol), so TIME_WAIT sits on the server's side, whose one listening
-port cannot run out, while the client's ephemeral ports are free again at once.
+Placement (kinds/servers.py): the server pinned to the last CPU this process may use, the
+client to the others. Who closes first: the server, right after a per-job reply (see
+JobProtocol), so TIME_WAIT sits on the server's side, whose one listening port cannot run out,
+while the client's ephemeral ports are free again at once.
 """
 
 from __future__ import annotations
@@ -23,7 +22,14 @@ from types import TracebackType
 from typing import IO
 
 import concurrency_bench
-from concurrency_bench.net.protocol import (
+from concurrency_bench.kinds.servers import (
+    Placement,
+    Server,
+    ServerAddress,
+    ServerError,
+    default_placement,
+)
+from concurrency_bench.kinds.tcp.protocol import (
     REPLY_HEADER,
     STATS,
     ServerStats,
@@ -36,52 +42,6 @@ from concurrency_bench.workload import Scenario
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 """Building a large scenario's payload bytes happens before the server listens."""
-
-
-class ServerError(RuntimeError):
-    """The server failed to start, died, or stopped answering; the message says which."""
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Which CPUs the server and the client may run on (None: wherever the kernel likes)."""
-
-    server_cpus: tuple[int, ...] | None
-    client_cpus: tuple[int, ...] | None
-
-    def settings(self) -> dict[str, str]:
-        """The placement as record settings."""
-
-        def show(cpus: tuple[int, ...] | None) -> str:
-            return ",".join(map(str, cpus)) if cpus else "any"
-
-        return {"server_cpus": show(self.server_cpus), "client_cpus": show(self.client_cpus)}
-
-
-def default_placement() -> Placement:
-    """Server on the last allowed CPU, client on the rest; unpinned with one CPU."""
-    if not hasattr(os, "sched_getaffinity"):
-        return Placement(None, None)
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) < 2:
-        return Placement(None, None)
-    return Placement((cpus[-1],), tuple(cpus[:-1]))
-
-
-def server_only_placement() -> Placement:
-    """Server on the last allowed CPU, the client free to run anywhere (the server's CPU too)."""
-    return Placement(default_placement().server_cpus, None)
-
-
-def unpinned() -> Placement:
-    """No pinning at all."""
-    return Placement(None, None)
-
-
-def pin_client(placement: Placement) -> None:
-    """Pin the calling process (the measuring worker) to the placement's client CPUs."""
-    if placement.client_cpus and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, set(placement.client_cpus))
 
 
 @dataclass(frozen=True)
@@ -114,8 +74,10 @@ def _package_root() -> str:
     return str(Path(concurrency_bench.__file__).resolve().parent.parent)
 
 
-class ServerHandle:
+class ServerHandle(Server):
     """One server process for one scenario: `start`, `stats` between rounds, `stop`."""
+
+    name = "the ints server"
 
     def __init__(
         self,
@@ -133,14 +95,14 @@ class ServerHandle:
         self.token = 0
         self._stderr: IO[bytes] | None = None
 
-    def start(self, scenario: Scenario) -> int:
-        """Start the server for `scenario` and wait until it listens; returns its port."""
+    def start(self, scenario: Scenario) -> None:
+        """Start the server for `scenario` and wait until it listens (`port` says where)."""
         if self.process is not None:
             raise ServerError("server already started")
         command = [
             sys.executable,
             "-m",
-            "concurrency_bench.net.server",
+            "concurrency_bench.kinds.tcp.server",
             f"--seed={scenario.seed}",
             f"--jobs={scenario.jobs}",
             f"--ints={scenario.ints_per_job}",
@@ -169,7 +131,6 @@ class ServerHandle:
         self.info = json.loads(line)
         self.port = int(self.info["port"])  # type: ignore[call-overload]
         self.token = token_of(scenario)
-        return self.port
 
     def _read_ready(self) -> bytes:
         process = self.process
@@ -191,6 +152,22 @@ class ServerHandle:
     def target(self) -> TcpTarget:
         """What a model's clients need to reach this server."""
         return TcpTarget(HOST, self.port, self.token)
+
+    def address(self, scenario: Scenario) -> ServerAddress:
+        """The target for a worker, and what a TCP row records: the connections, and the
+        server (its loop, its CPUs and the client's, its open-file limit) in one short text."""
+        info, placed = self.info, self.placement.settings()
+        server = (
+            f"{info.get('loop', '?')} loop on cpus {placed['server_cpus']} "
+            f"(client on {placed['client_cpus']}), open files {info.get('nofile', '?')}"
+        )
+        return ServerAddress(
+            host=HOST,
+            port=self.port,
+            token=self.token,
+            client_cpus=self.placement.client_cpus,
+            settings={"connections": scenario.connections or "one per job", "tcp_server": server},
+        )
 
     def alive(self) -> bool:
         """Whether the server process is still running."""
@@ -248,8 +225,3 @@ class ServerHandle:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def busy_fraction(delta: ServerStats, wall_s: float) -> float:
-    """The share of a round's wall time the server spent on the CPU (one thread: at most ~1)."""
-    return delta.cpu_s / wall_s if wall_s > 0 else 0.0

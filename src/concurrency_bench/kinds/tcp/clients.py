@@ -13,15 +13,17 @@ import asyncio
 import contextlib
 import encodings.idna  # noqa: F401 (a connect's first getaddrinfo imports it: not on the clock)
 import errno
-import queue
 import socket
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
-from concurrency_bench.net.handle import TcpTarget
-from concurrency_bench.net.protocol import check_cut_reply, encode_request, reply_size, sum_reply
+from concurrency_bench.kinds.base import STDLIB, BlockingRuntime, Connection
+from concurrency_bench.kinds.tcp.handle import TcpTarget
+from concurrency_bench.kinds.tcp.protocol import (
+    check_cut_reply,
+    encode_request,
+    reply_size,
+    sum_reply,
+)
 from concurrency_bench.workload import JobRecord
 
 _HINTS = {
@@ -67,40 +69,6 @@ def read_error(target: TcpTarget, index: int, got: int, want: int, exc: object =
 # -- blocking sockets: sync, threads, processes, gevent ------------------------------
 
 
-class Connection(Protocol):
-    """What the blocking-style jobs use of a connected socket (the standard library's or
-    gevent's, which is not a subclass of it)."""
-
-    def setsockopt(self, level: int, option: int, value: int, /) -> None: ...
-
-    def sendall(self, data: bytes, /) -> None: ...
-
-    def recv_into(self, buffer: memoryview, /) -> int: ...
-
-    def close(self) -> None: ...
-
-
-class FreeConnections(Protocol):
-    """A SocketPool's queue of free connections; `get` waits until one is free."""
-
-    def get(self) -> Connection: ...
-
-    def put(self, item: Connection, /) -> None: ...
-
-
-@dataclass(frozen=True)
-class BlockingSockets:
-    """Whose blocking-style sockets a client uses: the standard library's, whose waits block
-    the thread, or gevent's, whose waits switch to another greenlet. The job code is the same.
-    """
-
-    connect: Callable[[tuple[str, int]], Connection] = socket.create_connection
-    free_queue: Callable[[], FreeConnections] = queue.SimpleQueue
-
-
-STDLIB_SOCKETS = BlockingSockets()
-
-
 def _recv_exactly(sock: Connection, target: TcpTarget, index: int, want: int) -> bytearray:
     buffer = bytearray(want)
     view = memoryview(buffer)
@@ -117,7 +85,7 @@ def _recv_exactly(sock: Connection, target: TcpTarget, index: int, want: int) ->
     return buffer
 
 
-def _open_socket(target: TcpTarget, sockets: BlockingSockets) -> Connection:
+def _open_socket(target: TcpTarget, sockets: BlockingRuntime) -> Connection:
     try:
         sock = sockets.connect((target.host, target.port))
     except OSError as exc:
@@ -139,7 +107,7 @@ def socket_job(
     index: int,
     delay_s: float,
     count: int,
-    sockets: BlockingSockets = STDLIB_SOCKETS,
+    sockets: BlockingRuntime = STDLIB,
 ) -> JobRecord:
     """One job over its own connection (sync, threads, processes: a picklable function; gevent
     passes its sockets)."""
@@ -155,9 +123,7 @@ def socket_job(
 class SocketPool:
     """N persistent connections shared by threads (or greenlets); a job waits for a free one."""
 
-    def __init__(
-        self, target: TcpTarget, size: int, sockets: BlockingSockets = STDLIB_SOCKETS
-    ) -> None:
+    def __init__(self, target: TcpTarget, size: int, sockets: BlockingRuntime = STDLIB) -> None:
         self.target = target
         self.free = sockets.free_queue()
         self.sockets = [_open_socket(target, sockets) for _ in range(size)]

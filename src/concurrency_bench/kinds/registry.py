@@ -1,0 +1,155 @@
+"""The I/O kinds by name: what each declares, with its module imported only when it is used.
+
+A kind is one module (or package) ending in `KIND = <kinds.base.Kind>`; its line below says
+what the scenario and the CLI need without importing it: its name, its options and their
+limits, and the mark it adds to a scenario's name. This module imports nothing of the package
+but `errors`, so workload/scenario.py can ask it which kinds and options exist.
+
+A new kind is its module plus one line in BUILTIN; a kind defined elsewhere (a plugin, a test)
+is added with `register`, and reaches the worker processes in the engine's request.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from concurrency_bench.errors import InputError
+
+if TYPE_CHECKING:  # base imports workload, which imports this module
+    from concurrency_bench.kinds.base import Kind
+
+
+class KindOption(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A scenario field a kind takes: its range, its mark in the scenario's name, its help."""
+
+    name: str
+    """The Scenario field (and the CLI option, `--connections`)."""
+    low: int
+    high: int
+    label: str
+    """The scenario's name gains `-<label><value>`: `-c100`."""
+    help: str
+
+
+class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A kind's name and declarations; cheap to make, import-free.
+
+    A msgspec Struct so that the engine's request carries it to the worker as it is: a kind
+    registered only in the engine (a test's) is known in the worker too.
+    """
+
+    name: str
+    module: str
+    """The module whose `KIND` is the kind's implementation (kinds.base.Kind)."""
+    description: str
+    """What a job waits on, for `--io`'s help."""
+    suffix: str = ""
+    """Added to a scenario's name over this kind: `-tcp` (the default kind adds nothing)."""
+    options: tuple[KindOption, ...] = ()
+    requires: tuple[str, ...] = ()
+    """Packages the kind's module needs (a missing one makes the kind unavailable)."""
+
+    def option(self, name: str) -> KindOption | None:
+        """The option called `name`, or None when this kind does not take it."""
+        return next((option for option in self.options if option.name == name), None)
+
+    def name_suffix(self, **values: int | None) -> str:
+        """The scenario name's suffix for these option values: `-tcp`, `-tcp-c100`."""
+        marks = (
+            f"-{option.label}{values[option.name]}"
+            for option in self.options
+            if values.get(option.name) is not None
+        )
+        return self.suffix + "".join(marks)
+
+    def unavailable_reason(self) -> str | None:
+        """Why this kind cannot run here, or None when it can."""
+        for package in self.requires:
+            if importlib.util.find_spec(package) is None:
+                return f"--io {self.name} needs package {package} (pip install {package})"
+        return None
+
+    def load(self) -> Kind:
+        """Import the kind's module and return its KIND; InputError when it is unavailable."""
+        reason = self.unavailable_reason()
+        if reason is not None:
+            raise InputError(reason)
+        kind: Kind = importlib.import_module(self.module).KIND
+        return kind
+
+
+CONNECTIONS = KindOption(
+    "connections",
+    1,
+    100_000,
+    "c",
+    "N persistent connections the jobs share (default: one connection per job)",
+)
+"""Shared connections (keep-alive), for every kind whose jobs open connections."""
+
+DEFAULT_KIND = "timer"
+"""What a job waits on unless told otherwise."""
+
+BUILTIN: tuple[KindSpec, ...] = (
+    KindSpec(DEFAULT_KIND, f"{__package__}.timer", "its own sleep"),
+    KindSpec(
+        "tcp",
+        f"{__package__}.tcp.kind",
+        "the ints server's reply over loopback TCP, each model with its own networking",
+        suffix="-tcp",
+        options=(CONNECTIONS,),
+    ),
+)
+"""The kinds that ship with the package, in `--io`'s order (the published schema lists them)."""
+
+KINDS: dict[str, KindSpec] = {spec.name: spec for spec in BUILTIN}
+"""Every kind known to this process: the built-in ones and those `register` added."""
+
+
+def register(spec: KindSpec) -> None:
+    """Add a kind defined outside the package; registering the same spec again does nothing."""
+    known = KINDS.get(spec.name)
+    if known is not None and known != spec:
+        raise ValueError(f"a different kind named {spec.name!r} is registered already")
+    KINDS[spec.name] = spec
+
+
+def unregister(name: str) -> None:
+    """Remove a kind `register` added (the built-in ones stay)."""
+    if any(spec.name == name for spec in BUILTIN):
+        raise ValueError(f"{name!r} is a built-in kind")
+    KINDS.pop(name, None)
+
+
+def kind_names() -> tuple[str, ...]:
+    """Every known kind's name, built-in ones first: `--io`'s choices."""
+    return tuple(KINDS)
+
+
+def get_kind(name: str) -> KindSpec:
+    """The spec of the kind called `name`; an unknown name is bad input."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise InputError(f"`io` must be one of: {', '.join(KINDS)}; got {name!r}") from None
+
+
+def taking(option: str) -> tuple[str, ...]:
+    """The kinds that take `option`, by name."""
+    return tuple(spec.name for spec in KINDS.values() if spec.option(option) is not None)
+
+
+def io_help() -> str:
+    """`--io`'s help: every kind with what its jobs wait on."""
+    kinds = [f"{spec.name} ({spec.description})" for spec in KINDS.values()]
+    listed = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+    return f"what a job waits on: {listed} ({DEFAULT_KIND})"
+
+
+def option_help(option: KindOption) -> str:
+    """An option's help, naming the kinds that take it: `with --io tcp: N persistent ...`."""
+    return f"with --io {' or '.join(taking(option.name))}: {option.help}"
