@@ -47,10 +47,15 @@ engine never analysis/ or report/ (it writes results, it does not judge or show 
 never the engine or the I/O layer (reporters never measure); cli/ and suite/ sit on top."""
 
 
+BASE_DECLARATIONS = frozenset({"concurrency_bench.kinds.registry"})
+"""Registries that are data below every layer: the kinds' registry names each kind's options
+and limits, which the scenario and the published schema read, and imports only base modules."""
+
+
 def layer(module: str) -> str:
     """The layer of a module of the package, by its dotted name."""
     parts = module.split(".")
-    if len(parts) == 1 or parts[1] in BASE_MODULES:
+    if len(parts) == 1 or parts[1] in BASE_MODULES or module in BASE_DECLARATIONS:
         return "base"
     if parts[1] == "__main__":
         return "cli"
