@@ -92,8 +92,7 @@ def _scenario_section(
         shown_labels = [g[0] for g in group] if len(sources) > 1 else None
         parts.append(results_table([g[2] for g in group], shown_labels))
         for g_label, _, g_table in group:
-            note = cells.footnote(g_table)
-            if note:
+            for note in cells.footnotes(g_table):
                 prefix = f"{g_label}: " if g_label else ""
                 parts.append(f'<p class="muted">{escape(prefix + note)}</p>')
         parts += [verdict_block(g_table, g_label) for g_label, _, g_table in group]

@@ -77,7 +77,7 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
             [
                 cells.heading(table, results.settings),
                 render_table(table),
-                cells.footnote(table),
+                *(_wrap(note, WIDTH) for note in cells.footnotes(table)),
                 render_verdict(table),
             ]
         )
