@@ -110,10 +110,10 @@ def memory_note(table: Table) -> str | None:
     least = MEMORY_MIN_STEPS * RSS_STEP_BYTES
     jobs = table.scenario.jobs
     return (
-        f"memory/job {NONE}: the worker's RSS grew by less than {formatting.size(least, 1)} "
-        f"({formatting.size(least / jobs)} a job over {jobs:,} job{'s' if jobs > 1 else ''}); "
-        f"it grows in steps of up to {formatting.size(RSS_STEP_BYTES, 1)}, so such a growth is "
-        "mostly one step, not the jobs"
+        f"memory/job {NONE}: the worker's RSS grew by less than {formatting.size(least, 1)}, "
+        f"under {formatting.size(least / jobs)} a job over {jobs:,} job{'s' if jobs > 1 else ''}; "
+        f"it grows in steps of up to {formatting.size(RSS_STEP_BYTES, 1)}, so a growth that "
+        "small is mostly one step, not the jobs' cost"
     )
 
 

@@ -168,7 +168,8 @@ def render(sources: Sequence[Source], *, with_figures: bool = True) -> str:
         "<p>Verdict: models are ordered by median wall time; a model is tied with the fastest "
         "of its tier when the one-sided Mann-Whitney U test on the per-process wall times "
         "cannot tell it is slower (alpha 0.05, the regression gate's test). Each model has "
-        "one colour in every table and figure (Okabe-Ito palette).</p></section>"
+        "one colour (Okabe-Ito palette) and one marker in every table and figure.</p>"
+        "</section>"
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -12,10 +12,10 @@ from concurrency_bench.report.figures.style import (
     each_drawn,
     finish,
     model_style,
-    plain_log_ticks,
     row_figure,
     slug,
 )
+from concurrency_bench.report.figures.ticks import plain_log_ticks
 from concurrency_bench.report.rows import TableRow, build_table
 from concurrency_bench.results import Lateness, ModelResult, ResultsFile, ScenarioResults
 

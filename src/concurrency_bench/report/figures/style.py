@@ -7,7 +7,6 @@ state, no display needed.
 from __future__ import annotations
 
 import io
-import math
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -19,12 +18,11 @@ import matplotlib as mpl
 
 mpl.use("Agg")  # before anything draws: no display, the same output everywhere
 from matplotlib.axes import Axes
-from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import FuncFormatter
 
 from concurrency_bench.report import cells
+from concurrency_bench.report.figures.ticks import plain_log_ticks, widen
 from concurrency_bench.report.palette import (
     EDGE,
     OKABE_ITO,
@@ -41,11 +39,9 @@ FOOTER_CHARS = 170
 """A footer line's most characters (7-point text across the figure's width)."""
 FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
+MARKER_SIZE = 6.5
+"""A line's markers, in points: large enough that the 14 models' shapes tell apart."""
 ELLIPSIS = "\u2026"
-MINOR_LABELS = ((0.4, (2, 3, 4, 5, 6, 8)), (1.0, (2, 5)), (2.0, (3,)))
-"""Which minor ticks of a log axis get a label, by how many decades the axis spans (up to the
-first figure): enough that an axis has two labels or more (from 2 decades up, the powers of
-ten alone), few enough that they never run together."""
 
 Part = TypeVar("Part")
 
@@ -103,7 +99,7 @@ def model_line(
     style = row_style(row, interpreters)
     face = style.colour if style.filled else "white"
     axes.plot(xs, ys, color=style.colour, linestyle=style.linestyle, marker=style.marker,
-              markersize=5, markerfacecolor=face, markeredgecolor=EDGE,
+              markersize=MARKER_SIZE, markerfacecolor=face, markeredgecolor=EDGE,
               markeredgewidth=edge_width, label=row.label)  # fmt: skip
 
 
@@ -111,35 +107,12 @@ def log_log(axes: Axes, ylabel: str) -> None:
     """Both axes logarithmic, x the number of jobs, with the major grid."""
     axes.set_xscale("log")
     axes.set_yscale("log")
+    widen(axes)
     plain_log_ticks(axes.xaxis)
     plain_log_ticks(axes.yaxis)
     axes.set_xlabel("jobs (log)")
     axes.set_ylabel(ylabel)
     axes.grid(True, which="major", alpha=0.3)
-
-
-def plain_log_ticks(axis: Axis) -> None:
-    """A log (or symlog) axis's labels as plain numbers (1,000, 0.5), not powers of ten, and
-    only on the minor ticks MINOR_LABELS names for its span, so labels never run together."""
-    axis.set_major_formatter(FuncFormatter(lambda value, _: tick_text(value)))
-
-    def minor(value: float, _: object) -> str:
-        low, high = sorted(axis.get_view_interval())
-        if value <= 0 or low <= 0:
-            return ""
-        decades = math.log10(high / low)
-        coefficient = round(value / 10 ** math.floor(math.log10(value) + 1e-9))
-        for most, labelled in MINOR_LABELS:
-            if decades <= most:
-                return tick_text(value) if coefficient in labelled else ""
-        return ""
-
-    axis.set_minor_formatter(FuncFormatter(minor))
-
-
-def tick_text(value: float) -> str:
-    """A tick's value as plain text: `0.05`, `2`, `1,000`, `100,000` (ticks are round)."""
-    return f"{value:,.12g}"
 
 
 def clip(text: str, width: int) -> str:
@@ -175,7 +148,8 @@ def finish(figure: Figure, lines: Sequence[str]) -> None:
 
 
 def legend(figure: Figure) -> None:
-    """One legend for the whole figure, right of the axes (from the first axes' labels)."""
+    """One legend for the whole figure, right of the axes (from the first axes' labels),
+    centred on the height, so a long title above never runs into it."""
     handles, labels = figure.axes[0].get_legend_handles_labels()
     for axes in figure.axes[1:]:
         more, names = axes.get_legend_handles_labels()
@@ -184,7 +158,7 @@ def legend(figure: Figure) -> None:
                 handles.append(handle)
                 labels.append(name)
     if handles:
-        figure.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
+        figure.legend(handles, labels, loc="outside right center", fontsize=8, frameon=False)
 
 
 def svg_text(plot: Plot) -> str:
@@ -243,7 +217,6 @@ __all__ = [
     "model_line",
     "model_style",
     "new_figure",
-    "plain_log_ticks",
     "row_figure",
     "row_style",
     "save",
