@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from concurrency_bench.report.palette import (
     model_style,
     row_style,
 )
+from concurrency_bench.report.text import wrap
 from concurrency_bench.results import ResultsFile
 
 WIDTH_IN = 9.0
@@ -137,7 +137,7 @@ def each_drawn(
 
 def finish(figure: Figure, lines: Sequence[str]) -> None:
     """Put `lines` (notes, then the machine) under the axes, wrapped, with room kept for them."""
-    lines = [part for line in lines for part in textwrap.wrap(line, FOOTER_CHARS) or [""]]
+    lines = [part for line in lines for part in wrap(line, FOOTER_CHARS).splitlines() or [""]]
     height_in = figure.get_figheight()
     footer_in = 0.08 + FOOTER_LINE_IN * len(lines)
     figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="#333333", ha="left", va="bottom")
