@@ -41,7 +41,7 @@ def sweep_file() -> ResultsFile:
                 s,
                 [
                     model_result("uvloop", s, overheads=[jobs * 3e-6 * f for f in (1, 1.1, 0.9)],
-                                 rss_before_bytes=1000, rss_peak_bytes=1000 + jobs * 900),
+                                 rss_before_bytes=1000, rss_peak_bytes=1000 + jobs * 9000),
                     model_result("processes", s, overheads=[jobs * 3e-4] * 3,
                                  settings={"processes": min(jobs, 61), "start_method": "fork"}),
                     model_result("sync", s, status="not-run", reason="would take 50 s"),

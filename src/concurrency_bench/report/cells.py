@@ -9,11 +9,17 @@ from typing import Any
 from concurrency_bench.report import formatting
 from concurrency_bench.report.formatting import NONE
 from concurrency_bench.report.rows import Table, TableRow
-from concurrency_bench.results import ResultsFile, RunSettings
+from concurrency_bench.results import ModelResult, ResultsFile, RunSettings
 
 MARK = "*"
 SECONDS_FROM = 10.0
 """Wall times are shown in ms, or in s for the whole table once one median reaches 10 s."""
+RSS_STEP_BYTES = 1024**2
+"""How coarsely a worker's RSS grows: by an allocator arena (CPython's are 1 MiB) or an event
+loop's set-up at a time, whatever the jobs cost."""
+MEMORY_MIN_STEPS = 4
+"""memory/job is shown only when the worker's RSS grew by this many steps or more, so that one
+step is at most a quarter of the figure (over 3 jobs, one step alone reads as 341 KiB a job)."""
 LEGEND = (
     "overhead = wall - ideal (ideal: the longest delay for concurrent models, the sum of delays "
     "for sequential ones); ranked by median wall (for concurrent models, the overhead order); "
@@ -23,7 +29,12 @@ LEGEND = (
 
 def wall_unit(table: Table) -> tuple[str, float]:
     """The table's wall unit and its factor from seconds: ms, or s when a median is >= 10 s."""
-    medians = [r.result.wall.median for r in table.rows if r.result.rounds]
+    return wall_unit_of([r.result.wall.median for r in table.rows if r.result.rounds])
+
+
+def wall_unit_of(medians: Sequence[float]) -> tuple[str, float]:
+    """The unit (and its factor from seconds) the tables write these median walls in, so a
+    figure of them reads as the tables do."""
     return ("s", 1.0) if medians and max(medians) >= SECONDS_FROM else ("ms", 1e3)
 
 
@@ -67,10 +78,43 @@ def ratio_cell(row: TableRow) -> str:
     return NONE if row.ratio is None else formatting.ratio(row.ratio)
 
 
+def memory_per_job(per_job: float | None, jobs: int) -> float | None:
+    """A peak RSS growth per job (ModelResult.memory_per_job_bytes) where it means something:
+    when the RSS grew by MEMORY_MIN_STEPS steps or more over the jobs; None below that, or
+    when the worker could not read it. The tables and the memory figure show it by this."""
+    if per_job is None or per_job * jobs < MEMORY_MIN_STEPS * RSS_STEP_BYTES:
+        return None
+    return per_job
+
+
+def memory_shown(result: ModelResult) -> float | None:
+    """The row's memory per job where it means something (memory_per_job)."""
+    return memory_per_job(result.memory_per_job_bytes, result.jobs)
+
+
 def memory_cell(row: TableRow) -> str:
-    """Peak RSS growth per job, in B, KiB or MiB."""
-    size = row.result.memory_per_job_bytes
+    """Peak RSS growth per job, in B, KiB or MiB; NONE where it means nothing (memory_per_job)."""
+    size = memory_shown(row.result)
     return NONE if size is None else formatting.size(size)
+
+
+def memory_note(table: Table) -> str | None:
+    """Why some measured memory/job cells show NONE (memory_per_job); None when none does."""
+    hidden = [
+        r for r in table.rows
+        if r.result.rounds and r.result.memory_per_job_bytes is not None
+        and memory_shown(r.result) is None
+    ]  # fmt: skip
+    if not hidden:
+        return None
+    least = MEMORY_MIN_STEPS * RSS_STEP_BYTES
+    jobs = table.scenario.jobs
+    return (
+        f"memory/job {NONE}: the worker's RSS grew by less than {formatting.size(least, 1)}, "
+        f"under {formatting.size(least / jobs)} a job over {jobs:,} job{'s' if jobs > 1 else ''}; "
+        f"it grows in steps of up to {formatting.size(RSS_STEP_BYTES, 1)}, so a growth that "
+        "small is mostly one step, not the jobs' cost"
+    )
 
 
 def lateness_cell(row: TableRow) -> str:
@@ -119,12 +163,24 @@ def heading(table: Table, settings: RunSettings) -> str:
     return f"{table.scenario.name}: {facts(table, settings)}"
 
 
+def footnotes(table: Table) -> list[str]:
+    """The notes under a table: what its marks and NONE cells mean (none when nothing needs
+    one)."""
+    return [note for note in (footnote(table), memory_note(table)) if note is not None]
+
+
 def footnote(table: Table) -> str | None:
-    """The footnote for marked speed-ups, or None when none is marked."""
-    if not table.marked:
-        return None
-    shown = formatting.duration(table.baseline_wall_s)
-    return f"{MARK} vs the sum of delays ({shown}); {table.baseline_note}"
+    """The footnote for marked speed-ups, or for speed-ups with nothing to divide (no sync,
+    and the delays sum to zero); None when neither."""
+    if table.marked:
+        shown = formatting.duration(table.baseline_wall_s)
+        return f"{MARK} vs the sum of delays ({shown}); {table.baseline_note}"
+    if table.no_speedup:
+        return (
+            f"speed-up {NONE}: {table.baseline_note} and the delays sum to zero, so there is "
+            "nothing to compare with"
+        )
+    return None
 
 
 def environment_line(results: ResultsFile) -> str:

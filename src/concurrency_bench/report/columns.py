@@ -97,7 +97,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "memory", "memory/job", ("memory", "/job"), _each(cells.memory_cell),
-        sort=lambda row: row.result.memory_per_job_bytes, csv=("memory_per_job_bytes",),
+        sort=lambda row: cells.memory_shown(row.result), csv=("memory_per_job_bytes",),
     ),
     Column(
         "lateness", "lateness p99 ({unit})", ("late p99", "{unit}"), _each(cells.lateness_cell),

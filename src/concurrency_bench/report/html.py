@@ -92,8 +92,7 @@ def _scenario_section(
         shown_labels = [g[0] for g in group] if len(sources) > 1 else None
         parts.append(results_table([g[2] for g in group], shown_labels))
         for g_label, _, g_table in group:
-            note = cells.footnote(g_table)
-            if note:
+            for note in cells.footnotes(g_table):
                 prefix = f"{g_label}: " if g_label else ""
                 parts.append(f'<p class="muted">{escape(prefix + note)}</p>')
         parts += [verdict_block(g_table, g_label) for g_label, _, g_table in group]
@@ -169,7 +168,8 @@ def render(sources: Sequence[Source], *, with_figures: bool = True) -> str:
         "<p>Verdict: models are ordered by median wall time; a model is tied with the fastest "
         "of its tier when the one-sided Mann-Whitney U test on the per-process wall times "
         "cannot tell it is slower (alpha 0.05, the regression gate's test). Each model has "
-        "one colour in every table and figure (Okabe-Ito palette).</p></section>"
+        "one colour (Okabe-Ito palette) and one marker in every table and figure.</p>"
+        "</section>"
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -53,8 +53,7 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
     for table in tables:
         facts = escape(cells.facts(table, results.settings))
         lines += ["", f"## {escape(table.scenario.name)}", "", f"{facts}.", "", render_table(table)]
-        note = cells.footnote(table)
-        if note:
+        for note in cells.footnotes(table):
             lines += ["", escape(note).replace(cells.MARK, MARK, 1)]
         lines += verdict_lines(table)
     lines += ["", escape(cells.LEGEND)]

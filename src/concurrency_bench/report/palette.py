@@ -1,8 +1,10 @@
 """One colour, marker and line style per model, the same in every figure and page.
 
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), given to
-models in the registry's order; past its eight colours the marker and a dashed line tell
-models apart. No matplotlib here: the HTML page's swatches use the same mapping.
+models in the registry's order; past its eight colours a dashed line tells models apart, and
+every model has a marker of its own, so the marker alone names a model (in grey print, or
+where the line style shows the interpreter). No matplotlib here: the HTML page's swatches use
+the same mapping.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from typing import Protocol
 from concurrency_bench.runners import REGISTRY
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p", "H", "d")
+"""One per registered model: 14 of matplotlib's 15 filled markers (not "8", an octagon that
+reads as "o" and has no text character), each with a character for the page (GLYPHS); the
+look-alikes ("h" and "H", "D" and "d") go to models of other colours."""
 EDGE = "#333333"
 """Marker edges: keeps the palette's yellow visible on white."""
 OTHER_COLOUR = "#777777"
@@ -37,6 +42,8 @@ GLYPHS = {
     ">": "\u25b6",
     "h": "\u2b22",
     "p": "\u2b1f",
+    "H": "\u2b23",
+    "d": "\u29eb",
 }
 """The text character that looks like each marker: a page's tables show a model's marker in
 its colour, so two models sharing a colour (past the palette's eight) still differ there."""

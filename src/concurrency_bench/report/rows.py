@@ -60,6 +60,15 @@ class Table:
         """True when some speed-up is against the sum of delays and needs its footnote."""
         return any(r.baseline == "sum-of-delays" and r.speedup is not None for r in self.rows)
 
+    @property
+    def no_speedup(self) -> bool:
+        """True when some ranked row has no speed-up: no sync to divide, and the delays (its
+        stand-in) sum to zero."""
+        return any(
+            r.rank is not None and r.baseline == "sum-of-delays" and r.speedup is None
+            for r in self.rows
+        )
+
 
 def build_tables(results: ResultsFile) -> list[Table]:
     """One table per scenario, in the file's order."""
@@ -84,7 +93,7 @@ def build_table(block: ScenarioResults) -> Table:
     for rank, m in enumerate(order, start=1):
         key = keys[id(m)]
         kind, wall, _ = baselines[_group(key)]
-        speedup = _divide(wall, m.wall.median)
+        speedup = _divide(wall, m.wall.median) if wall > 0 else None  # 0 s: nothing to divide
         ratio = _divide(m.wall.median, fastest)
         rows.append(TableRow(key, m, rank, speedup, ratio, notes(m), kind))
     rows += [TableRow(keys[id(m)], m, None, None, None, notes(m)) for m in unranked]

@@ -20,7 +20,7 @@ GAP = 2
 _NUMBER_UNIT = re.compile(r"(\d) (?=(?:s|ms|µs|B|KiB|MiB|GiB)\b)")
 
 
-def _wrap(note: str, width: int) -> str:
+def wrap(note: str, width: int) -> str:
     """Wrap a note at spaces, but never between a number and its unit ("10 s")."""
     glued = _NUMBER_UNIT.sub("\\1\u00a0", note)
     return "\n".join(textwrap.wrap(glued, width, break_on_hyphens=False)).replace("\u00a0", " ")
@@ -48,7 +48,7 @@ def render_table(table: Table) -> str:
     for i, column in enumerate(columns.COLUMNS):
         if column.wrap:
             for row in body:
-                row[i] = _wrap(row[i], notes_width)
+                row[i] = wrap(row[i], notes_width)
             widths[i] = max(_width(row[i]) for row in [*head, *body])
     rule = ["-" * widths[i] for i in range(len(columns.COLUMNS))]
     return tabulate(
@@ -64,9 +64,9 @@ def render_verdict(table: Table) -> str | None:
     verdict = verdict_text.verdict_of(table)
     if verdict is None:
         return None
-    wrapped = [_wrap(verdict_text.heading(verdict), WIDTH)]
+    wrapped = [wrap(verdict_text.heading(verdict), WIDTH)]
     for line in verdict_text.lines(verdict):
-        wrapped.append(textwrap.indent(_wrap(line, WIDTH - 4), "    ")[2:])
+        wrapped.append(textwrap.indent(wrap(line, WIDTH - 4), "    ")[2:])
     return "\n".join(wrapped)
 
 
@@ -77,7 +77,7 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
             [
                 cells.heading(table, results.settings),
                 render_table(table),
-                cells.footnote(table),
+                *(wrap(note, WIDTH) for note in cells.footnotes(table)),
                 render_verdict(table),
             ]
         )

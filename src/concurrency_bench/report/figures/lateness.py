@@ -15,6 +15,7 @@ from concurrency_bench.report.figures.style import (
     row_figure,
     slug,
 )
+from concurrency_bench.report.figures.ticks import plain_log_ticks
 from concurrency_bench.report.rows import TableRow, build_table
 from concurrency_bench.results import Lateness, ModelResult, ResultsFile, ScenarioResults
 
@@ -65,9 +66,11 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
     if wide and len(positive) == len(everything):
         axes.set_xscale("log")
         axes.set_xlim(min(positive) / 1.5, max(positive) * 1.5)
+        plain_log_ticks(axes.xaxis)
         scale = ", log)"
     elif wide:  # some jobs finished early (timers that fire before their delay): symmetric log
         axes.set_xscale("symlog", linthresh=max(min(positive), 1e-3))
+        plain_log_ticks(axes.xaxis)
         axes.set_xlim(min(everything) * 1.5, max(everything) * 1.5)
         scale = ", symmetric log)"
     axes.set_xlabel("lateness (ms" + scale)

@@ -11,6 +11,7 @@ import random
 import statistics
 
 from concurrency_bench.report import formatting
+from concurrency_bench.report.cells import wall_unit
 from concurrency_bench.report.figures.style import (
     Plot,
     each_drawn,
@@ -21,23 +22,20 @@ from concurrency_bench.report.figures.style import (
     row_style,
     slug,
 )
-from concurrency_bench.report.rows import TableRow, build_table
+from concurrency_bench.report.rows import build_table
 from concurrency_bench.results import ResultsFile, ScenarioResults
 
 JITTER = 0.12
 """How far a round's dot may move off its model's line, so equal values stay visible."""
 
 
-def _measured(block: ScenarioResults) -> list[TableRow]:
-    """The rows with rounds, in the table's order (ranked first), slowest at the bottom."""
-    return [row for row in build_table(block).rows if row.result.measured]
-
-
 def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
     """One figure for one scenario; None when no model has rounds."""
-    rows = _measured(block)
+    table = build_table(block)
+    rows = [row for row in table.rows if row.result.measured]  # ranked first, slowest last
     if not rows:
         return None
+    unit, factor = wall_unit(table)  # the medians in the labels read as the table's
     models = [row.result for row in rows]
     interpreters = interpreters_of(row.key for row in rows)
     name = block.scenario.name
@@ -61,7 +59,7 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
                   markeredgewidth=0.4)  # fmt: skip
     labels = [
         f"{r.key.label}{'' if r.result.ranked else f' ({r.result.status})'}  "
-        f"{formatting.duration(r.result.wall.median)}"
+        f"{formatting.number(r.result.wall.median * factor)} {unit}"
         for r in rows
     ]
     axes.set_yticks(positions, labels)

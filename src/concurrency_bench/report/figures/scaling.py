@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
+from concurrency_bench.report.cells import wall_unit_of
 from concurrency_bench.report.figures.series import Band, ScalingGroup, Series, scaling_groups
 from concurrency_bench.report.figures.style import (
     Plot,
+    clip,
     each_drawn,
     finish,
     interpreters_of,
@@ -21,6 +23,9 @@ from concurrency_bench.report.figures.style import (
     row_style,
 )
 from concurrency_bench.results import ResultsFile
+
+REASON_CHARS = 90
+"""The most characters of a reason in the notes (cut at a word, with an ellipsis)."""
 
 
 def _line(
@@ -79,11 +84,12 @@ def _notes(group: ScalingGroup, dropped: int) -> list[str]:
 
 
 def _missing(series: Series, sizes: list[int]) -> str:
-    """`sync at every size`, or `processes at 10,000 (not-run: would take ...)`."""
+    """`sync at every size`, or `processes at 10,000 (not run: would take ...)`."""
     at = [jobs for jobs, _ in series.missing]
+    reason = clip(series.missing[0][1], REASON_CHARS)
     if at == sizes and len({why for _, why in series.missing}) == 1:
-        return f"{series.label} at every size ({series.missing[0][1][:60]})"
-    return f"{series.label} at {', '.join(f'{j:,}' for j in at)} ({series.missing[0][1][:60]})"
+        return f"{series.label} at every size ({reason})"
+    return f"{series.label} at {', '.join(f'{j:,}' for j in at)} ({reason})"
 
 
 def draw_group(group: ScalingGroup, caption: str) -> Plot:
@@ -94,17 +100,18 @@ def draw_group(group: ScalingGroup, caption: str) -> Plot:
     overhead_axes, wall_axes = figure.axes
     dropped = 0
     interpreters = interpreters_of(group.series)
+    unit, factor = wall_unit_of([p.wall_s.median for s in group.series for p in s.points])
     for series in group.series:
         if not series.points:
             continue
         saturated = [p.pool is not None for p in series.points]
         overhead = [(p.jobs, p.overhead_per_job_us, s) for p, s in zip(series.points, saturated)]
         dropped += _line(overhead_axes, series, overhead, interpreters)
-        walls = [(p.jobs, p.wall_s, s) for p, s in zip(series.points, saturated)]
+        walls = [(p.jobs, p.wall_s.scaled(factor), s) for p, s in zip(series.points, saturated)]
         _line(wall_axes, series, walls, interpreters)
     for axes, label in (
         (overhead_axes, "overhead per job (µs, log)"),
-        (wall_axes, "wall time per round (s, log)"),
+        (wall_axes, f"wall time per round ({unit}, log)"),
     ):
         log_log(axes, label)
     overhead_axes.set_title("overhead (wall - ideal) per job; band: IQR", fontsize=9)

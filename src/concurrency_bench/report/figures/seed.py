@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from concurrency_bench.report.figures.style import Plot, finish, model_style, new_figure, slug
+from concurrency_bench.report.figures.style import (
+    Plot,
+    clip,
+    finish,
+    model_style,
+    new_figure,
+    slug,
+)
 from concurrency_bench.workload import Scenario
 
 if TYPE_CHECKING:
@@ -44,7 +51,7 @@ def draw_timeline(outcomes: Sequence[SingleRun], scenario: Scenario, caption: st
         axes.set_yticks([])
         m = outcome.measurement
         if m is None:
-            axes.text(0.01, 0.5, f"{outcome.status}: {outcome.reason or ''}"[:120],
+            axes.text(0.01, 0.5, clip(f"{outcome.status}: {outcome.reason or ''}", 120),
                       transform=axes.transAxes, fontsize=8, va="center")  # fmt: skip
             continue
         for job in m.jobs_as_dicts():

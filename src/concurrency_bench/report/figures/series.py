@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from concurrency_bench.report.rows import notes
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioKey, block_rows, row_label
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.summaries import quartiles
@@ -31,6 +32,10 @@ class Band:
     def of(cls, values: Sequence[float]) -> Band:
         """The quartiles of at least one value (linear interpolation, as Summary)."""
         return cls(*quartiles(sorted(values)))
+
+    def scaled(self, factor: float) -> Band:
+        """The band in another unit (`factor` from this one's)."""
+        return Band(self.q1 * factor, self.median * factor, self.q3 * factor)
 
 
 @dataclass(frozen=True)
@@ -127,8 +132,8 @@ def point(result: ModelResult) -> Point:
 
 
 def why_missing(result: ModelResult) -> str:
-    """A short reason a model has no figures at a size."""
-    return f"{result.status}: {result.reason}" if result.reason else result.status
+    """Why a model has no figures at a size, in the tables' words ("not run: would take ...")."""
+    return next(iter(notes(result)), result.status)
 
 
 def scaling_groups(results: ResultsFile) -> list[ScalingGroup]:

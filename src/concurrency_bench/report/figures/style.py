@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from concurrency_bench.report import cells
+from concurrency_bench.report.figures.ticks import plain_log_ticks, widen
 from concurrency_bench.report.palette import (
     EDGE,
     OKABE_ITO,
@@ -31,6 +31,7 @@ from concurrency_bench.report.palette import (
     model_style,
     row_style,
 )
+from concurrency_bench.report.text import wrap
 from concurrency_bench.results import ResultsFile
 
 WIDTH_IN = 9.0
@@ -38,6 +39,9 @@ FOOTER_CHARS = 170
 """A footer line's most characters (7-point text across the figure's width)."""
 FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
+MARKER_SIZE = 6.5
+"""A line's markers, in points: large enough that the 14 models' shapes tell apart."""
+ELLIPSIS = "\u2026"
 
 Part = TypeVar("Part")
 
@@ -95,7 +99,7 @@ def model_line(
     style = row_style(row, interpreters)
     face = style.colour if style.filled else "white"
     axes.plot(xs, ys, color=style.colour, linestyle=style.linestyle, marker=style.marker,
-              markersize=5, markerfacecolor=face, markeredgecolor=EDGE,
+              markersize=MARKER_SIZE, markerfacecolor=face, markeredgecolor=EDGE,
               markeredgewidth=edge_width, label=row.label)  # fmt: skip
 
 
@@ -103,9 +107,22 @@ def log_log(axes: Axes, ylabel: str) -> None:
     """Both axes logarithmic, x the number of jobs, with the major grid."""
     axes.set_xscale("log")
     axes.set_yscale("log")
+    widen(axes)
+    plain_log_ticks(axes.xaxis)
+    plain_log_ticks(axes.yaxis)
     axes.set_xlabel("jobs (log)")
     axes.set_ylabel(ylabel)
     axes.grid(True, which="major", alpha=0.3)
+
+
+def clip(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut at a space with an ellipsis when longer (a
+    reason in a caption: never "(budge)")."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1].rstrip()
+    space = cut.rfind(" ")
+    return (cut[:space].rstrip(" ,;:(") if space > 0 else cut) + ELLIPSIS
 
 
 def each_drawn(
@@ -120,7 +137,7 @@ def each_drawn(
 
 def finish(figure: Figure, lines: Sequence[str]) -> None:
     """Put `lines` (notes, then the machine) under the axes, wrapped, with room kept for them."""
-    lines = [part for line in lines for part in textwrap.wrap(line, FOOTER_CHARS) or [""]]
+    lines = [part for line in lines for part in wrap(line, FOOTER_CHARS).splitlines() or [""]]
     height_in = figure.get_figheight()
     footer_in = 0.08 + FOOTER_LINE_IN * len(lines)
     figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="#333333", ha="left", va="bottom")
@@ -131,7 +148,8 @@ def finish(figure: Figure, lines: Sequence[str]) -> None:
 
 
 def legend(figure: Figure) -> None:
-    """One legend for the whole figure, right of the axes (from the first axes' labels)."""
+    """One legend for the whole figure, right of the axes (from the first axes' labels),
+    centred on the height, so a long title above never runs into it."""
     handles, labels = figure.axes[0].get_legend_handles_labels()
     for axes in figure.axes[1:]:
         more, names = axes.get_legend_handles_labels()
@@ -140,7 +158,7 @@ def legend(figure: Figure) -> None:
                 handles.append(handle)
                 labels.append(name)
     if handles:
-        figure.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False)
+        figure.legend(handles, labels, loc="outside right center", fontsize=8, frameon=False)
 
 
 def svg_text(plot: Plot) -> str:
@@ -187,6 +205,7 @@ __all__ = [
     "OKABE_ITO",
     "Plot",
     "Style",
+    "clip",
     "close",
     "each_drawn",
     "finish",
