@@ -33,6 +33,7 @@ from concurrency_bench.cli.signals import interrupt_signals
 from concurrency_bench.engine import measure_all
 from concurrency_bench.engine.interpreters import (
     Interpreter,
+    describe,
     probe,
     protocol_mismatch,
     relabel,
@@ -43,6 +44,7 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit
 from concurrency_bench.results import ResultsFile, ScenarioResults, write_results
+from concurrency_bench.results.measured import check_measured
 
 DEFAULT_OUT = Path("results") / "ab"
 SIDES = ("base", "new")
@@ -104,7 +106,10 @@ def sides(args: argparse.Namespace, specs: list[Any]) -> list[Interpreter]:
     needs, is bad input (one line): a gate that compares nothing must not pass."""
     found = []
     for side in SIDES:
-        python = relabel(probe(resolve(getattr(args, side)), specs, side), side)
+        try:
+            python = relabel(probe(resolve(getattr(args, side)), specs, side), side)
+        except InputError as exc:
+            raise InputError(f"--{side}: {exc}") from None
         if python.lacks is not None:
             raise InputError(f"--{side}: {python.lacks}")
         mismatch = protocol_mismatch(python, f"--{side}")
@@ -112,12 +117,6 @@ def sides(args: argparse.Namespace, specs: list[Any]) -> list[Interpreter]:
             raise InputError(mismatch)
         found.append(python)
     return found
-
-
-def describe(python: Interpreter) -> str:
-    """ "base: /path (CPython 3.11.7)"."""
-    info = python.info
-    return f"{info.label}: {info.executable} ({info.implementation} {info.version})"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -136,6 +135,7 @@ def main(args: argparse.Namespace) -> int:
     received.hold()
     if progress is not None:
         progress.close()
+    check_measured(results)  # a gate that compared nothing must not pass
     path = write_results(results, out)
     if results.partial:
         print("interrupted: the results of the models that finished were kept", file=sys.stderr)
@@ -148,7 +148,7 @@ def main(args: argparse.Namespace) -> int:
         emit(f"concurrency-bench: warning: {warning}\n", sys.stderr)
     emit(
         "A/B, both sides interleaved worker by worker on this machine: "
-        + "; ".join(describe(p) for p in pythons)
+        + "; ".join(f"{p.info.label}: {describe(p)}" for p in pythons)
         + "\n"
         + compare_table.render(comparison, (Path("base"), base), (Path("new"), new))
     )

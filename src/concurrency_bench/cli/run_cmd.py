@@ -27,11 +27,18 @@ from concurrency_bench.engine import (
     EngineOptions,
     measure_all,
 )
-from concurrency_bench.engine.interpreters import Interpreter, probe_all, protocol_mismatch
+from concurrency_bench.engine.interpreters import (
+    Interpreter,
+    describe,
+    probe_all,
+    protocol_mismatch,
+)
 from concurrency_bench.engine.memory_estimate import check_memory
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import pythons_table, render, write_outputs
+from concurrency_bench.report.console import emit
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.results.measured import check_measured
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
@@ -171,6 +178,10 @@ def main(args: argparse.Namespace) -> int:
     specs = specs_from_args(args)
     check_memory(scenario, specs, pool_size=args.pool_size)
     pythons = interpreters(args.python, specs)  # probed before anything is written
+    if not args.quiet:
+        for text, python in zip(args.python or (), pythons, strict=True):
+            label = python.info.label
+            emit(f"--python {text}: {describe(python)}, rows labelled {label}\n", sys.stderr)
     out: Path = args.out
     prove_writable(out)  # before measuring, so results are never lost to their folder
     prove_writable(latest_dir(out))
@@ -183,6 +194,7 @@ def main(args: argparse.Namespace) -> int:
     received.hold()  # from here a signal is only noted: a second one must not cost the file
     if progress is not None:
         progress.close()
+    check_measured(results)  # an empty run replaces no table
     written = write_outputs(results, out, latest_dir(out))
     if args.json:
         if written.results_path is not None:  # else it is on stdout already

@@ -39,6 +39,7 @@ from concurrency_bench.engine import (
 from concurrency_bench.engine.memory_estimate import available_bytes
 from concurrency_bench.engine.policy import model_row
 from concurrency_bench.report import render, write_outputs
+from concurrency_bench.results.measured import check_measured
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import DEFAULT_INTS_PER_JOB, MAX_DELAY_S, MAX_JOBS, Scenario
 
@@ -188,6 +189,7 @@ def main(args: argparse.Namespace) -> int:
         environment=_environment(options, args.budget_s, probes),
         partial=outcome.interrupted,
     )
+    check_measured(results)  # an empty sweep replaces no table
     written = write_outputs(results, out, latest_dir(out), pages=True)
     sys.stdout.write(render(results, "text"))
     if not args.quiet and written.results_path is not None:

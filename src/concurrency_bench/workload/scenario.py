@@ -193,9 +193,12 @@ class Scenario:
 
     def with_io(self, io: Io, connections: int | None = None) -> Scenario:
         """This workload over `io`, named for it: `-tcp` (a connection per job) or `-tcp-cN`
-        (N shared connections) is added to the name; timer keeps the name."""
+        (N shared connections) is added to the name; timer keeps the name. More connections
+        than jobs would never all be used: the scenario records the jobs' count, the one used."""
         suffix = "" if io == "timer" else f"-{io}"
         if connections is not None:
+            if isinstance(connections, int) and self.jobs < connections <= MAX_CONNECTIONS:
+                connections = self.jobs
             suffix += f"-c{connections}"
         return dataclasses.replace(self, name=self.name + suffix, io=io, connections=connections)
 
