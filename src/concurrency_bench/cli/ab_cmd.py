@@ -23,6 +23,7 @@ from concurrency_bench.analysis.gate import compare
 from concurrency_bench.cli.args import (
     add_model_arguments,
     add_scenario_arguments,
+    path_arg,
     scenario_from_args,
     specs_from_args,
 )
@@ -75,7 +76,7 @@ def add_parser(subparsers: Any) -> None:
     output = parser.add_argument_group("output")
     output.add_argument(
         "--out",
-        type=Path,
+        type=path_arg("out"),
         default=DEFAULT_OUT,
         metavar="DIR",
         help=f"folder for the results file with both sides ({DEFAULT_OUT})",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from concurrency_bench.errors import InputError
@@ -68,6 +69,18 @@ def float_in(
                 f"`{name}` must be a number {bound} {upper}, got {text!r}"
             )
         return value
+
+    return parse
+
+
+def path_arg(name: str) -> Callable[[str], Path]:
+    """An argparse type: a path, refusing an empty or blank one (it would mean the current
+    folder), with an error naming `name`."""
+
+    def parse(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"`{name}` must be a path, got {text!r}")
+        return Path(text)
 
     return parse
 

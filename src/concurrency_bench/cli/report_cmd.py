@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from concurrency_bench import results
-from concurrency_bench.cli.out_dir import prove_writable
+from concurrency_bench.cli.args import path_arg
+from concurrency_bench.cli.out_dir import prove_file_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import FORMATS, html, render
 from concurrency_bench.report.console import emit
@@ -37,7 +37,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--output",
-        type=Path,
+        type=path_arg("output"),
         default=None,
         metavar="PATH",
         help="write to PATH instead of stdout",
@@ -54,7 +54,7 @@ def main(args: argparse.Namespace) -> int:
             f"(several files: {', '.join(MANY_FILES)})"
         )
     if args.output is not None:
-        prove_writable(args.output.parent if str(args.output.parent) else Path("."), "output")
+        prove_file_writable(args.output, "output")
     loaded = [(path, results.load(path)) for path in args.files]
     text = _render(loaded, args.format)
     if args.output is None:

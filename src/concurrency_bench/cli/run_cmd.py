@@ -14,6 +14,7 @@ from concurrency_bench.cli.args import (
     add_scenario_arguments,
     float_in,
     int_in,
+    path_arg,
     scenario_from_args,
     specs_from_args,
 )
@@ -69,7 +70,7 @@ def add_parser(subparsers: Any) -> None:
     output = parser.add_argument_group("output")
     output.add_argument(
         "--out",
-        type=Path,
+        type=path_arg("out"),
         default=DEFAULT_OUT,
         metavar="DIR",
         help=f"folder for the results file ({DEFAULT_OUT}); latest.md, latest.csv and "

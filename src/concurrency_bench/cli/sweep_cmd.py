@@ -21,6 +21,7 @@ from concurrency_bench.cli.args import (
     add_model_arguments,
     float_in,
     int_in,
+    path_arg,
     specs_from_args,
     with_io_from_args,
 )
@@ -108,7 +109,7 @@ def add_parser(subparsers: Any) -> None:
         "double the large points; give 1 to keep first-round costs out of the figures)",
     )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"({DEFAULT_OUT})"
+        "--out", type=path_arg("out"), default=DEFAULT_OUT, metavar="DIR", help=f"({DEFAULT_OUT})"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no file note")
     parser.set_defaults(handler=main)

@@ -45,18 +45,23 @@ WHAT = (
 )
 
 
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*\Z"
+"""Text without control characters (not even a final newline), as a results file holds it."""
+
+
 class ProbeAnswer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """What python_probe.py prints, field by field (see its `probe`)."""
 
     executable: str
-    version: Annotated[str, msgspec.Meta(pattern=r"^[0-9]+\.[0-9]+")]
-    implementation: str
-    build: str
+    version: Annotated[str, msgspec.Meta(pattern=r"^[0-9]+\.[0-9]+[0-9A-Za-z.+]*\Z")]
+    implementation: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z][A-Za-z0-9 ._+-]*\Z")]
+    build: Annotated[str, msgspec.Meta(pattern=ONE_LINE)]
     protocol: Annotated[int, msgspec.Meta(ge=0)] | None
     own_package: bool
-    lacks: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")] | None
+    lacks: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\Z")] | None
     """The top-level module a worker imports that this interpreter lacks."""
-    unavailable: dict[str, str]
+    unavailable: dict[str, Annotated[str, msgspec.Meta(pattern=ONE_LINE)]]
+    """Model name -> why it cannot run there (a row's reason)."""
     too_old: bool = False
     old_package: str | None = None
 
