@@ -206,10 +206,10 @@ def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> ProbeAnswer:
             f"({exc}); is it a Python 3.11+ interpreter?"
         ) from None
     except msgspec.DecodeError:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        tail = (done.stderr.strip().splitlines() or ["nothing on stderr"])[-1][:200]
         raise InputError(
-            f"`python` {executable} is not a Python 3.11+ interpreter (exit status "
-            f"{done.returncode}: {tail})"
+            f"`python` {executable} is not a Python 3.11+ interpreter: the interpreter probe "
+            f"got no JSON answer (exit status {done.returncode}: {tail})"
         ) from None
     if found.too_old:
         raise InputError(
