@@ -63,7 +63,8 @@ def add_parser(subparsers: Any) -> None:
         default=None,
         metavar="PY[,PY...]",
         help="run every model's workers under each of these interpreters, interleaved: a "
-        "path, a name on PATH, or a version such as 3.12 (PATH's python3.12, else pyenv's); "
+        "path, a name on PATH, or a version such as 3.12 (this interpreter when it is 3.12, "
+        "else PATH's python3.12, else pyenv's); "
         "each needs concurrency-bench's dependencies and the models' packages (default: "
         "this interpreter)",
     )
