@@ -91,11 +91,17 @@ def test_a_run_with_one_row_measured_is_a_run(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "ci-benchmark.json").read_text(encoding="utf-8"))
 
 
-def test_more_connections_than_jobs_are_recorded_as_the_jobs(tmp_path: Path) -> None:
+def test_more_connections_than_jobs_are_refused_and_as_many_are_recorded(
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "runs"
-    args = ("--io", "tcp", "--connections", "50", "--jobs", "3", "--delay-ms", "5")
-    done = bench("run", "--models", "asyncio-gather", *args, "--ints", "10", "--rounds", "1",
-                 "--warmup", "0", "--out", str(out), "--quiet")  # fmt: skip
+    args = ("--models", "asyncio-gather", "--io", "tcp", "--jobs", "3", "--delay-ms", "5")
+    rest = ("--ints", "10", "--rounds", "1", "--warmup", "0", "--out", str(out), "--quiet")
+    refused = bench("run", *args, "--connections", "4", *rest)
+    assert refused.returncode == 2, refused.stderr
+    one_line(refused, "`connections`", "from 1 to the number of jobs (3), got 4")
+    assert not out.exists()
+    done = bench("run", *args, "--connections", "3", *rest)
     assert done.returncode == 0, done.stderr
     (path,) = out.glob("*.json")
     ((block, row),) = load(path).models()

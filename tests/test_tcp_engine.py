@@ -45,9 +45,9 @@ def test_the_io_is_part_of_the_scenario_and_its_name() -> None:
     assert (tcp.name, tcp.io, tcp.delays_s) == (f"{SMALL.name}-tcp", "tcp", SMALL.delays_s)
     pooled = SMALL.with_io("tcp", 10)
     assert (pooled.name, pooled.connections) == (f"{SMALL.name}-tcp-c10", 10)
-    # More connections than jobs: only as many as jobs are ever used, and that is recorded.
-    assert SMALL.with_io("tcp", 100) == SMALL.with_io("tcp", SMALL.jobs)
-    assert SMALL.with_io("tcp", 100).name == f"{SMALL.name}-tcp-c{SMALL.jobs}"
+    assert SMALL.with_io("tcp", SMALL.jobs).connections == SMALL.jobs
+    with pytest.raises(InputError, match=r"`connections` must be from 1 to the number of jobs"):
+        SMALL.with_io("tcp", SMALL.jobs + 1)  # never all used: refused, not recorded as given
     assert msgspec.convert(msgspec.to_builtins(pooled), Scenario) == pooled
     with pytest.raises(InputError, match="`connections` needs --io tcp"):
         SMALL.with_io("timer", 3)

@@ -151,8 +151,8 @@ def add_io_arguments(group: argparse._ActionsContainer) -> None:
         type=int_in("connections", 1, MAX_CONNECTIONS),
         default=None,
         metavar="N",
-        help="with --io tcp: N persistent connections the jobs share, at most one per job "
-        "(default: one connection per job)",
+        help="with --io tcp: N persistent connections the jobs share, at most the number of "
+        "jobs (default: one connection per job)",
     )
 
 

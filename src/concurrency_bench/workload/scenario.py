@@ -194,11 +194,15 @@ class Scenario:
     def with_io(self, io: Io, connections: int | None = None) -> Scenario:
         """This workload over `io`, named for it: `-tcp` (a connection per job) or `-tcp-cN`
         (N shared connections) is added to the name; timer keeps the name. More connections
-        than jobs would never all be used: the scenario records the jobs' count, the one used."""
+        than jobs are refused: they would never all be used, and the scenario would record
+        what was not (a sweep's sizes then all share the connections asked for)."""
         suffix = "" if io == "timer" else f"-{io}"
         if connections is not None:
             if isinstance(connections, int) and self.jobs < connections <= MAX_CONNECTIONS:
-                connections = self.jobs
+                raise InputError(
+                    f"`connections` must be from 1 to the number of jobs ({self.jobs:,}), got "
+                    f"{connections:,}: more connections than jobs would never all be used"
+                )
             suffix += f"-c{connections}"
         return dataclasses.replace(self, name=self.name + suffix, io=io, connections=connections)
 
