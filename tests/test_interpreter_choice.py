@@ -1,5 +1,6 @@
-"""Which interpreter `--python X.Y` chooses, and interpreters whose probe answers nonsense
-(issue #16, sections 4 and 8), through the real CLI with fake interpreters as shell scripts."""
+"""Which interpreter `--python X.Y` chooses, and helper processes that answer nonsense: an
+interpreter's probe, the TCP server's ready line (issue #16, sections 4 and 8), through the
+real CLI with fake interpreters as shell scripts and a sitecustomize that prints."""
 
 from __future__ import annotations
 
@@ -114,3 +115,39 @@ def test_run_python_x_y_chooses_the_running_interpreter_over_path_and_says_so(
     (row,) = (m for _, m in load(path).models())
     assert row.status == "ok"
     assert row.python is not None and row.python.executable == RUNNING  # and recorded
+
+
+SERVER_SAYS = {
+    "noise before its line": ("print('hello from sitecustomize')", "ok", None),
+    "no JSON": ("print('nonsense'); sys.exit(0)", "failed", "b'nonsense', not its ready line"),
+    "JSON of another shape": (
+        "print('{\"port\": 0}'); sys.exit(0)",
+        "failed",
+        "not its ready line: Expected `int` >= 1 - at `$.port`",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SERVER_SAYS)
+def test_a_tcp_server_that_prints_other_lines_is_a_row_never_a_traceback(
+    tmp_path: Path, case: str
+) -> None:
+    """The server's ready line is decoded with its types: lines before it (a sitecustomize
+    that prints) are skipped; no ready line fails the scenario's rows, naming what it said."""
+    code, status, reason = SERVER_SAYS[case]
+    (tmp_path / "sitecustomize.py").write_text(
+        f"import sys\nif 'concurrency_bench.net.server' in sys.orig_argv:\n    {code}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    out = tmp_path / "runs"
+    args = ("--models", "asyncio-gather", *SMALL, "--rounds", "1", "--io", "tcp", "--quiet")
+    done = bench("run", *args, "--out", str(out), env=env)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == (0 if status == "ok" else 1), done.stderr
+    (path,) = out.glob("*.json")
+    ((_, row),) = load(path).models()
+    assert row.status == status
+    if reason is not None:
+        assert row.reason is not None and reason in row.reason
+        assert "the ints server did not start" in row.reason
