@@ -46,6 +46,7 @@ NONSENSE: dict[str, str] = {
     "a reason that is not text": json.dumps({**ANSWER, "unavailable": {"sync": 5}}),
     "a negative protocol": json.dumps({**ANSWER, "protocol": -1}),
     "an unknown field": json.dumps({**ANSWER, "extra": 1}),
+    "an unknown field that clears the screen": json.dumps({**ANSWER, "\x1b[2J": 1}),
     "a field missing": json.dumps({k: v for k, v in ANSWER.items() if k != "build"}),
     "no JSON": "hello",
     "nothing": "",

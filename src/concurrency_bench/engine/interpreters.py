@@ -32,6 +32,7 @@ import msgspec
 from concurrency_bench.engine.protocol import PROTOCOL_VERSION
 from concurrency_bench.errors import InputError
 from concurrency_bench.results import PythonInfo
+from concurrency_bench.results.store import _one_line as shown
 from concurrency_bench.runners import ModelSpec
 
 PROBE_SCRIPT = Path(__file__).with_name("python_probe.py")
@@ -203,13 +204,13 @@ def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> ProbeAnswer:
     except msgspec.ValidationError as exc:
         raise InputError(
             f"`python` {executable} answered the interpreter probe with JSON of another shape "
-            f"({exc}); is it a Python 3.11+ interpreter?"
+            f"({shown(str(exc))}); is it a Python 3.11+ interpreter?"
         ) from None
     except msgspec.DecodeError:
         tail = (done.stderr.strip().splitlines() or ["nothing on stderr"])[-1][:200]
         raise InputError(
             f"`python` {executable} is not a Python 3.11+ interpreter: the interpreter probe "
-            f"got no JSON answer (exit status {done.returncode}: {tail})"
+            f"got no JSON answer (exit status {done.returncode}: {shown(tail)})"
         ) from None
     if found.too_old:
         raise InputError(
@@ -227,7 +228,8 @@ def probe(executable: str, specs: Sequence[ModelSpec], label: str) -> Interprete
         info = msgspec.convert(identity, PythonInfo)
     except msgspec.ValidationError as exc:
         raise InputError(
-            f"`python` {executable} describes itself in a way a results file cannot hold ({exc})"
+            f"`python` {executable} describes itself in a way a results file cannot hold "
+            f"({shown(str(exc))})"
         ) from None
     lacks = found.lacks
     return Interpreter(

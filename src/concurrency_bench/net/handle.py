@@ -206,7 +206,7 @@ class ServerHandle:
                 try:
                     return _ready_decoder.decode(line)
                 except msgspec.DecodeError as exc:  # a wrong shape too: ValidationError is one
-                    other, wrong = line, str(exc)
+                    other, wrong = line, repr(str(exc))[1:-1]
         process.wait(timeout=5)
         reason = self.failure()
         self.stop()
