@@ -1,7 +1,8 @@
 """Property-based: valid files from the schema, then mutated; each loads or is one ResultsError.
 
 Never another exception, never a hang; and the real `report` renders (exit 0) or refuses in one
-line (exit 2), never a traceback or exit 1.
+line (exit 2), never a traceback or exit 1; `history` and `compare`, which read the interpreter
+of each row and the run's commit, likewise (exit 0, 1 or 2, a page whole or not written).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli_process import cli
-from concurrency_bench.results import STATUSES, ResultsError, ResultsFile
+from concurrency_bench.results import STATUSES, PythonInfo, ResultsError, ResultsFile
 from concurrency_bench.results.store import parse_bytes
 from concurrency_bench.workload import Scenario
 from factories import ENVIRONMENT, model_result, results_file
@@ -26,6 +28,16 @@ QUICK_S = 5.0
 """Far above a refusal or a load of these small files; anything slower is a hang in the making."""
 
 seconds = st.floats(min_value=0.0, max_value=5.0, allow_nan=False)
+pythons = st.none() | st.builds(
+    PythonInfo,
+    label=st.sampled_from(("3.11", "3.12", "base", "new")),
+    executable=st.sampled_from(("/usr/bin/python3.12", "/venv/bin/python")),
+    version=st.sampled_from(("3.11.7", "3.12.1")),
+    implementation=st.just("CPython"),
+    build=st.sampled_from(("", "main, Jan 1 2024 GCC 12.2.0")),
+)
+"""A row's interpreter (`run --python`, `ab`), read by history, compare and the tables."""
+SWEEP = {"budget_s_per_point": 120.0, "probe": {"sync": {"jobs": 10, "start_s": 0.1}}}
 
 
 @st.composite
@@ -44,20 +56,28 @@ def valid_files(draw: st.DrawFn) -> ResultsFile:
             early = min(0.001, max(delays))  # timers firing early: wall stays >= 0
             overheads = [draw(st.floats(-early, 1.0)) for _ in range(rounds)]
             models.append(
-                model_result(
-                    name,
-                    scenario,
-                    status=status,
-                    overheads=overheads or None,
-                    cpus=[abs(o) for o in overheads] or None,
-                    reason=None if status == "ok" else draw(st.text(max_size=20)),
-                    rss_before_bytes=draw(st.none() | st.integers(0, 2**40)),
-                    rss_peak_bytes=draw(st.none() | st.integers(0, 2**40)),
-                    rounds_per_process=draw(st.integers(1, 3)),
+                msgspec.structs.replace(
+                    model_result(
+                        name,
+                        scenario,
+                        status=status,
+                        overheads=overheads or None,
+                        cpus=[abs(o) for o in overheads] or None,
+                        reason=None if status == "ok" else draw(st.text(max_size=20)),
+                        rss_before_bytes=draw(st.none() | st.integers(0, 2**40)),
+                        rss_peak_bytes=draw(st.none() | st.integers(0, 2**40)),
+                        rounds_per_process=draw(st.integers(1, 3)),
+                    ),
+                    python=draw(pythons),
                 )
             )
         blocks.append((scenario, models))
-    return results_file(blocks, partial=draw(st.booleans()), environment=dict(ENVIRONMENT))
+    environment: dict[str, Any] = dict(ENVIRONMENT, git_dirty=draw(st.booleans()))
+    if draw(st.booleans()):
+        environment["sweep"] = SWEEP
+    if draw(st.booleans()):
+        del environment["git_commit"]
+    return results_file(blocks, partial=draw(st.booleans()), environment=environment)
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -178,3 +198,83 @@ def test_report_on_mutated_files_renders_or_exits_2(tmp_path: Path, index: int) 
     assert result.returncode in (0, 2), result.stderr
     if result.returncode == 2:
         assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def _read_by_history_and_compare(tmp_path: Path, raw: bytes) -> None:
+    """`history` over a good file and `raw`: the page whole (exit 0) or nothing (exit 2);
+    `compare good raw`: a table (0 or 1) or one line (2); never a traceback."""
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    good = folder / "a.json"
+    good.write_text(_GOOD.to_json(), encoding="utf-8")
+    (folder / "b.json").write_bytes(raw)
+    page = tmp_path / "page.html"
+    history = cli("history", str(folder), "--output", str(page))
+    assert "Traceback" not in history.stderr, history.stderr
+    assert history.returncode in (0, 2), history.stderr
+    if history.returncode == 0:
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    else:
+        assert not page.exists() and len(history.stderr.splitlines()) == 1, history.stderr
+    compared = cli("compare", str(good), str(folder / "b.json"))
+    assert "Traceback" not in compared.stderr, compared.stderr
+    assert compared.returncode in (0, 1, 2), compared.stderr
+    if compared.returncode == 2:
+        assert len(compared.stderr.splitlines()) == 1, compared.stderr
+
+
+_S = Scenario.explicit([0.01, 0.02], name="s0", ints_per_job=3)
+_GOOD = results_file(
+    [
+        (
+            _S,
+            [
+                msgspec.structs.replace(
+                    model_result("trio", _S, overheads=[0.001, 0.002]),
+                    python=PythonInfo(
+                        label="3.12", executable="/p", version="3.12.1", implementation="CPython"
+                    ),
+                ),
+                model_result("sync", _S, status="unavailable", reason="lacks msgspec"),
+            ],
+        )
+    ],
+    environment=dict(ENVIRONMENT, sweep=SWEEP),
+)
+"""A file with every field the new readers use: an interpreter, a commit, a sweep's notes."""
+HISTORY_FIELDS: dict[str, tuple[tuple[Any, ...], Any]] = {
+    # name: (path in the file, the value put there; None deletes it)
+    "interpreter label empty": (("scenarios", 0, "models", 0, "python", "label"), ""),
+    "interpreter label a number": (("scenarios", 0, "models", 0, "python", "label"), 5),
+    "interpreter label with an escape": (
+        ("scenarios", 0, "models", 0, "python", "label"),
+        "3.12\x1b[2J",
+    ),
+    "interpreter a list": (("scenarios", 0, "models", 0, "python"), []),
+    "interpreter without its executable": (
+        ("scenarios", 0, "models", 0, "python", "executable"),
+        None,
+    ),
+    "interpreter with an unknown field": (("scenarios", 0, "models", 0, "python", "x"), 1),
+    "commit a number": (("environment", "git_commit"), 5),
+    "commit a dict": (("environment", "git_commit"), {"a": [1, 2]}),
+    "commit with an escape": (("environment", "git_commit"), "\x1b]0;title\x07abc"),
+    "dirty a string": (("environment", "git_dirty"), "yes"),
+    "created in the year 0": (("created_utc",), "0000-00-00T00:00:00Z"),
+    "created not a time": (("created_utc",), "yesterday"),
+    "sweep notes a number": (("environment", "sweep"), 5),
+    "sweep probe nested deep": (("environment", "sweep", "probe"), [[[[[[[[[1]]]]]]]]]),
+}
+
+
+@pytest.mark.parametrize("field", HISTORY_FIELDS)
+def test_fields_history_and_compare_read_load_or_are_one_line(tmp_path: Path, field: str) -> None:
+    path, value = HISTORY_FIELDS[field]
+    data = json.loads(_GOOD.to_json())
+    _set(data, path, value, delete=value is None)
+    _read_by_history_and_compare(tmp_path, json.dumps(data).encode())
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_history_and_compare_on_mutated_files_read_or_exit_2(tmp_path: Path, index: int) -> None:
+    _read_by_history_and_compare(tmp_path, _examples(16)[8 + index])

@@ -231,11 +231,11 @@ def test_with_io_names_the_io_and_the_shared_connections() -> None:
     assert base.with_io("timer") == base
     tcp = base.with_io("tcp")
     assert (tcp.name, tcp.io, tcp.connections) == ("uniform-10x50ms-100ints-tcp", "tcp", None)
-    shared = base.with_io("tcp", 100)
+    shared = base.with_io("tcp", 10)
     assert (shared.name, shared.io, shared.connections) == (
-        "uniform-10x50ms-100ints-tcp-c100",
+        "uniform-10x50ms-100ints-tcp-c10",
         "tcp",
-        100,
+        10,
     )
     assert (shared.delays_s, shared.ints_per_job, shared.seed) == (
         base.delays_s,

@@ -30,8 +30,11 @@ def test_the_io_is_part_of_the_scenario_and_its_name() -> None:
     assert SMALL.io == "timer" and SMALL.connections is None
     tcp = SMALL.with_io("tcp")
     assert (tcp.name, tcp.io, tcp.delays_s) == (f"{SMALL.name}-tcp", "tcp", SMALL.delays_s)
-    pooled = SMALL.with_io("tcp", 100)
-    assert (pooled.name, pooled.connections) == (f"{SMALL.name}-tcp-c100", 100)
+    pooled = SMALL.with_io("tcp", 10)
+    assert (pooled.name, pooled.connections) == (f"{SMALL.name}-tcp-c10", 10)
+    assert SMALL.with_io("tcp", SMALL.jobs).connections == SMALL.jobs
+    with pytest.raises(InputError, match=r"`connections` must be from 1 to the number of jobs"):
+        SMALL.with_io("tcp", SMALL.jobs + 1)  # never all used: refused, not recorded as given
     assert msgspec.convert(msgspec.to_builtins(pooled), Scenario) == pooled
     with pytest.raises(InputError, match="`connections` needs --io tcp"):
         SMALL.with_io("timer", 3)

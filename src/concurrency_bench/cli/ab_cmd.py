@@ -27,13 +27,15 @@ from concurrency_bench.cli.args import (
     add_model_arguments,
     add_scenario_arguments,
     engine_options,
+    path_arg,
 )
 from concurrency_bench.cli.measuring import exit_status, measure, prove_outputs, workload
-from concurrency_bench.engine import Interpreter, probe, protocol_mismatch, resolve
+from concurrency_bench.engine import Interpreter, describe, probe, protocol_mismatch, resolve
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit
 from concurrency_bench.results import ResultsFile, ScenarioResults, write_results
+from concurrency_bench.results.measured import check_measured
 
 DEFAULT_OUT = Path("results") / "ab"
 SIDES = ("base", "new")
@@ -64,7 +66,7 @@ def add_parser(subparsers: Any) -> None:
     output = parser.add_argument_group("output")
     output.add_argument(
         "--out",
-        type=Path,
+        type=path_arg("out"),
         default=DEFAULT_OUT,
         metavar="DIR",
         help=f"folder for the results file with both sides ({DEFAULT_OUT})",
@@ -95,7 +97,10 @@ def sides(args: argparse.Namespace, specs: list[Any]) -> list[Interpreter]:
     needs, is bad input (one line): a gate that compares nothing must not pass."""
     found = []
     for side in SIDES:
-        python = probe(resolve(getattr(args, side)), specs, label=side)
+        try:
+            python = probe(resolve(getattr(args, side)), specs, label=side)
+        except InputError as exc:
+            raise InputError(f"--{side}: {exc}") from None
         if python.lacks is not None:
             raise InputError(f"--{side}: {python.lacks}")
         mismatch = protocol_mismatch(python, f"--{side}")
@@ -103,12 +108,6 @@ def sides(args: argparse.Namespace, specs: list[Any]) -> list[Interpreter]:
             raise InputError(mismatch)
         found.append(python)
     return found
-
-
-def describe(python: Interpreter) -> str:
-    """ "base: /path (CPython 3.11.7)"."""
-    info = python.info
-    return f"{info.label}: {info.executable} ({info.implementation} {info.version})"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -120,6 +119,7 @@ def main(args: argparse.Namespace) -> int:
     pairs = [(scenario, spec) for spec in specs]
     measured = measure(pairs, engine_options(args), quiet=args.quiet, pythons=pythons)
     results, received = measured.results, measured.received
+    check_measured(results)  # a gate that compared nothing must not pass
     path = write_results(results, out)
     if results.partial:
         return exit_status(results, received)
@@ -131,7 +131,7 @@ def main(args: argparse.Namespace) -> int:
         emit(f"concurrency-bench: warning: {warning}\n", sys.stderr)
     emit(
         "A/B, both sides interleaved worker by worker on this machine: "
-        + "; ".join(describe(p) for p in pythons)
+        + "; ".join(f"{p.info.label}: {describe(p)}" for p in pythons)
         + "\n"
         + compare_table.render(comparison, (Path("base"), base), (Path("new"), new))
     )

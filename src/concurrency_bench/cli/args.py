@@ -12,6 +12,7 @@ import argparse
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT, METRICS
@@ -90,6 +91,18 @@ def float_in(
                 f"`{name}` must be a number {bound} {upper}, got {text!r}"
             )
         return value
+
+    return parse
+
+
+def path_arg(name: str) -> Callable[[str], Path]:
+    """An argparse type: a path, refusing an empty or blank one (it would mean the current
+    folder), with an error naming `name`."""
+
+    def parse(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"`{name}` must be a path, got {text!r}")
+        return Path(text)
 
     return parse
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from concurrency_bench import results
 from concurrency_bench.analysis.history import Run, Track, breaks, panels, runs_of, tracks
-from concurrency_bench.cli.args import add_significance_arguments
-from concurrency_bench.cli.out_dir import prove_writable
+from concurrency_bench.cli.args import add_significance_arguments, path_arg
+from concurrency_bench.cli.out_dir import prove_file_writable, prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import figures, formatting, history_page
 from concurrency_bench.report.console import emit
@@ -23,10 +23,11 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "history", help="tracked metrics over stored runs, marking what the gate would flag"
     )
-    parser.add_argument("directory", type=Path, metavar="DIR", help="e.g. results/runs")
-    parser.add_argument("--output", type=Path, default=None, metavar="PATH",
+    parser.add_argument("directory", type=path_arg("directory"), metavar="DIR",
+                        help="e.g. results/runs")  # fmt: skip
+    parser.add_argument("--output", type=path_arg("output"), default=None, metavar="PATH",
                         help="write the HTML page to PATH")  # fmt: skip
-    parser.add_argument("--figures", type=Path, default=None, metavar="DIR",
+    parser.add_argument("--figures", type=path_arg("figures"), default=None, metavar="DIR",
                         help="write one SVG and PNG per (scenario, metric) into DIR")  # fmt: skip
     add_significance_arguments(parser)
     parser.set_defaults(handler=main)
@@ -70,9 +71,10 @@ def text_summary(runs: list[Run], found: list[Track]) -> str:
 
 def main(args: argparse.Namespace) -> int:
     """Load, track, then print the summary and write what was asked for."""
-    for option, path in (("output", args.output), ("figures", args.figures)):
-        if path is not None:
-            prove_writable(path.parent if option == "output" else path, option)
+    if args.output is not None:
+        prove_file_writable(args.output, "output")
+    if args.figures is not None:
+        prove_writable(args.figures, "figures")
     if args.figures is not None and not figures.available():
         raise InputError(f"`figures` {figures.MISSING}")
     runs = load_runs(args.directory)

@@ -1,8 +1,9 @@
-"""Proof, before anything is measured, that an output folder can take a file."""
+"""Proof, before anything is measured, that an output folder (or file path) can take a file."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -31,6 +32,27 @@ def prove_writable(directory: Path, name: str = "out") -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InputError(f"`{name}` folder {directory} cannot take a file: {reason}") from None
+
+
+def check_file_name(path: Path, name: str) -> None:
+    """Refuse a path that names no file of its own (., .., /), naming `name`."""
+    if path.name in ("", ".", ".."):
+        raise InputError(f"`{name}` must be a file's path, got {str(path)!r}, a folder")
+
+
+def prove_file_writable(path: Path, name: str) -> None:
+    """Refuse a file path whose file cannot be written or replaced: no file name, or something
+    there other than a regular file (a folder; a device such as /dev/null or a FIFO, which
+    replacing would destroy, or writing would block on); then prove its folder."""
+    check_file_name(path, name)
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # nothing there yet, or a path the folder's proof explains
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InputError(f"`{name}` must be a regular file's path; {path} is {what}")
+    prove_writable(path.parent, name)
 
 
 def _kind(path: Path) -> str:

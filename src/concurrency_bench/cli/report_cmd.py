@@ -4,11 +4,11 @@ in any format of the registry (report/formats.py)."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from concurrency_bench import results
-from concurrency_bench.cli.out_dir import prove_writable
+from concurrency_bench.cli.args import path_arg
+from concurrency_bench.cli.out_dir import prove_file_writable, prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import formats
 from concurrency_bench.report.console import emit
@@ -34,7 +34,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--output",
-        type=Path,
+        type=path_arg("output"),
         default=None,
         metavar="PATH",
         help="write to PATH instead of stdout (figures: the folder to write them into)",
@@ -57,8 +57,10 @@ def main(args: argparse.Namespace) -> int:
     if missing is not None:
         raise InputError(f"`format` {missing}")
     if args.output is not None:
-        folder = args.output if fmt.render is None else args.output.parent
-        prove_writable(folder if str(folder) else Path("."), "output")
+        if fmt.render is None:  # a format that writes a folder of files
+            prove_writable(args.output, "output")
+        else:
+            prove_file_writable(args.output, "output")
     loaded = [(path, results.load(path)) for path in args.files]
     if fmt.write is not None:
         fmt.write(loaded[0][1], args.output)

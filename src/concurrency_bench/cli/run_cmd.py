@@ -12,6 +12,7 @@ from concurrency_bench.cli.args import (
     add_model_arguments,
     add_scenario_arguments,
     engine_options,
+    path_arg,
 )
 from concurrency_bench.cli.measuring import (
     DEFAULT_OUT,
@@ -21,9 +22,11 @@ from concurrency_bench.cli.measuring import (
     prove_outputs,
     workload,
 )
-from concurrency_bench.engine import Interpreter, probe_all, protocol_mismatch
+from concurrency_bench.engine import Interpreter, describe, probe_all, protocol_mismatch
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import pythons_table, render, write_outputs
+from concurrency_bench.report.console import emit
+from concurrency_bench.results.measured import check_measured
 from concurrency_bench.runners import ModelSpec
 
 
@@ -42,14 +45,15 @@ def add_parser(subparsers: Any) -> None:
         default=None,
         metavar="PY[,PY...]",
         help="run every model's workers under each of these interpreters, interleaved: a "
-        "path, a name on PATH, or a version such as 3.12 (PATH's python3.12, else pyenv's); "
+        "path, a name on PATH, or a version such as 3.12 (this interpreter when it is 3.12, "
+        "else PATH's python3.12, else pyenv's); "
         "each needs concurrency-bench's dependencies and the models' packages (default: "
         "this interpreter)",
     )
     output = parser.add_argument_group("output")
     output.add_argument(
         "--out",
-        type=Path,
+        type=path_arg("out"),
         default=DEFAULT_OUT,
         metavar="DIR",
         help=f"folder for the results file ({DEFAULT_OUT}); latest.md, latest.csv and "
@@ -90,11 +94,16 @@ def main(args: argparse.Namespace) -> int:
     """Validate everything, measure, write the file (also when interrupted), show the table."""
     scenario, specs = workload(args)
     pythons = interpreters(args.python, specs)  # probed before anything is written
+    if not args.quiet:
+        for text, python in zip(args.python or (), pythons, strict=True):
+            label = python.info.label
+            emit(f"--python {text}: {describe(python)}, rows labelled {label}\n", sys.stderr)
     out: Path = args.out
     prove_outputs(out)
     pairs = [(scenario, spec) for spec in specs]
     measured = measure(pairs, engine_options(args), quiet=args.quiet, pythons=pythons)
     results = measured.results
+    check_measured(results)  # an empty run replaces no table
     written = write_outputs(results, out, latest_dir(out))
     if args.json:
         if written.results_path is not None:  # else it is on stdout already

@@ -22,6 +22,7 @@ from concurrency_bench.cli.args import (
     add_model_arguments,
     float_in,
     int_in,
+    path_arg,
     specs_from_args,
     with_io_from_args,
 )
@@ -45,6 +46,7 @@ from concurrency_bench.engine import (
 )
 from concurrency_bench.report import render, write_outputs
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.results.measured import check_measured
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import (
     DEFAULT_INTS_PER_JOB,
@@ -119,7 +121,7 @@ def add_parser(subparsers: Any) -> None:
         "double the large points; give 1 to keep first-round costs out of the figures)",
     )
     parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"({DEFAULT_OUT})"
+        "--out", type=path_arg("out"), default=DEFAULT_OUT, metavar="DIR", help=f"({DEFAULT_OUT})"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no file note")
     parser.set_defaults(handler=main)
@@ -184,6 +186,7 @@ def main(args: argparse.Namespace) -> int:
     pairs = [(p.scenario, p.spec) for p in points if p.reason is None]
     measured = measure(pairs, options, quiet=args.quiet, received=received)
     results = with_points(measured.results, points, options, _sweep_notes(args.budget_s, probes))
+    check_measured(results)  # an empty sweep replaces no table
     written = write_outputs(results, out, latest_dir(out), pages=True)
     sys.stdout.write(render(results, "text"))
     if not args.quiet and written.results_path is not None:

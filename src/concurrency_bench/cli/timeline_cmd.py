@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from concurrency_bench.cli.args import add_model_arguments, add_scenario_arguments
+from concurrency_bench.cli.args import add_model_arguments, add_scenario_arguments, path_arg
 from concurrency_bench.cli.measuring import workload
-from concurrency_bench.cli.out_dir import prove_writable
+from concurrency_bench.cli.out_dir import check_file_name, prove_file_writable
 from concurrency_bench.cli.signals import interrupt_signals
 from concurrency_bench.engine import (
     EngineOptions,
@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--plot",
-        type=Path,
+        type=path_arg("plot"),
         default=None,
         metavar="PATH",
         help="also draw the timelines as a figure: PATH.svg and PATH.png (needs matplotlib; "
@@ -79,7 +79,9 @@ def check_plot(path: Path, scenario: Scenario) -> None:
         raise InputError(f"`plot` draws at most {most} jobs per model, got {scenario.jobs:,}")
     if path.suffix not in ("", ".svg", ".png"):
         raise InputError(f"`plot` must be a path ending in .svg, .png or nothing, got {path}")
-    prove_writable(path.parent if str(path.parent) else Path("."), "plot")
+    check_file_name(path, "plot")
+    for suffix in (".svg", ".png"):
+        prove_file_writable(path.with_suffix(suffix), "plot")
 
 
 def plot_timeline(outcomes: Sequence[SingleRun], scenario: Scenario, path: Path) -> list[Path]:

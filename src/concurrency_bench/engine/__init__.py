@@ -22,6 +22,7 @@ from concurrency_bench.engine.api import (
 )
 from concurrency_bench.engine.interpreters import (
     Interpreter,
+    describe,
     probe,
     probe_all,
     protocol_mismatch,
@@ -57,6 +58,7 @@ __all__ = [
     "available_bytes",
     "check_memory",
     "collect_environment",
+    "describe",
     "estimate_memory",
     "measure_all",
     "measure_file",

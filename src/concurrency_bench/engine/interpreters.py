@@ -1,9 +1,12 @@
 """Other interpreters for the workers (`run --python`, `ab`): find them, probe them, label them.
 
-An interpreter is a path, a name on PATH, or a version such as 3.12 (PATH's python3.12,
-else pyenv's newest 3.12.x). Each is probed once, before anything is measured, by running
-python_probe.py under it: its version and build, whether it has concurrency-bench and its
-dependencies, its protocol version, and which models it can run, decided there.
+An interpreter is a path, a name on PATH, or a version such as 3.12 (the interpreter running
+concurrency-bench when it is that version, else PATH's python3.12, else pyenv's newest
+3.12.x). Each is probed once, before anything is measured, by running python_probe.py under
+it: its version and build, whether it has concurrency-bench and its dependencies, its
+protocol version, and which models it can run, decided there. The probe's answer is decoded
+with its types, as a results file is: an answer of another shape is one line naming the
+interpreter.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import atexit
 import functools
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -21,13 +25,14 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 import msgspec
 
 from concurrency_bench.engine.protocol import PROTOCOL_VERSION
 from concurrency_bench.errors import InputError
 from concurrency_bench.results import PythonInfo
+from concurrency_bench.results.store import _one_line as shown
 from concurrency_bench.runners import ModelSpec
 
 PROBE_SCRIPT = Path(__file__).with_name("python_probe.py")
@@ -35,7 +40,31 @@ PACKAGE = Path(__file__).resolve().parents[1]
 """This concurrency_bench package's directory (in src/, or in an environment's site-packages)."""
 PROBE_TIMEOUT_S = 60.0
 VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
-WHAT = "an interpreter's path, a name on PATH, or a version such as 3.12 (PATH or pyenv)"
+WHAT = (
+    "an interpreter's path, a name on PATH, or a version such as 3.12 (this interpreter, PATH "
+    "or pyenv)"
+)
+
+
+ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f]*\Z"
+"""Text without control characters (not even a final newline), as a results file holds it."""
+
+
+class ProbeAnswer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What python_probe.py prints, field by field (see its `probe`)."""
+
+    executable: str
+    version: Annotated[str, msgspec.Meta(pattern=r"^[0-9]+\.[0-9]+[0-9A-Za-z.+]*\Z")]
+    implementation: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z][A-Za-z0-9 ._+-]*\Z")]
+    build: Annotated[str, msgspec.Meta(pattern=ONE_LINE)]
+    protocol: Annotated[int, msgspec.Meta(ge=0)] | None
+    own_package: bool
+    lacks: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\Z")] | None
+    """The top-level module a worker imports that this interpreter lacks."""
+    unavailable: dict[str, Annotated[str, msgspec.Meta(pattern=ONE_LINE)]]
+    """Model name -> why it cannot run there (a row's reason)."""
+    too_old: bool = False
+    old_package: str | None = None
 
 
 @functools.cache
@@ -103,6 +132,13 @@ def _version_key(path: Path) -> tuple[int, ...]:
     return tuple(int(n) for n in numbers)
 
 
+def running_is(version: str) -> bool:
+    """Whether the interpreter running concurrency-bench is `version` (3.12 or 3.12.1): its
+    environment has the dependencies, where the system's python3.12 may have none."""
+    running = platform.python_version()
+    return bool(sys.executable) and version in (running, short_version(running))
+
+
 def resolve(text: str) -> str:
     """The interpreter `text` names, as an absolute path (not resolving links: a virtual
     environment's python must stay itself); InputError naming `python` when none is found."""
@@ -110,6 +146,8 @@ def resolve(text: str) -> str:
     if not text:
         raise InputError(f"`python` must be {WHAT}; got an empty name")
     if VERSION.match(text):
+        if running_is(text):
+            return os.path.abspath(sys.executable)
         major_minor = ".".join(text.split(".")[:2])
         if text == major_minor:
             found = _on_path(f"python{text}")
@@ -146,8 +184,9 @@ def _models(specs: Sequence[ModelSpec]) -> str:
     )
 
 
-def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> dict[str, Any]:
-    """Run python_probe.py under `executable` and read its answer (InputError if it cannot)."""
+def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> ProbeAnswer:
+    """Run python_probe.py under `executable` and decode its answer (InputError if it cannot
+    be run, answers no JSON, or answers JSON of another shape)."""
     try:
         done = subprocess.run(
             [executable, "-P", str(PROBE_SCRIPT), package_root()],
@@ -159,17 +198,23 @@ def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> dict[str, Any]:
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise InputError(f"`python` {executable} could not be run: {exc}") from None
+    lines = done.stdout.strip().splitlines()
     try:
-        found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        found = msgspec.json.decode(lines[-1] if lines else "", type=ProbeAnswer)
+    except msgspec.ValidationError as exc:
         raise InputError(
-            f"`python` {executable} is not a Python 3.11+ interpreter (exit status "
-            f"{done.returncode}: {tail})"
+            f"`python` {executable} answered the interpreter probe with JSON of another shape "
+            f"({shown(str(exc))}); is it a Python 3.11+ interpreter?"
         ) from None
-    if found.get("too_old"):
+    except msgspec.DecodeError:
+        tail = (done.stderr.strip().splitlines() or ["nothing on stderr"])[-1][:200]
         raise InputError(
-            f"`python` {executable} is Python {found['version']}; concurrency-bench needs 3.11+"
+            f"`python` {executable} is not a Python 3.11+ interpreter: the interpreter probe "
+            f"got no JSON answer (exit status {done.returncode}: {shown(tail)})"
+        ) from None
+    if found.too_old:
+        raise InputError(
+            f"`python` {executable} is Python {found.version}; concurrency-bench needs 3.11+"
         )
     return found
 
@@ -177,20 +222,22 @@ def _run_probe(executable: str, specs: Sequence[ModelSpec]) -> dict[str, Any]:
 def probe(executable: str, specs: Sequence[ModelSpec], label: str) -> Interpreter:
     """Probe one interpreter (outside every timed region) for the models of a run."""
     found = _run_probe(executable, specs)
-    info = PythonInfo(
-        label=label,
-        executable=executable,
-        version=str(found["version"]),
-        implementation=str(found["implementation"]),
-        build=str(found["build"]),
-    )
-    lacks = found.get("lacks")
+    identity = {"label": label, "executable": executable, "version": found.version,
+                "implementation": found.implementation, "build": found.build}  # fmt: skip
+    try:  # the record the rows will carry, held to the results file's rules
+        info = msgspec.convert(identity, PythonInfo)
+    except msgspec.ValidationError as exc:
+        raise InputError(
+            f"`python` {executable} describes itself in a way a results file cannot hold "
+            f"({shown(str(exc))})"
+        ) from None
+    lacks = found.lacks
     return Interpreter(
         executable=executable,
         info=info,
-        own_package=bool(found["own_package"]),
-        protocol=found.get("protocol"),
-        unavailable=dict(found.get("unavailable") or {}),
+        own_package=found.own_package,
+        protocol=found.protocol,
+        unavailable=found.unavailable,
         lacks=f"{executable} lacks {lacks} (fix: {executable} -m pip install {lacks})"
         if lacks
         else None,
@@ -216,6 +263,12 @@ def probe_all(texts: Sequence[str], specs: Sequence[ModelSpec]) -> list[Interpre
     if len(set(labels)) < len(labels):
         labels = [f"{p.info.version} {p.executable}" for p in probed]
     return [relabel(p, label) for p, label in zip(probed, labels, strict=True)]
+
+
+def describe(interpreter: Interpreter) -> str:
+    """ "/path/bin/python (CPython 3.12.1)": which interpreter was chosen."""
+    info = interpreter.info
+    return f"{info.executable} ({info.implementation} {info.version})"
 
 
 def relabel(interpreter: Interpreter, label: str) -> Interpreter:

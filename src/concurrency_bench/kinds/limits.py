@@ -57,16 +57,20 @@ def connections_fit(open_at_once: int, *, connections: int | None = None) -> str
     sockets = min(open_at_once, connections) if connections else open_at_once
     soft, hard = nofile_limits()
     need = sockets + DESCRIPTOR_HEADROOM
+    one = sockets == 1
+    count = f"{sockets:,} connection{'' if one else 's'} open at once"
+    fewer = "" if one else " or share fewer connections with --connections N"
     if soft != resource.RLIM_INFINITY and need > soft:
         return (
-            f"{sockets:,} connections open at once need about {need:,} open files, but the "
-            f"open-file limit (RLIMIT_NOFILE) is {soft:,} (hard limit {hard:,}); raise it "
-            f"with `ulimit -n` or share fewer connections with --connections N"
+            f"{count} need{'s' if one else ''} about {need:,} open files ({sockets:,} for the "
+            f"socket{'' if one else 's'}, {DESCRIPTOR_HEADROOM} for the worker's own), but "
+            f"the open-file limit (RLIMIT_NOFILE) is {soft:,} (hard limit {hard:,}); raise it "
+            f"with `ulimit -n`{fewer}"
         )
     ports = ephemeral_ports()
     if ports is not None and sockets > ports:
         return (
-            f"{sockets:,} connections open at once exceed the {ports:,} ephemeral ports of "
-            f"net.ipv4.ip_local_port_range; share fewer connections with --connections N"
+            f"{count} exceed the {ports:,} ephemeral ports of net.ipv4.ip_local_port_range; "
+            "share fewer connections with --connections N"
         )
     return None

@@ -9,17 +9,19 @@ while the client's ephemeral ports are free again at once.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import selectors
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Annotated
+
+import msgspec
 
 import concurrency_bench
 from concurrency_bench.kinds.servers import (
@@ -42,6 +44,19 @@ from concurrency_bench.workload import Scenario
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0
 """Building a large scenario's payload bytes happens before the server listens."""
+
+
+class Ready(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The line the server prints once it listens (net/server.py), decoded with its types."""
+
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)]
+    pid: int
+    loop: str
+    cpus: list[int] | None
+    nofile: int
+
+
+_ready_decoder = msgspec.json.Decoder(Ready)
 
 
 @dataclass(frozen=True)
@@ -126,27 +141,38 @@ class ServerHandle(Server):
             stderr=self._stderr,
             env=env,
             start_new_session=True,  # a Ctrl-C meant for the engine reaches it through stop()
+            bufsize=0,  # unbuffered: select() then sees every line not yet read
         )
-        line = self._read_ready()
-        self.info = json.loads(line)
-        self.port = int(self.info["port"])  # type: ignore[call-overload]
+        ready = self._read_ready()
+        self.info = msgspec.structs.asdict(ready)
+        self.port = ready.port
         self.token = token_of(scenario)
 
-    def _read_ready(self) -> bytes:
+    def _read_ready(self) -> Ready:
+        """The server's ready line; other lines on its stdout (a sitecustomize's print) are
+        skipped, and the last one is named if the server never says it is ready."""
         process = self.process
         assert process is not None and process.stdout is not None
+        deadline = time.monotonic() + START_TIMEOUT_S
+        other, wrong = b"", ""
         with selectors.DefaultSelector() as selector:
             selector.register(process.stdout, selectors.EVENT_READ)
-            if not selector.select(START_TIMEOUT_S):
-                self.stop()
-                raise ServerError(f"server did not start within {START_TIMEOUT_S:g} s")
-        line = process.stdout.readline()
-        if not line:
-            process.wait(timeout=5)
-            reason = self.failure()
-            self.stop()
-            raise ServerError(f"server failed to start: {reason}")
-        return line
+            while True:
+                if not selector.select(max(0.0, deadline - time.monotonic())):
+                    self.stop()
+                    raise ServerError(f"server did not start within {START_TIMEOUT_S:g} s")
+                line = process.stdout.readline()
+                if not line:
+                    break
+                try:
+                    return _ready_decoder.decode(line)
+                except msgspec.DecodeError as exc:  # a wrong shape too: ValidationError is one
+                    other, wrong = line, repr(str(exc))[1:-1]
+        process.wait(timeout=5)
+        reason = self.failure()
+        self.stop()
+        printed = f" (it printed {other.strip()[:100]!r}, not its ready line: {wrong})"
+        raise ServerError(f"server failed to start: {reason}{printed if other else ''}")
 
     @property
     def target(self) -> TcpTarget:

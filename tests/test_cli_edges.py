@@ -1,0 +1,190 @@
+"""Every option of `timeline`, `sweep`, `history` and `ab` at its edges (issue #16, section 8):
+zero, negative, huge, NaN, infinity, the wrong type, an empty string. Each is one line naming
+the parameter and what it allows, exit 2, no traceback, nothing written. Every case runs the
+real CLI, with a model that is never available, so a value wrongly accepted measures nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_cli_hardening import TESTS_DIR, WITH_FAULTS, one_line
+
+import concurrency_bench
+from concurrency_bench.results import write_results
+from factories import model_result, results_file, scenario
+
+HUGE = "99999999999999999999"
+WHOLE_FROM_1 = ("0", "-1", HUGE, "nan", "inf", "abc", "", "1.5")
+WHOLE_FROM_0 = ("-1", HUGE, "nan", "abc", "", "1.5")
+NUMBER_FROM_0 = ("-1", "1e20", "1e309", "nan", "inf", "abc", "")
+NUMBER_ABOVE_0 = ("0", *NUMBER_FROM_0)
+CHOICE = ("", "abc", "0")
+PATH = ("", " ")
+NEVER = ("--models", "fault-missing")
+"""A model no machine has: a value wrongly accepted ends in an unavailable row, fast."""
+
+OPTIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    # command: [(option, the name its message gives, bad values)]
+    "timeline": [
+        ("--jobs", "`jobs`", WHOLE_FROM_1),
+        ("--pool-size", "`pool-size`", WHOLE_FROM_1),
+        ("--connections", "`connections`", WHOLE_FROM_1),
+        ("--ints", "`ints`", WHOLE_FROM_0),
+        ("--seed", "`seed`", WHOLE_FROM_0),
+        ("--delay-ms", "`delay-ms`", (*NUMBER_FROM_0, "2:1", "1:nan", ":")),
+        ("--unit-ms", "`unit-ms`", (*NUMBER_ABOVE_0, "60001")),
+        ("--scenario", "--scenario", CHOICE),
+        ("--io", "--io", CHOICE),
+        ("--format", "--format", CHOICE),
+        ("--models", "`models`", ("", "abc", ",")),
+        ("--plot", "`plot`", (*PATH, ".", "..", "x.pdf")),
+    ],
+    "sweep": [
+        ("--jobs", "`jobs`", (*WHOLE_FROM_1, "10,,100", "10,abc", ",")),
+        ("--delay-ms", "`delay-ms`", NUMBER_FROM_0),
+        ("--ints", "`ints`", WHOLE_FROM_0),
+        ("--connections", "`connections`", WHOLE_FROM_1),
+        ("--pool-size", "`pool-size`", WHOLE_FROM_1),
+        ("--budget-s", "`budget-s`", NUMBER_ABOVE_0),
+        ("--rounds", "`rounds`", (*WHOLE_FROM_1, "101")),
+        ("--warmup", "`warmup`", (*WHOLE_FROM_0, "11")),
+        ("--out", "`out`", PATH),
+        ("--io", "--io", CHOICE),
+        ("--models", "`models`", ("", "abc")),
+    ],
+    "history": [
+        ("DIR", "`directory`", (*PATH, "no-such-folder")),
+        ("--output", "`output`", (*PATH, ".", "..", "a-folder", "a-fifo")),
+        ("--figures", "`figures`", (*PATH, "a-fifo")),
+        ("--threshold", "`threshold`", (*NUMBER_ABOVE_0, "1001")),
+        ("--alpha", "`alpha`", (*NUMBER_ABOVE_0, "0.5")),
+    ],
+    "ab": [
+        ("--base", "--base", (*PATH, "abc-no-such-python", "3.99", "0", "a-folder", "a-fifo")),
+        ("--new", "--new", (*PATH, "abc-no-such-python", "3.99", "0", "a-folder", "a-fifo")),
+        ("--jobs", "`jobs`", WHOLE_FROM_1),
+        ("--pool-size", "`pool-size`", WHOLE_FROM_1),
+        ("--connections", "`connections`", WHOLE_FROM_1),
+        ("--ints", "`ints`", WHOLE_FROM_0),
+        ("--seed", "`seed`", WHOLE_FROM_0),
+        ("--delay-ms", "`delay-ms`", NUMBER_FROM_0),
+        ("--unit-ms", "`unit-ms`", NUMBER_ABOVE_0),
+        ("--rounds", "`rounds`", WHOLE_FROM_1),
+        ("--rounds-per-process", "`rounds-per-process`", WHOLE_FROM_1),
+        ("--warmup", "`warmup`", WHOLE_FROM_0),
+        ("--timeout-s", "`timeout-s`", NUMBER_ABOVE_0),
+        ("--sequential-budget-s", "`sequential-budget-s`", NUMBER_FROM_0),
+        ("--threshold", "`threshold`", NUMBER_ABOVE_0),
+        ("--alpha", "`alpha`", (*NUMBER_ABOVE_0, "0.5")),
+        ("--scenario", "--scenario", CHOICE),
+        ("--io", "--io", CHOICE),
+        ("--metric", "--metric", CHOICE),
+        ("--gc", "--gc", CHOICE),
+        ("--out", "`out`", PATH),
+        ("--models", "`models`", ("", "abc")),
+    ],
+}
+COMBINATIONS: list[tuple[str, tuple[str, ...], str]] = [
+    # command, arguments, the name the message gives: values that are fine alone
+    ("timeline", ("--scenario", "uniform", "--delay-ms", "1:2"), "`delay-ms`"),
+    ("timeline", ("--connections", "3"), "`connections`"),
+    ("timeline", ("--io", "tcp", "--connections", "4"), "`connections`"),  # seed: 3 jobs
+    ("timeline", ("--scenario", "uniform", "--jobs", "10000000", "--ints", "1000000"), "`jobs`"),
+    ("timeline", ("--plot", "x", "--scenario", "uniform", "--jobs", "100000"), "`plot`"),
+    ("sweep", ("--connections", "3"), "`connections`"),
+    ("sweep", ("--io", "tcp", "--connections", "100", "--jobs", "10,1000"), "`connections`"),
+    ("sweep", ("--jobs", "10000000", "--ints", "1000000"), "`jobs`"),
+    ("ab", ("--connections", "3"), "`connections`"),
+    ("ab", ("--io", "tcp", "--jobs", "5", "--connections", "6"), "`connections`"),
+    ("ab", ("--scenario", "uniform", "--delay-ms", "1:2"), "`delay-ms`"),
+    ("ab", ("--jobs", "10000000", "--ints", "1000000"), "`jobs`"),
+]
+
+
+PACKAGE_ROOT = str(Path(concurrency_bench.__file__).resolve().parents[1])
+
+
+def bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI in a subprocess, in `cwd` (so a write to the current folder is seen), with the
+    test-only models registered and this package importable from there."""
+    path = os.pathsep.join(filter(None, (PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
+    return subprocess.run(
+        [sys.executable, "-c", WITH_FAULTS, TESTS_DIR, *args],
+        capture_output=True, text=True, timeout=120, check=False, cwd=cwd,
+        env={**os.environ, "PYTHONPATH": path},
+    )  # fmt: skip
+
+
+def _history_folder(tmp_path: Path) -> Path:
+    runs = tmp_path / "runs"
+    s = scenario(10, 5)
+    write_results(results_file([(s, [model_result("trio", s, walls=[0.006, 0.007])])]), runs)
+    return runs
+
+
+def _arguments(command: str, option: str, value: str, tmp_path: Path) -> list[str]:
+    """The command line: the option's value after what the command needs, every output
+    inside tmp_path; `a-folder` and `a-fifo` are made there."""
+    if value in ("a-folder", "a-fifo"):
+        target = tmp_path / value
+        target.mkdir() if value == "a-folder" else os.mkfifo(target)
+        value = str(target)
+    if command == "history":
+        folder = str(_history_folder(tmp_path))
+        return ["history", value] if option == "DIR" else ["history", folder, option, value]
+    args = [command, *NEVER]
+    if command == "ab" and option not in ("--base", "--new"):
+        args += ["--base", sys.executable, "--new", sys.executable]
+    elif command == "ab":
+        other = "--new" if option == "--base" else "--base"
+        args += [other, sys.executable]
+    if command in ("sweep", "ab") and option != "--out":
+        args += ["--out", str(tmp_path / "out")]
+    if option == "--connections":
+        args += ["--io", "tcp"]
+    return [*args, "--quiet", option, value] if command != "timeline" else [*args, option, value]
+
+
+def _written(tmp_path: Path, before: set[Path]) -> list[Path]:
+    return sorted(p for p in tmp_path.rglob("*") if p not in before and not p.is_dir())
+
+
+CASES = [
+    pytest.param(command, option, name, value, id=f"{command} {option} {value!r}")
+    for command, options in OPTIONS.items()
+    for option, name, values in options
+    for value in values
+]
+
+
+@pytest.mark.parametrize(("command", "option", "name", "value"), CASES)
+def test_an_edge_value_is_one_line_naming_the_parameter(
+    tmp_path: Path, command: str, option: str, name: str, value: str
+) -> None:
+    args = _arguments(command, option, value, tmp_path)
+    before = set(tmp_path.rglob("*"))
+    done = bench(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr + done.stdout
+    line = one_line(done, name)
+    assert any(word in line for word in ("must", "choose from", "no python", "not")), line
+    assert done.stdout == ""
+    assert _written(tmp_path, before) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "name"),
+    [pytest.param(c, a, n, id=f"{c} {' '.join(a)}") for c, a, n in COMBINATIONS],
+)
+def test_values_fine_alone_but_not_together_are_one_line(
+    tmp_path: Path, command: str, args: tuple[str, ...], name: str
+) -> None:
+    pythons = ("--base", sys.executable, "--new", sys.executable) if command == "ab" else ()
+    out = ("--out", str(tmp_path / "out")) if command != "timeline" else ()
+    done = bench(command, *NEVER, *pythons, *out, *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr + done.stdout
+    one_line(done, name)
+    assert list(tmp_path.iterdir()) == []
