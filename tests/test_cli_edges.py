@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli_hardening import TESTS_DIR, WITH_FAULTS, one_line
 
 import concurrency_bench
+from cli_process import cli, one_line
 from concurrency_bench.results import write_results
 from factories import model_result, results_file, scenario
 
@@ -112,11 +112,7 @@ def bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """The CLI in a subprocess, in `cwd` (so a write to the current folder is seen), with the
     test-only models registered and this package importable from there."""
     path = os.pathsep.join(filter(None, (PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
-    return subprocess.run(
-        [sys.executable, "-c", WITH_FAULTS, TESTS_DIR, *args],
-        capture_output=True, text=True, timeout=120, check=False, cwd=cwd,
-        env={**os.environ, "PYTHONPATH": path},
-    )  # fmt: skip
+    return cli(*args, faults=True, cwd=cwd, env={**os.environ, "PYTHONPATH": path})
 
 
 def _history_folder(tmp_path: Path) -> Path:

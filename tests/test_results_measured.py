@@ -10,10 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_cli_hardening import one_line
-from test_pythons import SMALL, TESTS_DIR, WITH_FAULTS, bench, wrapper
-
+from cli_process import cli, cli_command, one_line
 from concurrency_bench.results import load
+from test_interpreters import SMALL, wrapper
 
 LATEST = ("latest.md", "latest.csv", "ci-benchmark.json")
 
@@ -39,7 +38,7 @@ def test_run_under_an_interpreter_that_lacks_everything_exits_2_keeping_the_tabl
     tables = _earlier_tables(tmp_path / "results")
     out = tmp_path / "results" / "runs"
     args = ("--models", "asyncio-gather,sync", *SMALL, "--rounds", "1", "--out", str(out))
-    done = bench("run", *args, "--python", bare)
+    done = cli("run", *args, "--python", bare, faults=True)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
@@ -55,7 +54,7 @@ def test_run_whose_every_row_is_not_run_exits_2_keeping_the_tables(tmp_path: Pat
     tables = _earlier_tables(tmp_path / "results")
     out = tmp_path / "results" / "runs"
     args = ("--io", "tcp", "--connections", "1", "--jobs", "10000", "--out", str(out))
-    done = bench("run", "--models", "sync,threads,asyncio-gather", *args, "--json")
+    done = cli("run", "--models", "sync,threads,asyncio-gather", *args, "--json", faults=True)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""  # not even the JSON: nothing was measured
     line = one_line(done, "nothing could be measured: 3 rows not run", "would take")
@@ -66,7 +65,9 @@ def test_run_whose_every_row_is_not_run_exits_2_keeping_the_tables(tmp_path: Pat
 def test_sweep_that_measured_nothing_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     tables = _earlier_tables(tmp_path / "results")
     out = tmp_path / "results" / "runs"
-    done = bench("sweep", "--models", "fault-missing", "--jobs", "1,2", "--out", str(out))
+    done = cli(
+        "sweep", "--models", "fault-missing", "--jobs", "1,2", "--out", str(out), faults=True
+    )
     assert done.returncode == 2, done.stderr
     one_line(done, "nothing could be measured: 2 rows unavailable", "no_such_package_for_tests")
     _unchanged(tmp_path / "results", tables)
@@ -76,7 +77,7 @@ def test_sweep_that_measured_nothing_exits_2_and_writes_nothing(tmp_path: Path) 
 def test_ab_that_compared_nothing_does_not_pass(tmp_path: Path) -> None:
     out = tmp_path / "ab"
     pythons = ("--base", sys.executable, "--new", sys.executable)
-    done = bench("ab", *pythons, "--models", "fault-missing", *SMALL, "--out", str(out))
+    done = cli("ab", *pythons, "--models", "fault-missing", *SMALL, "--out", str(out), faults=True)
     assert done.returncode == 2, done.stderr + done.stdout
     one_line(done, "nothing could be measured: 2 rows unavailable")
     assert "gate" not in done.stdout
@@ -86,7 +87,7 @@ def test_ab_that_compared_nothing_does_not_pass(tmp_path: Path) -> None:
 def test_a_run_with_one_row_measured_is_a_run(tmp_path: Path) -> None:
     out = tmp_path / "runs"
     args = ("--models", "asyncio-gather,fault-missing", *SMALL, "--rounds", "1")
-    done = bench("run", *args, "--out", str(out), "--quiet")
+    done = cli("run", *args, "--out", str(out), "--quiet", faults=True)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [*sorted(LATEST), "runs"]
     assert json.loads((tmp_path / "ci-benchmark.json").read_text(encoding="utf-8"))
@@ -98,11 +99,11 @@ def test_more_connections_than_jobs_are_refused_and_as_many_are_recorded(
     out = tmp_path / "runs"
     args = ("--models", "asyncio-gather", "--io", "tcp", "--jobs", "3", "--delay-ms", "5")
     rest = ("--ints", "10", "--rounds", "1", "--warmup", "0", "--out", str(out), "--quiet")
-    refused = bench("run", *args, "--connections", "4", *rest)
+    refused = cli("run", *args, "--connections", "4", *rest, faults=True)
     assert refused.returncode == 2, refused.stderr
     one_line(refused, "`connections`", "from 1 to the number of jobs (3), got 4")
     assert not out.exists()
-    done = bench("run", *args, "--connections", "3", *rest)
+    done = cli("run", *args, "--connections", "3", *rest, faults=True)
     assert done.returncode == 0, done.stderr
     (path,) = out.glob("*.json")
     ((block, row),) = load(path).models()
@@ -114,7 +115,7 @@ def _under_file_limit(limit: int, *args: str) -> subprocess.CompletedProcess[str
     """The CLI with the open-file limit (soft and hard) set to `limit` by the shell."""
     command = f'ulimit -n {limit} && exec "$@"'
     return subprocess.run(
-        ["sh", "-c", command, "sh", sys.executable, "-c", WITH_FAULTS, TESTS_DIR, *args],
+        ["sh", "-c", command, "sh", *cli_command(*args, faults=True)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli_hardening import one_line
-from test_pythons import SMALL, TESTS_DIR, WITH_FAULTS, wrapper
 
+from cli_process import cli, one_line
 from concurrency_bench.engine.interpreters import resolve
 from concurrency_bench.engine.protocol import PROTOCOL_VERSION
 from concurrency_bench.results import load
+from test_interpreters import SMALL, wrapper
 
 RUNNING = os.path.abspath(sys.executable)
 MAJOR_MINOR = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -55,10 +55,7 @@ NONSENSE: dict[str, str] = {
 
 def bench(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The CLI in a subprocess with the test-only models registered, under `env`."""
-    return subprocess.run(
-        [sys.executable, "-c", WITH_FAULTS, TESTS_DIR, *args],
-        capture_output=True, text=True, timeout=300, check=False, env=env,
-    )  # fmt: skip
+    return cli(*args, faults=True, env=env)
 
 
 def fake_python(tmp_path: Path, answer: str) -> str:
@@ -137,7 +134,7 @@ def test_a_tcp_server_that_prints_other_lines_is_a_row_never_a_traceback(
     that prints) are skipped; no ready line fails the scenario's rows, naming what it said."""
     code, status, reason = SERVER_SAYS[case]
     (tmp_path / "sitecustomize.py").write_text(
-        f"import sys\nif 'concurrency_bench.net.server' in sys.orig_argv:\n    {code}\n",
+        f"import sys\nif 'concurrency_bench.kinds.tcp.server' in sys.orig_argv:\n    {code}\n",
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
