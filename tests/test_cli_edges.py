@@ -14,6 +14,7 @@ import pytest
 
 import concurrency_bench
 from cli_process import cli, one_line
+from concurrency_bench.engine import MAX_ROUNDS, MAX_WARMUP
 from concurrency_bench.results import write_results
 from factories import model_result, results_file, scenario
 
@@ -50,8 +51,8 @@ OPTIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("--connections", "`connections`", WHOLE_FROM_1),
         ("--pool-size", "`pool-size`", WHOLE_FROM_1),
         ("--budget-s", "`budget-s`", NUMBER_ABOVE_0),
-        ("--rounds", "`rounds`", (*WHOLE_FROM_1, "101")),
-        ("--warmup", "`warmup`", (*WHOLE_FROM_0, "11")),
+        ("--rounds", "`rounds`", (*WHOLE_FROM_1, str(MAX_ROUNDS + 1))),
+        ("--warmup", "`warmup`", (*WHOLE_FROM_0, str(MAX_WARMUP + 1))),
         ("--out", "`out`", PATH),
         ("--io", "--io", CHOICE),
         ("--models", "`models`", ("", "abc")),

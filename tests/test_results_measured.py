@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from cli_process import cli, cli_command, one_line
-from concurrency_bench.results import load
 from test_interpreters import SMALL, wrapper
 
 LATEST = ("latest.md", "latest.csv", "ci-benchmark.json")
@@ -91,24 +90,6 @@ def test_a_run_with_one_row_measured_is_a_run(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [*sorted(LATEST), "runs"]
     assert json.loads((tmp_path / "ci-benchmark.json").read_text(encoding="utf-8"))
-
-
-def test_more_connections_than_jobs_are_refused_and_as_many_are_recorded(
-    tmp_path: Path,
-) -> None:
-    out = tmp_path / "runs"
-    args = ("--models", "asyncio-gather", "--io", "tcp", "--jobs", "3", "--delay-ms", "5")
-    rest = ("--ints", "10", "--rounds", "1", "--warmup", "0", "--out", str(out), "--quiet")
-    refused = cli("run", *args, "--connections", "4", *rest, faults=True)
-    assert refused.returncode == 2, refused.stderr
-    one_line(refused, "`connections`", "from 1 to the number of jobs (3), got 4")
-    assert not out.exists()
-    done = cli("run", *args, "--connections", "3", *rest, faults=True)
-    assert done.returncode == 0, done.stderr
-    (path,) = out.glob("*.json")
-    ((block, row),) = load(path).models()
-    assert block.connections == 3 and block.name.endswith("-tcp-c3")
-    assert row.status == "ok" and row.settings["connections"] == 3
 
 
 def _under_file_limit(limit: int, *args: str) -> subprocess.CompletedProcess[str]:

@@ -196,13 +196,8 @@ class Scenario:
     def with_io(self, io: str, connections: int | None = None) -> Scenario:
         """This workload over the kind `io`, named for it: the kind's suffix and options are
         added to the name (`-tcp`, or `-tcp-cN` with N shared connections; timer adds none).
-        More connections than jobs are refused: they would never all be used, and the scenario
-        would record what was not (a sweep's sizes then all share the connections asked for)."""
-        if isinstance(connections, int) and self.jobs < connections <= MAX_CONNECTIONS:
-            raise InputError(
-                f"`connections` must be from 1 to the number of jobs ({self.jobs:,}), got "
-                f"{connections:,}: more connections than jobs would never all be used"
-            )
+        The connections a model really opened (never more than it runs jobs at once) are
+        recorded in its row's settings."""
         suffix = get_kind(io).name_suffix(connections=connections)
         return dataclasses.replace(self, name=self.name + suffix, io=io, connections=connections)
 
