@@ -174,7 +174,7 @@ def test_scenario_and_interpreter_names_are_one_line_of_plain_text() -> None:
     info = {"label": "3.12", "executable": "/usr/bin/python3", "version": "3.12.1",
             "implementation": "CPython"}  # fmt: skip
     for bad in NOT_NAMES[1:]:
-        with pytest.raises(ValueError, match="^`scenario.name` must be a non-empty line"):
+        with pytest.raises(ValueError, match=r"^`scenario\.name` must be a non-empty line"):
             ScenarioResults(scenario=Scenario.uniform(3, 0.01, name=bad), models=())
         for field in info:
             with pytest.raises(ValueError, match=f"^`{field}` must be a non-empty line"):
