@@ -10,6 +10,7 @@ through it, and the loader refuses names that hold any (`refused_in_name`).
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from typing import Final
@@ -88,3 +89,8 @@ def json_text(document: str) -> str:
     r"""A JSON document with every unsafe character in its strings written as a `\u` escape:
     the same data when parsed, and nothing raw for a terminal that shows the file."""
     return _JSON_CANDIDATE.sub(_json_escaped, document)
+
+
+def html_text(text: str, quote: bool = True) -> str:
+    """`visible` text escaped for HTML: `&`, `<`, `>` (and quotes when `quote`) as entities."""
+    return html.escape(visible(text), quote)

@@ -11,6 +11,7 @@ from concurrency_bench.cli.out_dir import prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import FORMATS, html, render
 from concurrency_bench.report.console import emit
+from concurrency_bench.textsafe import visible
 
 PAGE_FORMATS = ("html", "pyperf")
 """Formats beyond the tables: the HTML page (several files allowed) and pyperf's JSON."""
@@ -74,4 +75,4 @@ def _render(loaded: list[tuple[str, results.ResultsFile]], fmt: str) -> str:
     if len(loaded) == 1:
         return render(loaded[0][1], fmt)
     heading = "# {}\n\n" if fmt == "md" else "== {} ==\n\n"
-    return "\n".join(heading.format(path) + render(found, fmt) for path, found in loaded)
+    return "\n".join(heading.format(visible(path)) + render(found, fmt) for path, found in loaded)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.report.rows import Table, TableRow
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.textsafe import visible
 
 COLUMNS = (
     "scenario",
@@ -53,6 +54,8 @@ COLUMNS = (
 )
 
 Cell = str | int | float | bool | None
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
 
 
 def _value(value: Cell) -> str:
@@ -63,7 +66,14 @@ def _value(value: Cell) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return text_cell(value) if isinstance(value, str) else str(value)
+
+
+def text_cell(text: str) -> str:
+    """A text cell (never a figure, so "-1.5" figures stay numbers) read as text: controls shown
+    escaped, and a `'` before a start a spreadsheet would take for a formula (OWASP)."""
+    shown = visible(text)
+    return "'" + shown if shown.startswith(FORMULA_STARTS) else shown
 
 
 def record(row: TableRow, table: Table, partial: bool) -> dict[str, Cell]:

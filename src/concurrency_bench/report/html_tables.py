@@ -4,12 +4,12 @@ environment. The cells are the text and markdown tables' own (report.cells)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 from concurrency_bench.report import cells, formatting, markdown, verdict_text
 from concurrency_bench.report.palette import model_style
 from concurrency_bench.report.rows import Table, TableRow
+from concurrency_bench.textsafe import html_text as escape
 
 NUMERIC = frozenset(range(1, 7))
 """Columns (after the model's name) that hold figures: right-aligned, sorted as numbers."""

@@ -20,6 +20,7 @@ from concurrency_bench.report import ci_benchmark, csv_export, figures, html, ma
 from concurrency_bench.report.console import emit
 from concurrency_bench.report.rows import build_tables
 from concurrency_bench.results import ResultsFile, results_name, write_atomic, write_results
+from concurrency_bench.textsafe import visible
 
 Renderer = Callable[[ResultsFile], str]
 TABLES: dict[str, Renderer] = {
@@ -37,7 +38,7 @@ Warn = Callable[[str], None]
 
 def warn_on_stderr(message: str) -> None:
     """One `concurrency-bench: warning: ...` line on stderr."""
-    emit(f"concurrency-bench: warning: {message}\n", sys.stderr)
+    emit(f"concurrency-bench: warning: {visible(message)}\n", sys.stderr)
 
 
 @dataclass(frozen=True)
