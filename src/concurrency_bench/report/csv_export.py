@@ -1,7 +1,8 @@
 """Machine-readable rows: one per (scenario, model), raw numbers in seconds and bytes.
 
 Column names are stable (scripts and spreadsheets key on them); empty means not measured
-or not applicable, never zero.
+or not applicable, never zero. A text cell a spreadsheet would take for a formula starts with
+a `'` (OWASP's advice on CSV injection); figures never do, so "-1.5" stays a number.
 """
 
 from __future__ import annotations
