@@ -250,6 +250,7 @@ def test_history_writes_readable_svgs_and_page(tmp_path: Path) -> None:
     assert_clean(result, page, *svgs)
     for path in svgs:
         ET.parse(path)
+    assert all("$\\b^$\\u202e" in path.read_text(encoding="utf-8") for path in svgs)  # as text
     assert "\\x1b[2J$x$" in result.stdout
     assert "$\\b^$\\u202e" in page.read_text(encoding="utf-8")
 
