@@ -20,7 +20,7 @@ import pytest
 
 from cli_process import TINY, cli, one_line
 from concurrency_bench import textsafe
-from concurrency_bench.report import csv_export
+from concurrency_bench.report import csv_export, formats
 from concurrency_bench.results import ResultsFile, load
 from concurrency_bench.workload import Scenario
 from factories import ENVIRONMENT, model_result, results_file
@@ -130,6 +130,32 @@ def test_report_text_shows_every_escape_and_one_row_per_model(hostile_file: Path
     assert len(rows) == len(NAMES) + 2  # each name starts one row, in two scenarios
     headings = [line for line in result.stdout.splitlines() if " jobs, delay" in line]
     assert len(headings) == 3
+
+
+@pytest.mark.parametrize("fmt", formats.RENDERED)
+def test_every_format_written_to_a_file_holds_nothing_raw(
+    hostile_file: Path, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"out.{fmt}"
+    result = cli("report", "--format", fmt, "--output", str(out), str(hostile_file))
+    assert result.returncode == 0, result.stderr
+    assert_clean(result, out)
+    if fmt in ("ci", "pyperf"):  # still JSON, its names taken from the row labels
+        json.loads(out.read_text(encoding="utf-8"))
+        assert json.dumps(BAD_MATH)[1:-1] in out.read_text(encoding="utf-8")
+
+
+def test_several_files_are_headed_by_their_names_escaped(tmp_path: Path) -> None:
+    hostile = write(hostile_results(), tmp_path / "a\x1b[2J<b>_x.json")
+    text = cli("report", str(hostile), str(hostile))
+    assert text.returncode == 0, text.stderr
+    assert_clean(text)
+    assert text.stdout.startswith(f"== {textsafe.visible(str(hostile))} ==")
+    md = cli("report", "--format", "md", str(hostile), str(hostile))
+    assert md.returncode == 0, md.stderr
+    assert_clean(md)
+    heading = md.stdout.splitlines()[0]  # shown escaped, then its markup backslashed
+    assert heading.startswith("# ") and heading.endswith("/a\\\\x1b\\[2J\\<b>\\_x.json")
 
 
 def unescaped(line: str) -> str:
