@@ -269,6 +269,24 @@ def test_history_writes_readable_svgs_and_page(tmp_path: Path) -> None:
     assert "$\\b^$\\u202e" in page.read_text(encoding="utf-8")
 
 
+def test_history_names_a_hostile_machine_escaped(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    write(hostile_results(), runs / "a.json")
+    other = hostile_results(cpu="other" + INJECTED + HOSTILE, created="2024-01-03T03:04:05Z")
+    write(other, runs / "b.json")
+    page, folder = tmp_path / "history.html", tmp_path / "figures"
+    result = cli("history", str(runs), "--output", str(page), "--figures", str(folder))
+    assert result.returncode == 0, result.stderr
+    svgs = sorted(folder.glob("*.svg"))
+    assert_clean(result, page, *svgs)
+    assert "measured on another machine (CPU\\n## injected" in result.stdout
+    assert "<script>alert" not in page.read_text(encoding="utf-8")
+    for path in svgs:
+        ET.parse(path)
+    titled = [p for p in svgs if "\\u202eevil" in p.read_text(encoding="utf-8")]
+    assert titled  # the panels of each machine are titled by it, as text
+
+
 def test_run_prints_and_writes_a_hostile_failure_escaped(tmp_path: Path) -> None:
     out = tmp_path / "results" / "runs"
     message = HOSTILE.replace("\x00", "")  # the one character an environment cannot hold

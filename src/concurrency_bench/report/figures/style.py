@@ -6,6 +6,7 @@ state, no display needed.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import textwrap
@@ -43,6 +44,9 @@ FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
 PLAIN: Final[dict[str, Any]] = {"parse_math": False, "usetex": False}
 """Text properties that draw a string as it is: a name with `$...$` is not mathtext, nor TeX."""
+SLUG_CHARS = 80
+"""Longest name part of a figure's file: room left for its prefix and suffix under the usual
+255-byte limit, whatever a scenario name or a machine's CPU holds."""
 MISSING_GLYPH = r"Glyph \d+ .* missing from font"
 """matplotlib's warning for a character its font cannot draw (a box is drawn instead)."""
 
@@ -196,8 +200,13 @@ def _boxes_for_missing_glyphs() -> Iterator[None]:
 
 
 def slug(text: str) -> str:
-    """A file-name-safe form of a scenario name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "scenario"
+    """A file-name-safe form of a scenario name or panel title, short enough for any file
+    system (a long one cut, with a digest of the whole so two stay apart)."""
+    found = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "scenario"
+    if len(found) <= SLUG_CHARS:
+        return found
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    return f"{found[: SLUG_CHARS - len(digest) - 1].rstrip('-')}-{digest}"
 
 
 def close(plot: Plot) -> None:
