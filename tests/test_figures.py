@@ -21,6 +21,7 @@ from concurrency_bench.report.figures.style import (
     inline_svg,
     model_style,
     save,
+    slug,
     svg_text,
 )
 from concurrency_bench.results import ResultsFile
@@ -108,6 +109,16 @@ def test_figures_are_written_as_svg_and_png_naming_their_scenario(tmp_path: Path
     assert "uniform-100x50ms-100ints" in svg
     assert "against the model's median (%)" in svg  # units on the axis
     assert "Test CPU" in svg  # the machine in the caption
+
+
+def test_long_names_give_short_file_names_that_stay_apart(tmp_path: Path) -> None:
+    assert slug("seed $x$ / a|b") == "seed-x-a-b"
+    long_a, long_b = "x" * 300 + "a", "x" * 300 + "b"
+    assert len(slug(long_a)) <= 80 and slug(long_a) != slug(long_b)
+    named = Scenario.uniform(10, 0.05, ints_per_job=10, name="w" * 250)
+    rows = [model_result("threads", named, walls=[0.06, 0.061, 0.062])]
+    paths = write_all(results_file([(named, rows)], rounds=3), tmp_path)
+    assert paths and all(len(p.name) < 100 for p in paths)
 
 
 def test_inline_svg_names_no_outside_address() -> None:

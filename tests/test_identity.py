@@ -23,6 +23,7 @@ from concurrency_bench.results import (
     RowKey,
     ScenarioKey,
     keyed_models,
+    machine_of,
     row_label,
     write_atomic,
 )
@@ -63,6 +64,14 @@ def test_the_label_names_every_axis_a_row_has() -> None:
     assert row_label("asyncio-gather", "3.13", "aiohttp") == "asyncio-gather + aiohttp (3.13)"
     key = RowKey(ScenarioKey.of(S), "trio", "3.12")
     assert key.label == "trio (3.12)" and key.title() == f"{S.name} / trio (3.12)"
+
+
+def test_labels_and_machines_are_shown_escaped_whatever_they_hold() -> None:
+    assert row_label("a\x1b[2J", "3.12\u202e", "c\nd") == "a\\x1b[2J + c\\nd (3.12\\u202e)"
+    hostile = Scenario.uniform(3, 0.01, name="s\u2028t")
+    assert RowKey(ScenarioKey.of(hostile), "m").title() == "s\\u2028t / m"
+    machine = machine_of({"cpu_model": "CPU\n## injected\x1b]0;x\x07", "logical_cores": 2})
+    assert machine == "CPU\\n## injected\\x1b]0;x\\x07, 2 cores"
 
 
 def test_the_scenario_key_is_the_full_definition_not_the_name() -> None:

@@ -21,7 +21,7 @@ from concurrency_bench import engine
 
 PACKAGE = Path(concurrency_bench.__file__).parent
 ROOT = "concurrency_bench"
-BASE_MODULES = frozenset({"errors", "lifetime", "quantities", "summaries"})
+BASE_MODULES = frozenset({"errors", "lifetime", "quantities", "summaries", "textsafe"})
 """Top-level modules below every layer: they import nothing of the package but each other."""
 IO = frozenset({"net", "kinds"})
 """The I/O layer: the loopback TCP server and clients (net/, to become the I/O kinds)."""

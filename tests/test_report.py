@@ -227,7 +227,7 @@ def test_md_is_a_github_pipe_table_per_scenario() -> None:
         assert re.fullmatch(r"\|(:?-+:?\|)+", lines[1])
         assert len({cell_count(line) for line in lines}) == 1  # a pipe in a reason stays escaped
         assert lines[0].startswith("| model ")
-    assert "exit \\| -9 killed" in md  # newline folded, pipe escaped
+    assert "exit \\| -9\\\\nkilled" in md  # the newline shown escaped, the pipe backslashed
 
 
 def test_text_table_fits_the_terminal() -> None:

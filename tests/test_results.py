@@ -166,7 +166,7 @@ def test_small_records_and_number_arrays_take_one_line_each() -> None:
         (edited((*OK, "ideal_s"), 0.3), "has overhead_s"),  # its rounds say otherwise
         (edited(("scenarios", 0, "models", 1, "ideal_s"), 0.3), "has ideal_s 0.3, but its"),
         (edited((*OK, "reason"), 5), "Expected `str | null`, got `int`"),
-        (edited((*OK, "model"), "a\nb"), "Expected `str` matching"),
+        (edited((*OK, "model"), "a\nb"), "Expected a name: a non-empty line of plain text"),
         (edited((*OK, "model"), ""), "Expected `str` of length >= 1"),
         (edited((*OK, "runs"), []), "is ok but a worker has no measured rounds"),
         (edited((*OK, "runs", 1, "values"), []), "is ok but a worker has no measured rounds"),

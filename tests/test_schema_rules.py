@@ -15,6 +15,7 @@ from concurrency_bench.results import (
     Lateness,
     ModelResult,
     ProcessRun,
+    PythonInfo,
     ResultsFile,
     Round,
     RunSettings,
@@ -152,12 +153,32 @@ def test_run_settings_check_each_count_and_time() -> None:
 # -- a model's result -------------------------------------------------------------------
 
 
-def test_a_model_name_is_one_line() -> None:
-    assert model(model="a b").model == "a b"
-    for bad in ("", "a\n", "a\nb", "\x00", "tab\there", "\x9f"):
+NOT_NAMES = ("", "a\n", "a\nb", "\x00", "tab\there", "\x9f", "\x1b[2J", "a\u2028b", "a\x85b",
+             "\u202eevil", "x\u2066y", "zero\u200bwidth", "\ufeffbom")  # fmt: skip
+"""Controls, line and paragraph separators, NEL, bidi overrides and isolates, format marks."""
+
+
+def test_a_model_name_is_one_line_of_plain_text() -> None:
+    for good in ("a b", "é µs ±", "$x$", "a|b", "日本"):
+        assert model(model=good).model == good
+    for bad in NOT_NAMES:
         with pytest.raises(ValueError) as caught:
             model(model=bad)
-        assert str(caught.value) == f"`model` must be a non-empty one-line name, got {bad!r}"
+        assert str(caught.value) == (
+            "`model` must be a non-empty line of plain text (no control, format or line "
+            f"separator character), got {bad!r}"
+        )
+
+
+def test_scenario_and_interpreter_names_are_one_line_of_plain_text() -> None:
+    info = {"label": "3.12", "executable": "/usr/bin/python3", "version": "3.12.1",
+            "implementation": "CPython"}  # fmt: skip
+    for bad in NOT_NAMES[1:]:
+        with pytest.raises(ValueError, match=r"^`scenario\.name` must be a non-empty line"):
+            ScenarioResults(scenario=Scenario.uniform(3, 0.01, name=bad), models=())
+        for field in info:
+            with pytest.raises(ValueError, match=f"^`{field}` must be a non-empty line"):
+                PythonInfo(**{**info, field: bad})
 
 
 def test_a_model_checks_its_ideal_jobs_settings_and_memory() -> None:

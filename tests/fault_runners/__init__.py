@@ -18,6 +18,8 @@ LATER_LOG_ENV = "CONCURRENCY_BENCH_TEST_LATER_LOG"
 """If set, the `later` model logs each worker's pid to this file and misbehaves from the second."""
 LATER_MODE_ENV = "CONCURRENCY_BENCH_TEST_LATER_MODE"
 """How the `later` model misbehaves in later workers: raise (the default), wrong or settings."""
+RAISE_MESSAGE_ENV = "CONCURRENCY_BENCH_TEST_RAISE_MESSAGE"
+"""If set, the `raises` model raises with this message (hostile text for the outputs' tests)."""
 SLOW_FRACTION_ENV = "CONCURRENCY_BENCH_TEST_SLOW_FRACTION"
 """If set (e.g. 0.5), the `slow` model waits that much longer than each job's delay."""
 
@@ -31,7 +33,9 @@ SPECS: dict[str, ModelSpec] = {
     for spec in (
         _spec("kill", "SIGKILLs its own worker in the first round"),
         _spec("hang", "sleeps for a minute in run(), far past any test timeout"),
-        _spec("raises", "raises RuntimeError in run()"),
+        _spec(
+            "raises", "raises RuntimeError in run() (with $CONCURRENCY_BENCH_TEST_RAISE_MESSAGE)"
+        ),
         _spec("wrong", "returns job 0's sum plus one"),
         _spec("memory", "asks for a terabyte: a real MemoryError"),
         _spec("noisy", "prints to stdout and stderr, then sums correctly"),

@@ -36,6 +36,7 @@ from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit
 from concurrency_bench.results import ResultsFile, ScenarioResults, write_results
 from concurrency_bench.results.measured import check_measured
+from concurrency_bench.textsafe import visible
 
 DEFAULT_OUT = Path("results") / "ab"
 SIDES = ("base", "new")
@@ -128,7 +129,7 @@ def main(args: argparse.Namespace) -> int:
         base, new, metric=args.metric, threshold_pct=args.threshold, alpha=args.alpha
     )
     for warning in comparison.warnings:
-        emit(f"concurrency-bench: warning: {warning}\n", sys.stderr)
+        emit(f"concurrency-bench: warning: {visible(warning)}\n", sys.stderr)
     emit(
         "A/B, both sides interleaved worker by worker on this machine: "
         + "; ".join(f"{p.info.label}: {describe(p)}" for p in pythons)

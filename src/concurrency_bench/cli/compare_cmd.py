@@ -17,6 +17,7 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit
 from concurrency_bench.results import ResultsError, ResultsFile, load
+from concurrency_bench.textsafe import visible
 
 BASELINE = Path("results") / "baseline.json"
 """What `--baseline` compares against, relative to the current directory."""
@@ -58,7 +59,7 @@ def main(args: argparse.Namespace) -> int:
         new_source=str(new_path),
     )
     for warning in comparison.warnings:
-        emit(f"concurrency-bench: warning: {warning}\n", sys.stderr)
+        emit(f"concurrency-bench: warning: {visible(warning)}\n", sys.stderr)
     emit(compare_table.render(comparison, (base_path, base), (new_path, new)))
     return EXIT_REGRESSION if comparison.regressions else EXIT_OK
 

@@ -16,6 +16,7 @@ from concurrency_bench.cli.out_dir import prove_file_writable, prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import figures, formatting, history_page
 from concurrency_bench.report.console import emit
+from concurrency_bench.textsafe import visible
 
 
 def add_parser(subparsers: Any) -> None:
@@ -43,7 +44,7 @@ def load_runs(directory: Path) -> list[Run]:
         try:
             loaded.append((str(path), results.load(path)))
         except results.ResultsError as exc:
-            print(f"concurrency-bench: warning: skipped {path}: {exc}", file=sys.stderr)
+            emit(f"concurrency-bench: warning: skipped {visible(str(path))}: {exc}\n", sys.stderr)
     if not loaded:
         raise InputError(f"`directory` has no readable results file: {directory}")
     return runs_of(loaded)
@@ -66,7 +67,7 @@ def text_summary(runs: list[Run], found: list[Track]) -> str:
                 )
     if len(lines) == flagged_from:
         lines.append("  no point the gate would fail on")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def main(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from typing import NoReturn
 from concurrency_bench.cli.signals import SIGNAL_EXIT_BASE, exit_status_for, signal_scope
 from concurrency_bench.cli.streams import OutputError, guard_standard_streams, silence_stdout
 from concurrency_bench.errors import InputError
+from concurrency_bench.textsafe import visible
 
 COMMANDS = ("list", "timeline", "run", "sweep", "report", "compare", "ab", "history", "schema")
 """Subcommand names; `cli/<name>_cmd.py` defines `add_parser(subparsers)` and `main(args)`."""
@@ -49,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(message: str) -> None:
-    """One line on stderr (newlines in `message` folded, so it stays one line)."""
-    print(f"concurrency-bench: {' '.join(message.split())}", file=sys.stderr)
+    """One line on stderr (newlines in `message` folded, so it stays one line; the rest of
+    what could command a terminal shown escaped)."""
+    print(f"concurrency-bench: {visible(' '.join(message.split()))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

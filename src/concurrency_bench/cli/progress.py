@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from concurrency_bench.engine import EngineOptions, Progress, not_measured
 from concurrency_bench.runners import ModelSpec
+from concurrency_bench.textsafe import visible
 from concurrency_bench.workload import Scenario
 
 BAR_FORMAT = "{n_fmt}/{total_fmt} workers {bar:20} {elapsed}<{remaining} {desc}"
@@ -47,7 +48,7 @@ def describe(progress: Progress) -> str:
     model = f"{progress.model} [{progress.scenario}]"
     if progress.pairs > 1:
         model += f", model {progress.pair}/{progress.pairs}"
-    return f"{model}: {where}"
+    return visible(f"{model}: {where}")
 
 
 class ProgressBar:

@@ -10,6 +10,7 @@ from concurrency_bench.report import formatting
 from concurrency_bench.report.formatting import NONE
 from concurrency_bench.report.rows import Table, TableRow
 from concurrency_bench.results import ModelResult, ResultsFile, RunSettings
+from concurrency_bench.textsafe import visible
 
 MARK = "*"
 SECONDS_FROM = 10.0
@@ -160,7 +161,7 @@ def facts(table: Table, settings: RunSettings) -> str:
 
 def heading(table: Table, settings: RunSettings) -> str:
     """The scenario's name and facts in one line."""
-    return f"{table.scenario.name}: {facts(table, settings)}"
+    return f"{visible(table.scenario.name)}: {facts(table, settings)}"
 
 
 def footnotes(table: Table) -> list[str]:
@@ -199,7 +200,7 @@ def environment_text(env: dict[str, Any], created_utc: str) -> str:
         _commit(env),
         created_utc,
     ]
-    return ", ".join(p for p in parts if p)
+    return visible(", ".join(p for p in parts if p))
 
 
 def _memory(env: dict[str, Any]) -> str:
@@ -243,7 +244,7 @@ def partial_line(results: ResultsFile) -> str | None:
 
 def notes_text(row: TableRow, separator: str = "; ") -> str:
     """A row's notes joined into one cell."""
-    return separator.join(row.notes)
+    return visible(separator.join(row.notes))
 
 
 def join_lines(lines: Sequence[str | None]) -> str:

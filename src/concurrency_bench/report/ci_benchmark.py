@@ -17,6 +17,7 @@ from typing import Any
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, keyed_models
 from concurrency_bench.summaries import Summary
+from concurrency_bench.textsafe import json_text
 from concurrency_bench.workload import Scenario
 
 FILE_NAME = "ci-benchmark.json"
@@ -62,4 +63,4 @@ def entries(results: ResultsFile) -> list[dict[str, Any]]:
 
 def to_json(results: ResultsFile) -> str:
     """The file's text: the entries as a JSON list."""
-    return json.dumps(entries(results), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(entries(results), indent=2, ensure_ascii=False)) + "\n"

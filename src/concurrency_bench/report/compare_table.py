@@ -9,6 +9,7 @@ from tabulate import tabulate
 from concurrency_bench.analysis.gate import ComparedPair, Comparison
 from concurrency_bench.report import formatting
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.textsafe import visible
 
 DIGITS = 4
 """Significant digits of the medians: one more than the result tables, as changes matter here."""
@@ -17,7 +18,7 @@ DIGITS = 4
 def heading(comparison: Comparison, *files: tuple[Path, ResultsFile]) -> str:
     """What is compared, between which files, with which test, alpha and threshold."""
     metric = comparison.metric
-    described = [f"{path} ({results.created_utc})" for path, results in files]
+    described = [visible(f"{path} ({results.created_utc})") for path, results in files]
     return (
         f"{metric.title} ({metric.unit}), median over worker processes (each the median of its "
         f"rounds): {described[0]} -> {described[1]}\n"
@@ -30,7 +31,7 @@ def render_table(comparison: Comparison) -> str:
     """The comparison table, one row per (scenario, model)."""
     unit = comparison.metric.unit
     headers = ["scenario", "model", f"base {unit}", f"new {unit}", "change", "p", "verdict"]
-    rows = [_cells(row, comparison.metric.scale) for row in comparison.rows]
+    rows = [[visible(c) for c in _cells(row, comparison.metric.scale)] for row in comparison.rows]
     return tabulate(
         rows,
         headers=headers,
@@ -77,7 +78,7 @@ def gate_line(comparison: Comparison) -> str:
     regressions = comparison.regressions
     if not regressions:
         return "gate: pass"
-    names = ", ".join(f"{row.scenario}/{row.model}" for row in regressions)
+    names = visible(", ".join(f"{row.scenario}/{row.model}" for row in regressions))
     return f"gate: FAIL, {len(regressions)} regression(s): {names}"
 
 

@@ -13,6 +13,8 @@ import os
 import sys
 from typing import TextIO
 
+from concurrency_bench.textsafe import visible_lines
+
 ASCII_FALLBACKS: dict[str, str] = {
     "µ": "u",
     "±": "+-",
@@ -51,7 +53,7 @@ def emit(text: str, stream: TextIO | None = None) -> bool:
     if target is None:  # started with stdout closed
         return False
     try:
-        target.write(printable(text, getattr(target, "encoding", None) or "utf-8"))
+        target.write(printable(visible_lines(text), getattr(target, "encoding", None) or "utf-8"))
         target.flush()
     except BrokenPipeError:
         _silence(target)

@@ -1,7 +1,8 @@
 """Machine-readable rows: one per row of every table, raw numbers in seconds and bytes.
 
 Column names are stable (scripts and spreadsheets key on them); empty means not measured
-or not applicable, never zero.
+or not applicable, never zero. A text cell a spreadsheet would take for a formula starts with
+a `'` (OWASP's advice on CSV injection); figures never do, so "-1.5" stays a number.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from dataclasses import dataclass
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.report.rows import Table, TableRow
 from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.textsafe import visible
 from concurrency_bench.workload import Scenario
 
 Cell = str | int | float | bool | None
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,14 @@ def _value(value: Cell) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return text_cell(value) if isinstance(value, str) else str(value)
+
+
+def text_cell(text: str) -> str:
+    """A text cell (never a figure, so "-1.5" figures stay numbers) read as text: controls shown
+    escaped, and a `'` before a start a spreadsheet would take for a formula (OWASP)."""
+    shown = visible(text)
+    return "'" + shown if shown.startswith(FORMULA_STARTS) else shown
 
 
 def record(row: TableRow, table: Table, partial: bool) -> dict[str, Cell]:

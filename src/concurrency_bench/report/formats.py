@@ -25,6 +25,7 @@ from concurrency_bench.report import (
 )
 from concurrency_bench.report.rows import Table, build_tables
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.textsafe import visible
 
 Source = tuple[str, ResultsFile]
 """A results file and the name it goes by (its path)."""
@@ -55,14 +56,19 @@ class Format:
     """Why the format cannot be made here (an optional dependency absent), else None."""
 
 
-def _tables(exporter: Callable[[ResultsFile, Sequence[Table]], str], heading: str) -> Render:
-    """A table exporter over one file, or over several, each under `heading` (its path)."""
+def _tables(
+    exporter: Callable[[ResultsFile, Sequence[Table]], str],
+    heading: str,
+    shown: Callable[[str], str] = visible,
+) -> Render:
+    """A table exporter over one file, or over several, each under `heading` (its path, as
+    `shown` writes it: escaped, so a file name cannot command the reader either)."""
 
     def render(sources: Sequence[Source]) -> str:
         if len(sources) == 1:
             return exporter(sources[0][1], build_tables(sources[0][1]))
         return "\n".join(
-            heading.format(name) + exporter(results, build_tables(results))
+            heading.format(shown(name)) + exporter(results, build_tables(results))
             for name, results in sources
         )
 
@@ -83,7 +89,7 @@ REGISTRY: dict[str, Format] = {
     for f in (
         Format("text", "terminal tables", _tables(text.render, "== {} ==\n\n"), many=True),
         Format(
-            "md", "GitHub markdown tables", _tables(markdown.render, "# {}\n\n"),
+            "md", "GitHub markdown tables", _tables(markdown.render, "# {}\n\n", markdown.escape),
             many=True, latest="latest.md",
         ),
         Format("csv", "one row per table row, raw figures", _tables(csv_export.render, ""),

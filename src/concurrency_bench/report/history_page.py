@@ -5,13 +5,13 @@ points marked, and where a series started anew."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from concurrency_bench.analysis.history import Run, Track, breaks, panels
 from concurrency_bench.report import figures, formatting
 from concurrency_bench.report.html import anchor
 from concurrency_bench.report.html_assets import CSS
 from concurrency_bench.report.html_tables import model_cell
+from concurrency_bench.textsafe import html_text as escape
 
 EXTRA_CSS = """
 .scroll { overflow-x: auto; }

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Sequence
-from html import escape
 
 from concurrency_bench.analysis.gate import scenario_differences, settings_differences
 from concurrency_bench.report import cells, figures
@@ -20,6 +19,7 @@ from concurrency_bench.report.html_assets import CSS, SORT_SCRIPT
 from concurrency_bench.report.html_tables import environment_table, results_table, verdict_block
 from concurrency_bench.report.rows import Table, build_tables
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.textsafe import html_text as escape
 from concurrency_bench.workload import Scenario
 
 Source = tuple[str, ResultsFile]

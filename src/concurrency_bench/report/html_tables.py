@@ -4,13 +4,13 @@ environment. The columns and cells are the text and markdown tables' own (report
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 from concurrency_bench.report import cells, columns, formatting, verdict_text
 from concurrency_bench.report.columns import Column
 from concurrency_bench.report.palette import model_style
 from concurrency_bench.report.rows import Table, TableRow
+from concurrency_bench.textsafe import html_text as escape
 
 ENVIRONMENT_KEYS = (
     ("cpu_model", "CPU"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tabulate import tabulate
@@ -9,23 +10,26 @@ from tabulate import tabulate
 from concurrency_bench.report import cells, columns, verdict_text
 from concurrency_bench.report.rows import Table
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.textsafe import visible
 
 TABLE_FORMAT = "pipe"
 """GitHub's table syntax with alignment colons, so figures are right-aligned when rendered."""
-MARK = "\\*"
-"""The footnote mark, escaped so markdown shows an asterisk instead of starting emphasis."""
+MARKUP = re.compile(r"([\\`*_\[\]<&|~$])")
+"""What could start markup inside a line: emphasis, code, links and images, raw HTML, entities,
+table cells, strikethrough, GitHub's math; each is written with a backslash, as text."""
 
 
 def escape(text: str) -> str:
-    """Keep a cell one cell: pipes escaped, newlines folded (failure reasons can hold both)."""
-    return " ".join(text.replace("|", "\\|").split())
+    """Text as text: one line (controls and separators shown escaped), markup characters
+    backslashed, so a name or reason cannot open HTML, break a table or add a heading."""
+    return MARKUP.sub(r"\\\1", " ".join(visible(text).split()))
 
 
 def render_table(table: Table) -> str:
     """One scenario's table in GitHub markdown."""
     if not table.rows:
         return "(no models)"
-    rows = [[escape(cell) for cell in row] for row in columns.table_cells(table, MARK)]
+    rows = [[escape(cell) for cell in row] for row in columns.table_cells(table)]
     return tabulate(
         rows,
         headers=columns.headers(table),
@@ -46,7 +50,8 @@ def verdict_lines(table: Table) -> list[str]:
 
 def render(results: ResultsFile, tables: Sequence[Table]) -> str:
     """A document: title, environment, partial marker, then per scenario a heading and table."""
-    lines = ["# concurrency-bench results", "", f"Measured on {cells.environment_line(results)}."]
+    measured = escape(cells.environment_line(results))
+    lines = ["# concurrency-bench results", "", f"Measured on {measured}."]
     partial = cells.partial_line(results)
     if partial:
         lines += ["", f"**{partial}**"]
@@ -54,7 +59,7 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
         facts = escape(cells.facts(table, results.settings))
         lines += ["", f"## {escape(table.scenario.name)}", "", f"{facts}.", "", render_table(table)]
         for note in cells.footnotes(table):
-            lines += ["", escape(note).replace(cells.MARK, MARK, 1)]
+            lines += ["", escape(note)]
         lines += verdict_lines(table)
     lines += ["", escape(cells.LEGEND)]
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from pathlib import Path
 from concurrency_bench.report import formats
 from concurrency_bench.report.console import emit
 from concurrency_bench.results import ResultsFile, results_name, write_atomic, write_results
+from concurrency_bench.textsafe import visible
 
 FALLBACK_PREFIX = "concurrency-bench-"
 Warn = Callable[[str], None]
@@ -27,7 +28,7 @@ Warn = Callable[[str], None]
 
 def warn_on_stderr(message: str) -> None:
     """One `concurrency-bench: warning: ...` line on stderr."""
-    emit(f"concurrency-bench: warning: {message}\n", sys.stderr)
+    emit(f"concurrency-bench: warning: {visible(message)}\n", sys.stderr)
 
 
 @dataclass(frozen=True)

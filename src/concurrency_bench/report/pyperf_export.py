@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from concurrency_bench.results import ModelResult, ProcessRun, ResultsFile, RowKey, keyed_models
+from concurrency_bench.textsafe import json_text
 from concurrency_bench.workload import Scenario
 
 FORMAT_VERSION = "1.0"
@@ -177,4 +178,4 @@ def export(results: ResultsFile) -> Export:
 
 def to_json(results: ResultsFile) -> str:
     """The pyperf file's text."""
-    return json.dumps(export(results).document, indent=1, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(export(results).document, indent=1, ensure_ascii=False)) + "\n"

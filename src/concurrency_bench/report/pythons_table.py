@@ -15,6 +15,7 @@ from tabulate import tabulate
 from concurrency_bench.analysis.gate import METRICS, ComparedPair, compare_models
 from concurrency_bench.report import formatting
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.textsafe import visible
 
 METRIC = METRICS["overhead"]
 
@@ -90,7 +91,9 @@ def render_grid(table: Grid) -> str:
         lines.append(cells)
     align = ("left", *["right"] * (len(headers) - 1))
     text = tabulate(lines, headers=headers, disable_numparse=True, colalign=align)
-    notes = [f"{name} ({', '.join(labels)}): {why}" for (name, why), labels in reasons.items()]
+    notes = [
+        visible(f"{name} ({', '.join(labels)}): {why}") for (name, why), labels in reasons.items()
+    ]
     return text + ("\n" + "\n".join(notes) if notes else "")
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from tabulate import tabulate
 
 from concurrency_bench.report.formatting import settings_text
+from concurrency_bench.textsafe import visible
 from concurrency_bench.workload import Scenario
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def render_text(outcome: SingleRun, scenario: Scenario) -> str:
     """The seed's table for one model: times in scenario units and in milliseconds."""
     m = outcome.measurement
     if m is None:
-        return f"{outcome.model}: {outcome.status}: {outcome.reason}"
+        return visible(f"{outcome.model}: {outcome.status}: {outcome.reason}")
     return f"{_heading(m, scenario)}\n{tabulate(_rows(m, scenario), headers=_headers(scenario))}"
 
 
@@ -95,4 +96,4 @@ def _heading(m: Measurement, scenario: Scenario) -> str:
         ideal += f" = {m.ideal_s / scenario.unit_s:.2f} units"
     sums = "sums ok" if m.sums_ok else f"WRONG SUMS: {m.mismatch}"
     settings = f", {settings_text(m.settings)}" if m.settings else ""
-    return f"{m.model}: total wall {wall} (ideal {ideal}); {sums}{settings}"
+    return visible(f"{m.model}: total wall {wall} (ideal {ideal}); {sums}{settings}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrency_bench.analysis.verdict import Standing, Tier, Verdict, judge
 from concurrency_bench.report import formatting
 from concurrency_bench.report.rows import Table
+from concurrency_bench.textsafe import visible
 
 TITLE = "verdict"
 
@@ -57,7 +58,7 @@ def lines(verdict: Verdict) -> list[str]:
             f"for the test to reach alpha {verdict.alpha:g}; run more rounds with "
             "--rounds-per-process 1)"
         )
-    return out
+    return [visible(line) for line in out]
 
 
 def heading(verdict: Verdict) -> str:

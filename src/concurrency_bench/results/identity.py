@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from concurrency_bench.textsafe import visible
 from concurrency_bench.workload import Scenario
 
 if TYPE_CHECKING:
@@ -64,9 +65,10 @@ def _digest(delays: tuple[float, ...]) -> str:
 
 def row_label(model: str, interpreter: str | None = None, client: str | None = None) -> str:
     """The one display label of a row: `asyncio-gather`, `asyncio-gather (3.13)`,
-    `asyncio-gather + aiohttp (3.13)`."""
+    `asyncio-gather + aiohttp (3.13)`; shown through `textsafe.visible`, so no output that
+    writes it can be commanded by what a file's names hold."""
     label = model if client is None else f"{model} + {client}"
-    return label if interpreter is None else f"{label} ({interpreter})"
+    return visible(label if interpreter is None else f"{label} ({interpreter})")
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class RowKey:
 
     def title(self, separator: str = " / ") -> str:
         """The scenario's name and the row's label: `seed / asyncio-gather (3.13)`."""
-        return f"{self.scenario.name}{separator}{self.label}"
+        return visible(f"{self.scenario.name}{separator}{self.label}")
 
     @property
     def axes(self) -> tuple[str, str | None, str | None]:
@@ -129,8 +131,8 @@ def keyed_models(results: ResultsFile) -> Iterator[tuple[Scenario, RowKey, Model
 
 
 def machine_of(environment: Mapping[str, Any]) -> str:
-    """Which machine measured a run, in one line (`AMD EPYC, 2 cores, x86_64`); `?` for what
-    the file did not record."""
+    """Which machine measured a run, in one line (`AMD EPYC, 2 cores, x86_64`; free text shown
+    through `textsafe.visible`); `?` for what the file did not record."""
     cpu, cores, arch = (environment.get(key) for key in MACHINE_KEYS)
     parts = [str(cpu) if cpu else "?", f"{cores} cores" if cores else "? cores"]
-    return ", ".join([*parts, str(arch)] if arch else parts)
+    return visible(", ".join([*parts, str(arch)] if arch else parts))

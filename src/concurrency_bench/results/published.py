@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from concurrency_bench.kinds.registry import BUILTIN, DEFAULT_KIND
-from concurrency_bench.results.schema import SCHEMA_VERSION, ResultsFile
+from concurrency_bench.results.schema import NAME_PATTERN, SCHEMA_VERSION, ResultsFile
 from concurrency_bench.workload import (
     MAX_CONNECTIONS,
     MAX_DELAY_S,
@@ -41,7 +41,7 @@ def json_schema() -> dict[str, Any]:
     top["required"] = ["schema_version", *top["required"]]
     scenario = defs["Scenario"]
     limits: dict[str, dict[str, Any]] = {
-        "name": {"minLength": 1},
+        "name": {"minLength": 1, "pattern": NAME_PATTERN},
         "delays_s": {
             "minItems": 1,
             "maxItems": MAX_JOBS,

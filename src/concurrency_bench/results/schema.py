@@ -12,7 +12,6 @@ the JSON Schema shipped with the package.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Final, Literal, get_args
@@ -23,6 +22,7 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.results.identity import row_label
 from concurrency_bench.results.layout import dumps
 from concurrency_bench.summaries import Summary, instability
+from concurrency_bench.textsafe import NAME_REFUSED_CLASS, json_text, refused_in_name
 from concurrency_bench.workload import MAX_DELAY_S, MAX_JOBS, Scenario
 
 SCHEMA_VERSION: Final = 2
@@ -49,8 +49,9 @@ SignedSeconds = Annotated[float, msgspec.Meta(ge=-MAX_SECONDS, le=MAX_SECONDS)]
 Natural = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
 Count = Annotated[int, msgspec.Meta(ge=1, le=MAX_COUNT)]
 Setting = Annotated[int, msgspec.Meta(ge=-MAX_COUNT - 1, le=MAX_COUNT)]
-NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]+$"
-"""A model name is one line of text: no control characters, so every message stays one line."""
+NAME_PATTERN = rf"^[^{NAME_REFUSED_CLASS}]+$"
+"""A name (model, scenario, interpreter) is one line of plain text: no control, format or
+separator character, so no table, message or terminal takes it for anything but a name."""
 Name = Annotated[str, msgspec.Meta(min_length=1, pattern=NAME_PATTERN)]
 Timestamp = Annotated[
     str,
@@ -81,6 +82,16 @@ def _finite(name: str, value: float, *, signed: bool = False) -> None:
 def _count(name: str, value: int | None, low: int) -> None:
     if value is not None and not low <= value <= MAX_COUNT:
         raise ValueError(f"`{name}` must be from {low} to {MAX_COUNT}, got {value}")
+
+
+def check_name(name: str, value: str) -> None:
+    """Refuse an empty name or one holding a control, format or separator character (the
+    loader's check; NAME_PATTERN is its approximation for JSON Schema)."""
+    if not isinstance(value, str) or not value or refused_in_name(value) is not None:
+        raise InputError(
+            f"`{name}` must be a non-empty line of plain text (no control, format or line "
+            f"separator character), got {value!r}"
+        )
 
 
 def _plain(value: object, where: str, depth: int = 0) -> None:
@@ -191,6 +202,10 @@ class PythonInfo(Record, frozen=True, kw_only=True, omit_defaults=True):
     build: str = ""
     """platform.python_build() and python_compiler(), e.g. "main, Jan 1 2024 GCC 12.2.0"."""
 
+    def __post_init__(self) -> None:
+        for name in ("label", "executable", "version", "implementation"):
+            check_name(name, getattr(self, name))
+
 
 class ModelResult(Record, frozen=True, kw_only=True):
     """Everything measured for one model on one scenario; every figure is derived from `runs`."""
@@ -212,8 +227,7 @@ class ModelResult(Record, frozen=True, kw_only=True):
     """The interpreter the workers ran under, when the run named one (else the harness's)."""
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(NAME_PATTERN[1:-1], self.model):  # `$` lets a final \n by
-            raise ValueError(f"`model` must be a non-empty one-line name, got {self.model!r}")
+        check_name("model", self.model)
         _finite("ideal_s", self.ideal_s)
         if not 1 <= self.jobs <= MAX_JOBS:
             raise ValueError(f"`jobs` must be from 1 to {MAX_JOBS}, got {self.jobs}")
@@ -319,6 +333,7 @@ class ScenarioResults(Record, frozen=True, kw_only=True):
     models: tuple[ModelResult, ...]
 
     def __post_init__(self) -> None:
+        check_name("scenario.name", self.scenario.name)
         ideals: dict[bool, float] = {}  # each is a pass over the delays: once, not per model
         for model in self.models:
             if model.jobs != self.scenario.jobs:
@@ -379,7 +394,7 @@ class ResultsFile(Record, frozen=True, kw_only=True):
 
     def to_json(self) -> str:
         """The file's text: indented, but short records and number arrays on one line each."""
-        return dumps(msgspec.to_builtins(self))
+        return json_text(dumps(msgspec.to_builtins(self)))
 
 
 def decode(data: bytes | str) -> ResultsFile:

@@ -19,11 +19,13 @@ import msgspec
 from concurrency_bench.results.legacy import LEGACY_VERSION, upgrade
 from concurrency_bench.results.schema import (
     FILE_MODE,
+    NAME_PATTERN,
     SCHEMA_VERSION,
     ResultsError,
     ResultsFile,
     decode,
 )
+from concurrency_bench.textsafe import visible
 from concurrency_bench.workload import Scenario
 
 MAX_FILE_BYTES: Final = 512 * 1024**2
@@ -37,6 +39,11 @@ spread delays), so the delays take at most about 230 MB; uniform delays (0.05,) 
 Twice the worst case, rounded up to a power of two, leaves room for the other fields and for
 a format that writes a little more; anything larger is not a results file.
 """
+NAME_EXPECTED = (
+    "Expected a name: a non-empty line of plain text (no control, format or line separator "
+    "character)"
+)
+"""What a name's regular expression means, said instead of the expression in messages."""
 MESSAGE_CHARS = 300
 """Longest excerpt of the file's content quoted in an error message."""
 _SCENARIO_FIELDS = tuple(field.name for field in dataclasses.fields(Scenario))
@@ -149,12 +156,13 @@ def _malformed(source: str, exc: msgspec.ValidationError) -> str:
     text = str(exc)
     if text.startswith("Expected `object`, got") and " - at `" not in text:  # the top level
         return f"{source}: not a concurrency-bench results file (not a JSON object)"
+    text = text.replace(f"Expected `str` matching regex {NAME_PATTERN!r}", NAME_EXPECTED)
     return f"{source}: malformed results file ({_one_line(text)})"
 
 
 def _one_line(text: str) -> str:
     """`text` without line breaks or other control characters, and not too long."""
-    flat = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: MESSAGE_CHARS * 2])
+    flat = visible(text[: MESSAGE_CHARS * 2])
     return flat if len(flat) <= MESSAGE_CHARS else flat[: MESSAGE_CHARS - 3] + "..."
 
 

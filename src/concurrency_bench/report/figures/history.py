@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from concurrency_bench.analysis.history import Panel, Run, Track
 from concurrency_bench.report.figures.style import (
+    PLAIN,
     Plot,
     finish,
     interpreters_of,
@@ -15,6 +16,7 @@ from concurrency_bench.report.figures.style import (
     new_figure,
     slug,
 )
+from concurrency_bench.textsafe import visible
 
 FLAG_COLOUR = "#D55E00"
 """The ring around a point the gate would fail on (vermillion: reads as a warning)."""
@@ -48,8 +50,8 @@ def draw(runs: Sequence[Run], tracks: Sequence[Track], panel: Panel, metric: str
                 markeredgecolor=FLAG_COLOUR,
                 markeredgewidth=2,
             )
-    axes.set_xticks(range(len(runs)), [run.label for run in runs], rotation=35, ha="right",
-                    fontsize=7)  # fmt: skip
+    axes.set_xticks(range(len(runs)), [visible(run.label) for run in runs], rotation=35,
+                    ha="right", fontsize=7, **PLAIN)  # fmt: skip
     axes.set_xlabel("run (UTC start, commit; + = uncommitted changes)")
     axes.set_ylabel(f"{metric} ({unit}), median of the worker processes")
     axes.set_ylim(bottom=0)

@@ -8,6 +8,7 @@ lateness, so this draws those three markers per process, honestly; a full distri
 from __future__ import annotations
 
 from concurrency_bench.report.figures.style import (
+    PLAIN,
     Plot,
     each_drawn,
     finish,
@@ -18,6 +19,7 @@ from concurrency_bench.report.figures.style import (
 from concurrency_bench.report.figures.ticks import plain_log_ticks
 from concurrency_bench.report.rows import TableRow, build_table
 from concurrency_bench.results import Lateness, ModelResult, ResultsFile, ScenarioResults
+from concurrency_bench.textsafe import visible
 
 MARKS = (("p50_s", "o", "p50"), ("p99_s", "^", "p99"), ("max_s", "x", "max"))
 SYMLOG_FROM_RATIO = 50.0
@@ -59,7 +61,7 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
                 everything.append(value)
                 axes.plot(value, y + offset, marker=marker, color=style.colour,
                           markersize=5, linestyle="none")  # fmt: skip
-    axes.set_yticks(positions, [r.key.label for r in rows])
+    axes.set_yticks(positions, [visible(r.key.label) for r in rows], **PLAIN)
     positive = [v for v in everything if v > 0]
     wide = bool(positive) and max(positive) / min(positive) >= SYMLOG_FROM_RATIO
     scale = ")"

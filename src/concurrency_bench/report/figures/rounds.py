@@ -13,6 +13,7 @@ import statistics
 from concurrency_bench.report import formatting
 from concurrency_bench.report.cells import wall_unit
 from concurrency_bench.report.figures.style import (
+    PLAIN,
     Plot,
     each_drawn,
     finish,
@@ -24,6 +25,7 @@ from concurrency_bench.report.figures.style import (
 )
 from concurrency_bench.report.rows import build_table
 from concurrency_bench.results import ResultsFile, ScenarioResults
+from concurrency_bench.textsafe import visible
 
 JITTER = 0.12
 """How far a round's dot may move off its model's line, so equal values stay visible."""
@@ -62,7 +64,7 @@ def draw_block(block: ScenarioResults, caption: str) -> Plot | None:
         f"{formatting.number(r.result.wall.median * factor)} {unit}"
         for r in rows
     ]
-    axes.set_yticks(positions, labels)
+    axes.set_yticks(positions, [visible(label) for label in labels], **PLAIN)
     axes.axvline(0, color="#888888", linewidth=0.8)
     axes.set_xlabel("wall time per round, against the model's median (%)")
     axes.grid(True, axis="x", alpha=0.3)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from concurrency_bench.report.figures.style import (
+    PLAIN,
     Plot,
     clip,
     finish,
@@ -19,6 +20,7 @@ from concurrency_bench.report.figures.style import (
     new_figure,
     slug,
 )
+from concurrency_bench.textsafe import visible
 from concurrency_bench.workload import Scenario
 
 if TYPE_CHECKING:
@@ -47,12 +49,13 @@ def draw_timeline(outcomes: Sequence[SingleRun], scenario: Scenario, caption: st
         axes.sharex(axes_list[0])
     for axes, outcome in zip(axes_list, outcomes):
         style = model_style(outcome.model)
-        axes.set_ylabel(outcome.model, rotation=0, ha="right", va="center", fontsize=8)
+        axes.set_ylabel(visible(outcome.model), rotation=0, ha="right", va="center", fontsize=8,
+                        **PLAIN)  # fmt: skip
         axes.set_yticks([])
         m = outcome.measurement
         if m is None:
-            axes.text(0.01, 0.5, clip(f"{outcome.status}: {outcome.reason or ''}", 120),
-                      transform=axes.transAxes, fontsize=8, va="center")  # fmt: skip
+            axes.text(0.01, 0.5, clip(visible(f"{outcome.status}: {outcome.reason or ''}"), 120),
+                      transform=axes.transAxes, fontsize=8, va="center", **PLAIN)  # fmt: skip
             continue
         for job in m.jobs_as_dicts():
             y = jobs - job["index"]  # call 1 on top, as the seed's table reads
@@ -65,8 +68,8 @@ def draw_timeline(outcomes: Sequence[SingleRun], scenario: Scenario, caption: st
                 axes.text(end, y, f" {job['finish_order']}", va="center", fontsize=7)
         axes.set_ylim(0.4, jobs + 0.6)
         sums = "" if m.sums_ok else ", WRONG SUMS"
-        axes.set_title(f"{outcome.model}: wall {m.wall_s * 1e3:.1f} ms{sums}", fontsize=8,
-                       loc="right")  # fmt: skip
+        axes.set_title(visible(f"{outcome.model}: wall {m.wall_s * 1e3:.1f} ms{sums}"),
+                       fontsize=8, loc="right", **PLAIN)  # fmt: skip
     for axes in axes_list[:-1]:
         axes.tick_params(labelbottom=False)
     axes_list[0].set_xlim(left=0)

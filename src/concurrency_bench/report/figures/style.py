@@ -6,12 +6,15 @@ state, no display needed.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import matplotlib as mpl
 
@@ -33,6 +36,7 @@ from concurrency_bench.report.palette import (
 )
 from concurrency_bench.report.text import wrap
 from concurrency_bench.results import ResultsFile
+from concurrency_bench.textsafe import visible
 
 WIDTH_IN = 9.0
 FOOTER_CHARS = 170
@@ -42,6 +46,13 @@ FOOTER_LINE_IN = 0.14
 MARKER_SIZE = 6.5
 """A line's markers, in points: large enough that the 14 models' shapes tell apart."""
 ELLIPSIS = "\u2026"
+PLAIN: Final[dict[str, Any]] = {"parse_math": False, "usetex": False}
+"""Text properties that draw a string as it is: a name with `$...$` is not mathtext, nor TeX."""
+SLUG_CHARS = 80
+"""Longest name part of a figure's file: room left for its prefix and suffix under the usual
+255-byte limit, whatever a scenario name or a machine's CPU holds."""
+MISSING_GLYPH = r"Glyph \d+ .* missing from font"
+"""matplotlib's warning for a character its font cannot draw (a box is drawn instead)."""
 
 Part = TypeVar("Part")
 
@@ -64,6 +75,9 @@ class Plot:
     caption: str
     figure: Figure
 
+    def __post_init__(self) -> None:
+        self.title, self.caption = visible(self.title), visible(self.caption)  # SVG metadata
+
 
 def machine_caption(results: ResultsFile) -> str:
     """The machine and the run, in one line under every figure."""
@@ -73,7 +87,7 @@ def machine_caption(results: ResultsFile) -> str:
 def new_figure(title: str, *, rows: int = 1, cols: int = 1, height: float = 4.8) -> Figure:
     """A figure with `rows` x `cols` axes and the title on top (`finish` adds the footer)."""
     figure = Figure(figsize=(WIDTH_IN, height), layout="constrained")
-    figure.suptitle(title, fontsize=12)
+    figure.suptitle(visible(title), fontsize=12, **PLAIN)
     figure.subplots(rows, cols, squeeze=False)
     return figure
 
@@ -100,7 +114,7 @@ def model_line(
     face = style.colour if style.filled else "white"
     axes.plot(xs, ys, color=style.colour, linestyle=style.linestyle, marker=style.marker,
               markersize=MARKER_SIZE, markerfacecolor=face, markeredgecolor=EDGE,
-              markeredgewidth=edge_width, label=row.label)  # fmt: skip
+              markeredgewidth=edge_width, label=visible(row.label))  # fmt: skip
 
 
 def log_log(axes: Axes, ylabel: str) -> None:
@@ -137,10 +151,13 @@ def each_drawn(
 
 def finish(figure: Figure, lines: Sequence[str]) -> None:
     """Put `lines` (notes, then the machine) under the axes, wrapped, with room kept for them."""
-    lines = [part for line in lines for part in wrap(line, FOOTER_CHARS).splitlines() or [""]]
+    lines = [
+        part for line in lines for part in wrap(visible(line), FOOTER_CHARS).splitlines() or [""]
+    ]
     height_in = figure.get_figheight()
     footer_in = 0.08 + FOOTER_LINE_IN * len(lines)
-    figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="#333333", ha="left", va="bottom")
+    figure.text(0.01, 0.01, "\n".join(lines), fontsize=7, color="#333333", ha="left", va="bottom",
+                **PLAIN)  # fmt: skip
     engine = figure.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
         bottom = min(0.5, footer_in / height_in)
@@ -158,13 +175,17 @@ def legend(figure: Figure) -> None:
                 handles.append(handle)
                 labels.append(name)
     if handles:
-        figure.legend(handles, labels, loc="outside right center", fontsize=8, frameon=False)
+        shown = figure.legend(
+            handles, labels, loc="outside right center", fontsize=8, frameon=False
+        )
+        for text in shown.get_texts():
+            text.update(PLAIN)
 
 
 def svg_text(plot: Plot) -> str:
     """The figure as SVG text."""
     buffer = io.StringIO()
-    with mpl.rc_context({"svg.fonttype": "none"}):
+    with mpl.rc_context({"svg.fonttype": "none"}), _boxes_for_missing_glyphs():
         plot.figure.savefig(buffer, format="svg", metadata={"Title": plot.title, "Date": None})
     return buffer.getvalue()
 
@@ -186,13 +207,28 @@ def save(plot: Plot, directory: Path) -> list[Path]:
     svg = directory / f"{plot.name}.svg"
     svg.write_text(svg_text(plot), encoding="utf-8")
     png = directory / f"{plot.name}.png"
-    plot.figure.savefig(png, format="png", dpi=110, metadata={"Title": plot.title})
+    with _boxes_for_missing_glyphs():
+        plot.figure.savefig(png, format="png", dpi=110, metadata={"Title": plot.title})
     return [svg, png]
 
 
+@contextmanager
+def _boxes_for_missing_glyphs() -> Iterator[None]:
+    """Draw a character the font lacks (a CJK name, an emoji) as matplotlib does, a box,
+    without its warning on stderr for each one: the reader cannot act on it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=MISSING_GLYPH, category=UserWarning)
+        yield
+
+
 def slug(text: str) -> str:
-    """A file-name-safe form of a scenario name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "scenario"
+    """A file-name-safe form of a scenario name or panel title, short enough for any file
+    system (a long one cut, with a digest of the whole so two stay apart)."""
+    found = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "scenario"
+    if len(found) <= SLUG_CHARS:
+        return found
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    return f"{found[: SLUG_CHARS - len(digest) - 1].rstrip('-')}-{digest}"
 
 
 def close(plot: Plot) -> None:
@@ -203,6 +239,7 @@ def close(plot: Plot) -> None:
 __all__ = [
     "EDGE",
     "OKABE_ITO",
+    "PLAIN",
     "Plot",
     "Style",
     "clip",
