@@ -3,13 +3,16 @@
 `cli(...)` runs `python -m concurrency_bench ARGS`; `cli(..., faults=True)` runs the same entry
 point after `fault_runners.register()`, so the test-only models (fault-hang, fault-raises, ...)
 are names the CLI accepts, in that subprocess only; `prelude=` runs code of the test's first
-(hiding a package, ignoring a signal). `cli_command` gives the argv for Popen.
+(hiding a package, ignoring a signal). `cli_command` gives the argv for Popen; `children`,
+`alive` and `wait_for` follow the processes a CLI started (from /proc).
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +72,36 @@ def one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
     for word in words:
         assert word in lines[0], lines[0]
     return lines[0]
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
+    """Poll `condition` until it holds or `timeout_s` passes; whether it held."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

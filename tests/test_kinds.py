@@ -155,11 +155,8 @@ class FakeServer(Server):
         if self.refuse:
             raise ServerError("no port for you")
 
-    def alive(self) -> bool:
-        return self.running
-
-    def failure(self) -> str:
-        return "it was told to stop"
+    def fault(self) -> str | None:
+        return None if self.running else "was told to stop"
 
     def address(self, scenario: Scenario) -> ServerAddress:
         return ServerAddress(
@@ -207,8 +204,9 @@ def test_a_kinds_server_starts_once_per_scenario_and_stops_with_the_run(
         assert FakeServer.calls == [f"start {served.name}"]
         servers.handles[served.name].stop()  # it dies between two workers
         assert servers.address(served) is None
-        assert servers.down(served) == "the fake server died: it was told to stop"
-    assert FakeServer.calls[-1] == "stop"
+        assert servers.down(served) == "the fake server was told to stop"
+        assert served.name not in servers.handles  # stopped once found down, never asked again
+    assert FakeServer.calls == [f"start {served.name}", "stop", "stop"]
 
 
 def test_a_server_that_does_not_start_is_the_reason_named_with_its_kinds_words(

@@ -8,50 +8,17 @@ import resource
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from cli_process import cli, cli_command
+from cli_process import alive, children, cli, cli_command, wait_for
+from concurrency_bench.lifetime import how_it_ended, stop_signal
 from concurrency_bench.results import load
 from fault_runners import HANG_MARKER_ENV
 
 linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    """True while `pid` exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
-    """Poll `condition` until it holds or `timeout_s` passes; whether it held."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @linux_only
@@ -166,3 +133,23 @@ def test_a_worker_raises_its_own_limit_for_a_pool_and_says_so(tmp_path: Path) ->
     # 32 for the worker itself + 2 for each of the pool's 20 processes
     assert note.startswith("open-file soft limit raised from 40 to ")
     assert note.endswith("(model processes needs 72)")
+
+
+@pytest.mark.skipif(not hasattr(os, "waitid"), reason="needs waitid")
+def test_a_childs_state_is_named_stopped_by_its_signal_then_ended_by_its_own() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert stop_signal(child.pid) is None  # running
+        os.kill(child.pid, signal.SIGSTOP)
+        assert wait_for(lambda: stop_signal(child.pid) == "SIGSTOP", 10)
+        assert stop_signal(child.pid) == "SIGSTOP"  # asked without consuming the state
+        os.kill(child.pid, signal.SIGCONT)
+        assert wait_for(lambda: stop_signal(child.pid) is None, 10)
+        child.terminate()
+        assert how_it_ended(child.wait(timeout=10)) == "was killed by SIGTERM"
+        assert stop_signal(child.pid) is None  # reaped
+    finally:
+        child.kill()
+        child.wait()
+    assert how_it_ended(3) == "exited with status 3"
+    assert how_it_ended(-99) == "was killed by signal 99"

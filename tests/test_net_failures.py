@@ -44,7 +44,7 @@ def test_a_killed_server_fails_the_next_connect_with_the_cause() -> None:
         assert handle.process is not None
         handle.process.kill()
         handle.process.wait(timeout=10)
-        with pytest.raises(ServerError, match="killed by signal 9"):
+        with pytest.raises(ServerError, match=r"^the server was killed by SIGKILL$"):
             handle.stats()
     with pytest.raises(NetError, match=rf"connect to 127.0.0.1:{target.port} failed.*refused"):
         socket_job(target, 0, 0.0, SCENARIO.ints_per_job)
@@ -103,7 +103,7 @@ def test_a_server_killed_mid_job_fails_asyncio_and_trio_clients() -> None:
 
 
 def test_a_server_that_cannot_start_says_why() -> None:
-    with pytest.raises(ServerError, match=r"failed to start: server exited with status 2"):
+    with pytest.raises(ServerError, match=r"failed to start: it exited with status 2: .*"):
         ServerHandle(loop="no-such-loop").start(SCENARIO)
 
 

@@ -1,4 +1,5 @@
-"""Process lifetime: a child that must not outlive its parent (worker, pool process) says so.
+"""Process lifetime: a child that must not outlive its parent (worker, pool process) says so,
+and a parent names what became of its child (exited, killed, stopped) in one wording.
 
 On Linux the kernel sends SIGKILL to the child when its parent dies (PR_SET_PDEATHSIG);
 elsewhere this does nothing and the worker relies on noticing its closed channel.
@@ -32,3 +33,36 @@ def die_with_parent(parent_pid: int | None) -> bool:
     if parent_pid is not None and os.getppid() != parent_pid:
         os._exit(1)  # orphaned already: nobody will read what this process measures
     return armed
+
+
+def signal_name(number: int) -> str:
+    """SIGTERM for 15; "signal 99" for a number with no name here."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def how_it_ended(returncode: int) -> str:
+    """A child's end from its return code: "exited with status 1", "was killed by SIGTERM"."""
+    if returncode < 0:
+        return f"was killed by {signal_name(-returncode)}"
+    return f"exited with status {returncode}"
+
+
+def stop_signal(pid: int) -> str | None:
+    """The signal that has child `pid` stopped now (SIGSTOP, SIGTSTP, ...); None while it runs,
+    once it has ended, and where the system cannot tell (no waitid).
+
+    Asked with WNOWAIT, so the child's state is left for whoever waits for it next; a child
+    continued (SIGCONT) reads as running again.
+    """
+    if not hasattr(os, "waitid"):
+        return None
+    try:
+        state = os.waitid(os.P_PID, pid, os.WSTOPPED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:  # reaped already, or not this process's child
+        return None
+    if state is None or state.si_code != os.CLD_STOPPED:
+        return None
+    return signal_name(state.si_status)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from concurrency_bench.engine.interpreters import Interpreter
@@ -140,12 +140,9 @@ class ModelRun:
             total_rounds=self.options.rounds,
             progress=progress if self.options.progress is not None else None,
             python=self.python,
+            outside=None if server is None else lambda: self.servers.down(self.scenario),
         )
         report = session.run()
-        if report.status == "failed":
-            died = self.servers.down(self.scenario)  # the likely cause of a connect error
-            if died is not None:
-                report = replace(report, reason=f"{report.reason}; {died}")
         self.reports.append(report)
         if report.interrupted:
             return False

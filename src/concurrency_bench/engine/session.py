@@ -37,17 +37,22 @@ from concurrency_bench.engine.protocol import (
     encode,
 )
 from concurrency_bench.engine.timing import Measurement
+from concurrency_bench.lifetime import signal_name
 from concurrency_bench.results import ProcessRun, Round
 
 WORKER_EXIT_GRACE_S = 10.0
 """How long a worker that sent its result may take to exit before it is killed."""
-PROGRESS_TICK_S = 0.5
-"""How often the progress callback hears about elapsed time while a round runs."""
+WATCH_TICK_S = 0.5
+"""How often, while a worker runs, the progress callback hears about elapsed time and what
+lies outside the worker (its scenario's server) is checked: in this process, never the
+worker's, so nothing of it lands in a timed region."""
 STDERR_TAIL_CHARS = 300
 
 Phase = Literal["start", "warmup", "round"]
 SessionProgress = Callable[[Phase, int, int], None]
 """Told (phase, index, of) when the worker starts and begins each round."""
+Outside = Callable[[], str | None]
+"""What outside the worker keeps it from finishing (its scenario's server is down), else None."""
 
 
 @dataclass(frozen=True)
@@ -64,13 +69,6 @@ class WorkerReport:
     last_round: Measurement | None = None
     interrupted: bool = False
     """True when Ctrl-C arrived during this worker."""
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
 
 
 def worker_command(python: Interpreter | None = None) -> list[str]:
@@ -109,6 +107,9 @@ class WorkerSession:
 
     `label` names the worker in reasons ("worker 2 of 3", or "" when it is the model's only
     one); `first_round` and `total_rounds` number its measured rounds across the model's.
+    `outside`, when given, is checked every WATCH_TICK_S while the worker runs (once it names
+    a cause, the worker is ended at once with that reason) and after the worker fails (the
+    likely cause of a connect error, added to its reason).
     """
 
     def __init__(
@@ -121,8 +122,10 @@ class WorkerSession:
         total_rounds: int | None = None,
         progress: SessionProgress | None = None,
         python: Interpreter | None = None,
+        outside: Outside | None = None,
     ) -> None:
         self.request = request
+        self.outside = outside
         self.python = python
         """The interpreter to run the worker under (None: this one)."""
         self.timeout_s = timeout_s
@@ -207,7 +210,8 @@ class WorkerSession:
         lines: queue.Queue[bytes | None] = queue.Queue()
         reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
         reader.start()
-        tick = PROGRESS_TICK_S if self.progress is not None else None
+        watched = self.progress is not None or self.outside is not None
+        tick = WATCH_TICK_S if watched else None
         while True:
             remaining = self.started + self.timeout_s - time.monotonic()
             if remaining <= 0:
@@ -216,6 +220,10 @@ class WorkerSession:
             try:
                 line = lines.get(timeout=min(remaining, tick) if tick else remaining)
             except queue.Empty:
+                cause = self.outside() if self.outside is not None else None
+                if cause is not None:  # the worker cannot finish: end it now
+                    self._kill(proc)
+                    return WorkerReport("failed", f"{cause} ({self.where})", dict(self.settings))
                 self._emit(*self.state)
                 continue
             if line is None:
@@ -323,13 +331,17 @@ class WorkerSession:
             self._kill(proc)
             return self._failed(f"worker closed its output and hung ({self.where})")
         if code < 0:
-            return self._failed(f"killed by {_signal_name(-code)} ({self.where})")
+            return self._failed(f"killed by {signal_name(-code)} ({self.where})")
         tail = _tail(stderr)
         detail = f": {tail}" if tail else ""
         return self._failed(f"worker exited with status {code} ({self.where}){detail}")
 
     def _failed(self, reason: str) -> WorkerReport:
-        """A worker that ended without a full answer: the model fails with this reason."""
+        """A worker that ended without a full answer: the model fails with this reason, and
+        with the cause outside it when there is one (a server that died under it)."""
+        cause = self.outside() if self.outside is not None else None
+        if cause is not None:
+            reason = f"{reason}; {cause}"
         return WorkerReport("failed", reason, settings=dict(self.settings))
 
     def _partial(self, reason: str) -> WorkerReport:

@@ -230,9 +230,26 @@ class Worker:
         )
 
 
+def _leaves(exc: BaseException) -> list[BaseException]:
+    """The exceptions inside `exc`'s groups, depth first; just `exc` when it is no group."""
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
+
+
 def _reason(exc: BaseException) -> str:
-    message = str(exc)
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    """A failure as its row says it: the exception's type and message; for a group (a trio
+    nursery's, an anyio or asyncio task group's) its first leaf's, with the count when there
+    are several; an exhausted open-file limit names the limit."""
+    leaves = _leaves(exc)
+    first = leaves[0]
+    message = str(first)
+    reason = f"{type(first).__name__}: {message}" if message else type(first).__name__
+    if isinstance(first, OSError) and first.errno == errno.EMFILE:
+        reason += f" (open-file limit {limits.describe()['soft']})"
+    if len(leaves) > 1:
+        reason += f" (the first of {len(leaves)} errors)"
+    return reason
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -253,8 +270,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException as exc:  # every failure, MemoryError included, is the model's row
         phase = worker.phase if worker is not None else "request"
         reason = _reason(exc)
-        if isinstance(exc, OSError) and exc.errno == errno.EMFILE:  # name the limit
-            reason += f" (open-file limit {limits.describe()['soft']})"
         with contextlib.suppress(Exception):  # the traceback is for a human reading stderr
             traceback.print_exc()
         del exc  # let the frames (payloads, records) go before the last message

@@ -1,8 +1,9 @@
 """What every kind's server shares: its lifecycle, where it runs, how it is metered.
 
 A kind that needs a server (tcp: the ints server) gives the engine a `Server` for each
-scenario: started before the scenario's first worker, checked between workers, stopped after
-the run, all outside every timed region (engine/servers.py). The worker reads the server's
+scenario: started before the scenario's first worker, checked between workers and while one
+runs (from the engine's process), stopped after the run or as soon as it is found exited,
+killed or stopped, all outside every timed region (engine/servers.py). The worker reads the server's
 counters before and after each round (engine/server_meter.py); the rule for calling a round
 server-bound is here, next to the figure it judges.
 
@@ -14,13 +15,24 @@ one core; with one CPU nothing is pinned.
 from __future__ import annotations
 
 import os
+import subprocess
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Protocol
 
 import msgspec
 
+from concurrency_bench.lifetime import how_it_ended, stop_signal
 from concurrency_bench.workload import Scenario
+
+
+def process_fault(process: subprocess.Popen[bytes]) -> str | None:
+    """What ended or halted a server that is a child process, in `Server.fault`'s words."""
+    code = process.poll()
+    if code is not None:
+        return how_it_ended(code)
+    stopped = stop_signal(process.pid)
+    return None if stopped is None else f"was stopped by {stopped}"
 
 
 class ServerError(RuntimeError):
@@ -96,12 +108,10 @@ class Server(ABC):
         """Start serving `scenario` and wait until it listens; ServerError or OSError if not."""
 
     @abstractmethod
-    def alive(self) -> bool:
-        """Whether the server is still running."""
-
-    @abstractmethod
-    def failure(self) -> str:
-        """Why the server is gone (its exit status, its last words)."""
+    def fault(self) -> str | None:
+        """What keeps the started server from serving, said after its name ("was killed by
+        SIGTERM", "was stopped by SIGSTOP", "exited with status 1: its last words"); None while
+        it serves. The engine asks between workers and while one runs (engine/servers.py)."""
 
     @abstractmethod
     def address(self, scenario: Scenario) -> ServerAddress:

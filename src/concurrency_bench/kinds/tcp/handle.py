@@ -30,6 +30,7 @@ from concurrency_bench.kinds.servers import (
     ServerAddress,
     ServerError,
     default_placement,
+    process_fault,
 )
 from concurrency_bench.kinds.tcp.protocol import (
     REPLY_HEADER,
@@ -39,6 +40,7 @@ from concurrency_bench.kinds.tcp.protocol import (
     stats_request,
     token_of,
 )
+from concurrency_bench.lifetime import stop_signal
 from concurrency_bench.workload import Scenario
 
 HOST = "127.0.0.1"
@@ -169,10 +171,10 @@ class ServerHandle(Server):
                 except msgspec.DecodeError as exc:  # a wrong shape too: ValidationError is one
                     other, wrong = line, repr(str(exc))[1:-1]
         process.wait(timeout=5)
-        reason = self.failure()
+        reason = self.fault()
         self.stop()
         printed = f" (it printed {other.strip()[:100]!r}, not its ready line: {wrong})"
-        raise ServerError(f"server failed to start: {reason}{printed if other else ''}")
+        raise ServerError(f"server failed to start: it {reason}{printed if other else ''}")
 
     @property
     def target(self) -> TcpTarget:
@@ -180,8 +182,9 @@ class ServerHandle(Server):
         return TcpTarget(HOST, self.port, self.token)
 
     def address(self, scenario: Scenario) -> ServerAddress:
-        """The target for a worker, and what a TCP row records: the connections, and the
-        server (its loop, its CPUs and the client's, its open-file limit) in one short text."""
+        """The target for a worker, and what a TCP row records of the server: its loop, its
+        CPUs and the client's, its open-file limit, in one short text (the connections a model
+        opens are the kind's to record, kind.py)."""
         info, placed = self.info, self.placement.settings()
         server = (
             f"{info.get('loop', '?')} loop on cpus {placed['server_cpus']} "
@@ -192,40 +195,37 @@ class ServerHandle(Server):
             port=self.port,
             token=self.token,
             client_cpus=self.placement.client_cpus,
-            settings={"connections": scenario.connections or "one per job", "tcp_server": server},
+            settings={"tcp_server": server},
         )
 
-    def alive(self) -> bool:
-        """Whether the server process is still running."""
-        return self.process is not None and self.process.poll() is None
-
-    def failure(self) -> str:
-        """Why the server is gone: its exit status and the last line it wrote on stderr."""
+    def fault(self) -> str | None:
+        """What ended or stopped the server process (with its last stderr line when it ended);
+        None while it runs."""
         process = self.process
         if process is None:
-            return "server not started"
-        code = process.poll()
-        if code is None:
-            return "server running"
-        tail = ""
-        if self._stderr is not None:
-            self._stderr.seek(0)
-            lines = self._stderr.read().decode(errors="replace").strip().splitlines()
-            tail = f": {lines[-1]}" if lines else ""
-        how = f"killed by signal {-code}" if code < 0 else f"exited with status {code}"
-        return f"server {how}{tail}"
+            return "is not running"
+        fault = process_fault(process)
+        if fault is None or process.returncode is None or self._stderr is None:
+            return fault
+        self._stderr.seek(0)
+        lines = self._stderr.read().decode(errors="replace").strip().splitlines()
+        return f"{fault}: {lines[-1]}" if lines else fault
 
     def stats(self) -> ServerStats:
         """The server's counters now; raises ServerError naming the cause when it is gone."""
-        if not self.alive():
-            raise ServerError(self.failure())
+        fault = self.fault()
+        if fault is not None:
+            raise ServerError(f"the server {fault}")
         return query_stats(HOST, self.port)
 
     def stop(self, timeout_s: float = 5.0) -> None:
-        """Close the server's stdin (its signal to stop), wait, then kill it if it lingers."""
+        """Close the server's stdin (its signal to stop), wait, then kill it if it lingers; a
+        stopped server (SIGSTOP) is killed at once, as it would never read its stdin's end."""
         process = self.process
         if process is None:
             return
+        if process.poll() is None and stop_signal(process.pid) is not None:
+            process.kill()
         if process.stdin is not None:
             with contextlib.suppress(OSError):
                 process.stdin.close()

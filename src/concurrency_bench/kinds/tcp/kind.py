@@ -148,18 +148,23 @@ class TcpKind(Kind):
         self, server: ServerAddress | None, scenario: Scenario, at_once: int
     ) -> tuple[TcpJobs, Settings]:
         """Raise this worker's open-file limit and check that the model's sockets fit (HostLimit
-        names the limit); the jobs reach the server at `server`."""
+        names the limit); the jobs reach the server at `server`. The row records the
+        connections the model opens: with `connections`, no more than the `at_once` jobs it
+        runs at a time (sync opens one, a pool of 4 threads four), whatever the scenario
+        allows."""
         if server is None:
             raise ValueError("tcp jobs need the ints server's address")
         before, after = raise_nofile_limit()
         problem = connections_fit(at_once, connections=scenario.connections)
         if problem is not None:
             raise HostLimit(problem)
-        settings: Settings = {}
+        jobs = TcpJobs(TcpTarget(server.host, server.port, server.token), scenario.connections)
+        settings: Settings = {
+            "connections": "one per job" if jobs.connections is None else jobs.at_most(at_once)
+        }
         if after != before:
             settings["open_files"] = f"soft limit raised from {before} to {after} for the sockets"
-        target = TcpTarget(server.host, server.port, server.token)
-        return TcpJobs(target, scenario.connections), settings
+        return jobs, settings
 
 
 KIND = TcpKind()

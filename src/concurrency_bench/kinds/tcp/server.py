@@ -2,10 +2,12 @@
 
 Run by ServerHandle (handle.py) as `python -m concurrency_bench.kinds.tcp.server`; it prints one
 JSON line {"port", "pid", "loop", "cpus", "nofile"} on stdout once it listens, and stops when
-its stdin closes, on SIGTERM, or when its parent dies. One process, one thread, an asyncio
-Protocol (on uvloop when available): the cheapest server Python has, so that the models'
-clients and not the server set the figures; the STATS request lets any client read its CPU
-time between rounds to show that.
+its stdin closes (its parent's way: status 0) or when its parent dies. SIGTERM and SIGINT end
+it by their default action, so its parent reads which signal it was (a clean stop on them left
+a thread reading stdin at interpreter shutdown, and the server died of SIGABRT). One process,
+one thread, an asyncio Protocol (on uvloop when available): the cheapest server Python has, so
+that the models' clients and not the server set the figures; the STATS request lets any client
+read its CPU time between rounds to show that.
 """
 
 from __future__ import annotations
@@ -174,8 +176,6 @@ async def serve(args: argparse.Namespace, loop: asyncio.AbstractEventLoop) -> No
         lambda: JobProtocol(state, loop), "127.0.0.1", 0, backlog=args.backlog
     )
     stop = asyncio.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     threading.Thread(target=_watch_stdin, args=(loop, stop), daemon=True).start()
     port = server.sockets[0].getsockname()[1]
     ready = {
@@ -203,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backlog", type=int, default=DEFAULT_BACKLOG)
     args = parser.parse_args(argv)
     die_with_parent(args.parent or None)  # exits if the parent died before this armed it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # SIGTERM's is the default already
     if args.cpus and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {int(cpu) for cpu in args.cpus.split(",")})
     args.nofile = raise_nofile_limit()[1]
