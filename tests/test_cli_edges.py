@@ -93,14 +93,11 @@ COMBINATIONS: list[tuple[str, tuple[str, ...], str]] = [
     # command, arguments, the name the message gives: values that are fine alone
     ("timeline", ("--scenario", "uniform", "--delay-ms", "1:2"), "`delay-ms`"),
     ("timeline", ("--connections", "3"), "`connections`"),
-    ("timeline", ("--io", "tcp", "--connections", "4"), "`connections`"),  # seed: 3 jobs
     ("timeline", ("--scenario", "uniform", "--jobs", "10000000", "--ints", "1000000"), "`jobs`"),
     ("timeline", ("--plot", "x", "--scenario", "uniform", "--jobs", "100000"), "`plot`"),
     ("sweep", ("--connections", "3"), "`connections`"),
-    ("sweep", ("--io", "tcp", "--connections", "100", "--jobs", "10,1000"), "`connections`"),
     ("sweep", ("--jobs", "10000000", "--ints", "1000000"), "`jobs`"),
     ("ab", ("--connections", "3"), "`connections`"),
-    ("ab", ("--io", "tcp", "--jobs", "5", "--connections", "6"), "`connections`"),
     ("ab", ("--scenario", "uniform", "--delay-ms", "1:2"), "`delay-ms`"),
     ("ab", ("--jobs", "10000000", "--ints", "1000000"), "`jobs`"),
 ]
