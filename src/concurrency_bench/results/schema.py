@@ -210,6 +210,9 @@ class ModelResult(Record, frozen=True, kw_only=True):
     """RSS before the rounds and at the peak of the median worker (growth = peak - before)."""
     python: PythonInfo | None = None
     """The interpreter the workers ran under, when the run named one (else the harness's)."""
+    client: Name | None = None
+    """The client library of the row (`--io http`: aiohttp, httpx, ...); None for a kind
+    without clients. Absent in older schema-2 files, which read as None."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(NAME_PATTERN[1:-1], self.model):  # `$` lets a final \n by
