@@ -243,8 +243,9 @@ class ModelResult(Record, frozen=True, kw_only=True):
 
     @property
     def row_name(self) -> str:
-        """The row's label (`identity.row_label`): "asyncio-gather (3.13)" under another Python."""
-        return row_label(self.model, None if self.python is None else self.python.label)
+        """The row's label (`identity.row_label`): "asyncio-gather + aiohttp (3.13)"."""
+        python = None if self.python is None else self.python.label
+        return row_label(self.model, python, self.client)
 
     @property
     def rounds(self) -> tuple[Round, ...]:

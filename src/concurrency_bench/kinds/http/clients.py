@@ -118,10 +118,10 @@ def open_blocking(prepared: Prepared, target: HttpTarget, gevent: bool) -> Itera
         import httpx  # noqa: PLC0415
 
         limits = _httpx_limits(limit)
-        with httpx.Client(limits=limits, verify=prepared.tls or True) as client:
+        with httpx.Client(limits=limits, verify=prepared.tls or True) as pooled:
 
             def httpx_get(url: str) -> tuple[int, bytes]:
-                response = client.get(url)
+                response = pooled.get(url)
                 return response.status_code, response.content
 
             yield httpx_get

@@ -165,7 +165,7 @@ class HttpKind(Kind):
         if self.client is not None:
             what = DEFAULTS[self.client][1]
             settings["client"] = self.client
-            settings["pool"] = (
+            settings["client_pool"] = (
                 f"{scenario.connections} connections (--connections)"
                 if scenario.connections
                 else f"{what} (the library's default)"
