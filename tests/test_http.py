@@ -125,7 +125,7 @@ def test_faults_are_failed_rows_never_hangs(
     env = {**os.environ, FAULT_ENV: fault}
     extra = ("--timeout", "8") if fault == "stall" else ()
     client = "requests" if models == "threads" else "aiohttp"
-    code, out, path = _run(tmp_path, "--models", models, "--clients", client, *extra, env=env)
+    code, _, path = _run(tmp_path, "--models", models, "--clients", client, *extra, env=env)
     assert code == 1
     (result,) = [r for _, _, r in keyed_models(load(path))]
     assert result.status == "failed", result
