@@ -10,6 +10,7 @@ HttpError naming the job, never a retry.
 
 from __future__ import annotations
 
+import functools
 import ssl
 import sys
 import time
@@ -62,8 +63,20 @@ class Prepared:
     tls: ssl.SSLContext | None = None
 
     def preload(self) -> None:
-        """Import the library (untimed, in setup)."""
+        """Import the library and make the TLS context httpx would build per client (untimed,
+        in setup: loading the CA bundle takes far longer than a request)."""
         __import__(self.client)
+        if self.client == "httpx":  # its first client imports the transport's modules
+            import httpx  # noqa: PLC0415
+
+            httpx.Client(verify=tls_context()).close()
+            httpx.AsyncClient(verify=tls_context())  # made outside a loop: nothing to close
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The default TLS context, made once: httpx clients are given it instead of building one."""
+    return ssl.create_default_context()
 
 
 @contextmanager
@@ -118,7 +131,7 @@ def open_blocking(prepared: Prepared, target: HttpTarget, gevent: bool) -> Itera
         import httpx  # noqa: PLC0415
 
         limits = _httpx_limits(limit)
-        with httpx.Client(limits=limits, verify=prepared.tls or True) as pooled:
+        with httpx.Client(limits=limits, verify=prepared.tls or tls_context()) as pooled:
 
             def httpx_get(url: str) -> tuple[int, bytes]:
                 response = pooled.get(url)
@@ -154,7 +167,7 @@ async def open_async(prepared: Prepared) -> AsyncIterator[AsyncGet]:
         import httpx  # noqa: PLC0415
 
         limits = _httpx_limits(limit)
-        async with httpx.AsyncClient(limits=limits, verify=prepared.tls or True) as client:
+        async with httpx.AsyncClient(limits=limits, verify=prepared.tls or tls_context()) as client:
 
             async def httpx_get(url: str) -> tuple[int, bytes]:
                 response = await client.get(url)
