@@ -21,6 +21,8 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.kinds.registry import (
     CONNECTIONS,
     DEFAULT_KIND,
+    KINDS,
+    get_kind,
     io_help,
     kind_names,
     option_help,
@@ -169,6 +171,51 @@ def add_io_arguments(group: argparse._ActionsContainer) -> None:
         metavar="N",
         help=option_help(CONNECTIONS),
     )
+    group.add_argument(
+        "--clients",
+        type=parse_clients,
+        default=None,
+        metavar="A,B",
+        help="with --io http: the client libraries, a row per (model, client) each model can "
+        f"use: {', '.join(client_names())} (default: every one each model can use)",
+    )
+
+
+def client_names() -> list[str]:
+    """Every client library a known kind declares, in the kinds' order."""
+    return list(dict.fromkeys(c.name for spec in KINDS.values() for c in spec.clients))
+
+
+def parse_clients(text: str) -> list[str]:
+    """Comma-separated known client names; anything else is bad input."""
+    allowed = f"comma-separated names from: {', '.join(client_names())}"
+    names = [name.strip() for name in text.split(",")]
+    unknown = [name for name in names if name not in client_names()]
+    if not all(names) or unknown:
+        raise argparse.ArgumentTypeError(f"`clients` must be {allowed}; got {text!r}")
+    return list(dict.fromkeys(names))
+
+
+def with_clients(
+    specs: Sequence[ModelSpec], io: str, clients: Sequence[str] | None
+) -> list[ModelSpec]:
+    """A spec per row: each model once per client library it can use over `io` (those of
+    `clients` when given), or once as it is when the kind has no clients."""
+    kind = get_kind(io)
+    if not kind.clients:
+        if clients:
+            having = [name for name, spec in KINDS.items() if spec.clients]
+            raise InputError(f"`clients` needs --io {' or '.join(having)}; got --io {io}")
+        return list(specs)
+    rows = []
+    for spec in specs:
+        usable = kind.clients_for(spec.name)
+        if not usable:
+            rows.append(spec)
+        rows += [spec.with_client(c) for c in usable if clients is None or c.name in clients]
+    if not rows:
+        raise InputError(f"`clients` {', '.join(clients or ())}: no chosen model can use them")
+    return rows
 
 
 def with_io_from_args(scenario: Scenario, args: argparse.Namespace) -> Scenario:
@@ -264,9 +311,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def specs_from_args(args: argparse.Namespace) -> list[ModelSpec]:
-    """The requested models (`args.models`, None for all) in registry order."""
+    """The requested rows in registry order: each model (`args.models`, None for all), once
+    per client library of `--clients` it can use when `--io` has clients."""
     wanted = set(args.models or REGISTRY)
-    return [spec for spec in REGISTRY.values() if spec.name in wanted]
+    specs = [spec for spec in REGISTRY.values() if spec.name in wanted]
+    return with_clients(specs, args.io, args.clients)
 
 
 def add_measuring_arguments(parser: argparse.ArgumentParser, *, rounds: int = 5) -> None:

@@ -40,6 +40,7 @@ class SingleRun:
     """A model's one run (`run_each`): its measurement, or why there is none."""
 
     model: str
+    """The row's label: the model, with its client library when it has one."""
     status: Status
     measurement: Measurement | None = None
     reason: str | None = None
@@ -160,7 +161,7 @@ def run_each(
             outcome = run.outcome()
             result = outcome.result
             measurement = outcome.last_round if result.status in ("ok", "wrong") else None
-            outcomes.append(SingleRun(spec.name, result.status, measurement, result.reason))
+            outcomes.append(SingleRun(result.row_name, result.status, measurement, result.reason))
             if interrupted or outcome.interrupted:  # Ctrl-C: show what finished, stop
                 break
     return outcomes

@@ -29,7 +29,7 @@ from concurrency_bench.engine.session import Phase, WorkerReport, WorkerSession
 from concurrency_bench.engine.timing import Measurement
 from concurrency_bench.kinds.registry import BUILTIN, get_kind
 from concurrency_bench.kinds.servers import ServerAddress
-from concurrency_bench.results import ModelResult, Status
+from concurrency_bench.results import ModelResult, Status, row_label
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
@@ -176,6 +176,8 @@ class ModelRun:
         wrong = next((r for r in reports if r.status == "wrong"), None)
         notes = [wrong.reason or "wrong sums"] if wrong is not None else []
         notes += self._settings_notes(reports, settings)
+        if "note" in settings:  # what the kind found about the row (a pool that bounds it)
+            notes.append(str(settings["note"]))
         before, peak = median_memory([(run.rss_before_bytes, run.rss_peak_bytes) for run in runs])
         result = self._row(
             "wrong" if wrong is not None else "ok",
@@ -216,7 +218,7 @@ class ModelRun:
     ) -> None:
         """Tell the progress callback (if any) where the model is."""
         if self.options.progress is not None:
-            name = self.spec.name
+            name = row_label(self.spec.name, client=self.spec.client_name)
             if self.python is not None:
                 name = f"{name} ({self.python.info.label})"
             self.options.progress(

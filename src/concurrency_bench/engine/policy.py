@@ -153,6 +153,7 @@ def model_row(
     """A model's row on a scenario with its identity filled in (figures given by name)."""
     return ModelResult(
         model=spec.name,
+        client=spec.client_name,
         status=status,
         concurrent=spec.concurrent,
         ideal_s=scenario.ideal_wall_s(concurrent=spec.concurrent),

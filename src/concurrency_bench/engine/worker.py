@@ -133,7 +133,10 @@ class Worker:
         self.phase = "limits"  # the kind's jobs first: before the model starts threads or pools
         at_once = spec.concurrency(scenario.jobs, request.pool_size, scenario.connections)
         kind = request.kind or get_kind(scenario.io)
-        io, io_settings = prepare(kind.load(), request.server, scenario, at_once)
+        loaded = kind.load()
+        if spec.client is not None:  # the row's client library (KindSpec.clients)
+            loaded = loaded.with_client(spec.client.name)
+        io, io_settings = prepare(loaded, request.server, scenario, at_once)
         self.phase = "load"
         runner = spec.load(pool_size=request.pool_size, io=io)
 

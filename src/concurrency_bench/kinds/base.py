@@ -138,6 +138,11 @@ class IoJobs(ABC):
 class Kind(ABC):
     """An I/O kind's implementation (a module's `KIND`): its server, if any, and its jobs."""
 
+    def with_client(self, client: str) -> Kind:
+        """The kind with its jobs on the client library `client` (a row's second axis); only a
+        kind that declares clients (KindSpec.clients) takes one."""
+        raise ValueError(f"{type(self).__name__} takes no client library")
+
     def server(self, placement: Placement) -> Server | None:
         """A new, not yet started server for one scenario (None: the kind needs none)."""
         return None

@@ -35,6 +35,18 @@ class KindOption(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     help: str
 
 
+class ClientSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A client library a kind's jobs can use: a row's second axis (`asyncio-gather + aiohttp`)."""
+
+    name: str
+    package: str
+    """The package it imports (a missing one makes its rows unavailable)."""
+    models: tuple[str, ...]
+    """The models that can use it, by name."""
+    install: str = ""
+    """The line that installs it."""
+
+
 class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A kind's name and declarations; cheap to make, import-free.
 
@@ -52,6 +64,12 @@ class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     options: tuple[KindOption, ...] = ()
     requires: tuple[str, ...] = ()
     """Packages the kind's module needs (a missing one makes the kind unavailable)."""
+    clients: tuple[ClientSpec, ...] = ()
+    """The client libraries its jobs can use, a row each (none: the kind's own jobs)."""
+
+    def clients_for(self, model: str) -> tuple[ClientSpec, ...]:
+        """The clients `model` can use over this kind, in the kind's order."""
+        return tuple(client for client in self.clients if model in client.models)
 
     def option(self, name: str) -> KindOption | None:
         """The option called `name`, or None when this kind does not take it."""
@@ -87,9 +105,32 @@ CONNECTIONS = KindOption(
     1,
     100_000,
     "c",
-    "N persistent connections the jobs share (default: one connection per job)",
+    "N connections the jobs share (default: tcp one per job, http each library's own pool)",
 )
 """Shared connections (keep-alive), for every kind whose jobs open connections."""
+
+_BLOCKING = ("sync", "threads", "processes")
+_ASYNCIO = (
+    "asyncio-await",
+    "asyncio-gather",
+    "asyncio-create-task",
+    "asyncio-taskgroup",
+    "asyncio-eager",
+    "uvloop",
+)
+_ON_ASYNCIO = ("anyio-asyncio", "anyio-uvloop")
+_HTTP_EXTRA = "pip install 'concurrency-bench[http]'"
+HTTP_CLIENTS = (
+    ClientSpec("aiohttp", "aiohttp", _ASYNCIO + _ON_ASYNCIO, _HTTP_EXTRA),
+    ClientSpec(
+        "httpx", "httpx", _BLOCKING + _ASYNCIO + _ON_ASYNCIO + ("trio", "anyio-trio"), _HTTP_EXTRA
+    ),
+    ClientSpec("requests", "requests", _BLOCKING, _HTTP_EXTRA),
+    ClientSpec("urllib3", "urllib3", _BLOCKING, _HTTP_EXTRA),
+    ClientSpec("geventhttpclient", "geventhttpclient", ("gevent",), _HTTP_EXTRA),
+)
+"""The HTTP clients and the models that use each (httpx: httpx.Client for blocking models,
+httpx.AsyncClient for the others; gevent's without monkey-patching)."""
 
 DEFAULT_KIND = "timer"
 """What a job waits on unless told otherwise."""
@@ -102,6 +143,15 @@ BUILTIN: tuple[KindSpec, ...] = (
         "the ints server's reply over loopback TCP, each model with its own networking",
         suffix="-tcp",
         options=(CONNECTIONS,),
+    ),
+    KindSpec(
+        "http",
+        f"{__package__}.http.kind",
+        "a GET to a uvicorn server over loopback, through each row's client library",
+        suffix="-http",
+        options=(CONNECTIONS,),
+        requires=("uvicorn", "httptools", "uvloop"),
+        clients=HTTP_CLIENTS,
     ),
 )
 """The kinds that ship with the package, in `--io`'s order (the published schema lists them)."""

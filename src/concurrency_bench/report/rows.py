@@ -121,6 +121,7 @@ def _table_baseline(
         if kind == "sum-of-delays"
     ]
     if reasons:
+        reasons = list(dict.fromkeys(reasons))  # the clients of one interpreter say it once
         return "sum-of-delays", scenario.ideal_wall_s(concurrent=False), "; ".join(reasons)
     return next(iter(baselines.values()))
 

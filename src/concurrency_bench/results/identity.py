@@ -108,13 +108,13 @@ def interpreter_of(result: ModelResult) -> str | None:
 
 
 def row_key(scenario: ScenarioKey, result: ModelResult) -> RowKey:
-    """The key of a result of `scenario` (the file has no client axis yet: None)."""
-    return RowKey(scenario, result.model, interpreter_of(result))
+    """The key of a result of `scenario`: its model, interpreter and client library."""
+    return RowKey(scenario, result.model, interpreter_of(result), result.client)
 
 
 def order_key(result: ModelResult) -> tuple[str, str, str]:
     """Rows of one scenario in a stable order by their axes (the rank's last tie-break)."""
-    return (result.model, "", interpreter_of(result) or "")
+    return (result.model, result.client or "", interpreter_of(result) or "")
 
 
 def block_rows(block: ScenarioResults) -> list[tuple[RowKey, ModelResult]]:

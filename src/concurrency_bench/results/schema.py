@@ -225,6 +225,9 @@ class ModelResult(Record, frozen=True, kw_only=True):
     """RSS before the rounds and at the peak of the median worker (growth = peak - before)."""
     python: PythonInfo | None = None
     """The interpreter the workers ran under, when the run named one (else the harness's)."""
+    client: Name | None = None
+    """The client library of the row (`--io http`: aiohttp, httpx, ...); None for a kind
+    without clients. Absent in older schema-2 files, which read as None."""
 
     def __post_init__(self) -> None:
         check_name("model", self.model)
@@ -254,8 +257,9 @@ class ModelResult(Record, frozen=True, kw_only=True):
 
     @property
     def row_name(self) -> str:
-        """The row's label (`identity.row_label`): "asyncio-gather (3.13)" under another Python."""
-        return row_label(self.model, None if self.python is None else self.python.label)
+        """The row's label (`identity.row_label`): "asyncio-gather + aiohttp (3.13)"."""
+        python = None if self.python is None else self.python.label
+        return row_label(self.model, python, self.client)
 
     @property
     def rounds(self) -> tuple[Round, ...]:

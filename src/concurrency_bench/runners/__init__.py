@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from concurrency_bench.errors import InputError
+from concurrency_bench.kinds.registry import ClientSpec
 from concurrency_bench.runners.base import DEFAULT_MAX_PROCESSES, Runner
-from concurrency_bench.runners.packages import unusable
+from concurrency_bench.runners.packages import missing, unusable
 
 if TYPE_CHECKING:
     from concurrency_bench.kinds.base import IoJobs
 
 
-class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
     """A model's name and what it takes to load it; cheap to make, import-free.
 
     A msgspec Struct so that the engine's request to its worker carries every field as it is
-    (engine/protocol.py): adding a field here can never be dropped on the way.
+    (engine/protocol.py): adding a field here can never be dropped on the way. Fields at
+    their defaults are left out, so a spec without a client reads as before in older workers.
     """
 
     name: str
@@ -41,6 +43,18 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     open_files_each: int = 0
     """File descriptors each job running at once keeps open (a pool process's pipes): the
     worker raises its open-file limit for them when it must."""
+    client: ClientSpec | None = None
+    """The client library of the row (`asyncio-gather + aiohttp`), for a kind that has them
+    (None: the kind's own jobs); `with_client` makes such a spec."""
+
+    def with_client(self, client: ClientSpec) -> ModelSpec:
+        """This model's spec for the row it makes with `client`."""
+        return msgspec.structs.replace(self, client=client)
+
+    @property
+    def client_name(self) -> str | None:
+        """The client library's name (None: no client axis)."""
+        return None if self.client is None else self.client.name
 
     def concurrency(
         self, jobs: int, pool_size: int | None = None, connections: int | None = None
@@ -69,6 +83,9 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             why = unusable(package, try_import=try_import)
             if why is not None:
                 return f"model {self.name} {why}"
+        if self.client is not None and missing(self.client.package):
+            install = self.client.install or f"pip install {self.client.package}"
+            return f"client {self.client.name} needs package {self.client.package} ({install})"
         return None
 
     @property

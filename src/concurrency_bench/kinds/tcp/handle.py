@@ -95,6 +95,8 @@ class ServerHandle(Server):
     """One server process for one scenario: `start`, `stats` between rounds, `stop`."""
 
     name = "the ints server"
+    module = "concurrency_bench.kinds.tcp.server"
+    """The server's module, run as `python -m` (the http kind's server takes the same options)."""
 
     def __init__(
         self,
@@ -119,7 +121,7 @@ class ServerHandle(Server):
         command = [
             sys.executable,
             "-m",
-            "concurrency_bench.kinds.tcp.server",
+            self.module,
             f"--seed={scenario.seed}",
             f"--jobs={scenario.jobs}",
             f"--ints={scenario.ints_per_job}",
