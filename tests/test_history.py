@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import msgspec
 import pytest
 
+from cli_process import cli
 from concurrency_bench.analysis.history import panels, runs_of, tracks
 from concurrency_bench.cli.main import main
 from concurrency_bench.report import history_page
@@ -104,10 +104,7 @@ def test_an_empty_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def history_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """`python -m concurrency_bench history ARGS`, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "concurrency_bench", "history", *args],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+    return cli("history", *args)
 
 
 def seed_run(unit_ms: float, when: str, **environment: object) -> ResultsFile:
@@ -197,3 +194,21 @@ def test_interpreters_are_tracked_apart_and_drawn_apart(tmp_path: Path) -> None:
     assert [line.get_label() for line in lines] == ["uvloop (3.11)", "uvloop (3.13)"]
     assert lines[0].get_color() == lines[1].get_color() != "#777777"  # the model's, not grey
     assert lines[0].get_linestyle() != lines[1].get_linestyle()
+
+
+def test_the_tools_own_outputs_beside_the_runs_are_passed_over_without_a_word(
+    tmp_path: Path,
+) -> None:
+    # `run --out DIR` writes ci-benchmark.json beside its results files: not a results file,
+    # and not worth a warning either; a broken file of another name still is.
+    folder = write_runs(tmp_path / "runs", [
+        seed_run(20.0, "2024-01-01T00:00:00Z"), seed_run(20.0, "2024-01-02T00:00:00Z"),
+    ])  # fmt: skip
+    (folder / "ci-benchmark.json").write_text("[]", encoding="utf-8")
+    quiet = history_cli(str(folder))
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == "" and quiet.stdout.startswith("2 runs")
+    (folder / "other.json").write_text("[]", encoding="utf-8")
+    warned = history_cli(str(folder))
+    assert warned.returncode == 0 and "skipped" in warned.stderr and "other.json" in warned.stderr
+    assert "ci-benchmark.json" not in warned.stderr

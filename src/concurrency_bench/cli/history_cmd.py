@@ -14,7 +14,7 @@ from concurrency_bench.analysis.history import Run, Track, breaks, panels, runs_
 from concurrency_bench.cli.args import add_significance_arguments, path_arg
 from concurrency_bench.cli.out_dir import prove_file_writable, prove_writable
 from concurrency_bench.errors import InputError
-from concurrency_bench.report import figures, formatting, history_page
+from concurrency_bench.report import figures, formats, formatting, history_page
 from concurrency_bench.report.console import emit
 from concurrency_bench.textsafe import visible
 
@@ -36,11 +36,14 @@ def add_parser(subparsers: Any) -> None:
 
 def load_runs(directory: Path) -> list[Run]:
     """Every results file in `directory`, oldest first; one that cannot be read is skipped
-    with a warning line (a history outlives the files' format)."""
+    with a warning line (a history outlives the files' format), the tool's own latest outputs
+    (ci-benchmark.json, which `run --out DIR` writes beside its results files) silently."""
     if not directory.is_dir():
         raise InputError(f"`directory` must be a folder of results files, got {directory}")
     loaded = []
     for path in sorted(directory.glob("*.json")):
+        if path.name in formats.LATEST_NAMES:
+            continue
         try:
             loaded.append((str(path), results.load(path)))
         except results.ResultsError as exc:

@@ -107,6 +107,9 @@ REGISTRY: dict[str, Format] = {
 """Every format by name, in the order a run writes them."""
 RENDERED: tuple[str, ...] = tuple(name for name, f in REGISTRY.items() if f.render is not None)
 MANY_FILES: tuple[str, ...] = tuple(name for name, f in REGISTRY.items() if f.many)
+LATEST_NAMES: frozenset[str] = frozenset(f.latest for f in REGISTRY.values() if f.latest)
+"""The names a run gives its latest outputs (ci-benchmark.json among them): a folder of results
+files may hold them, and a reader of that folder passes over them without a word."""
 
 
 def get(name: str) -> Format:
