@@ -49,13 +49,15 @@ START_TIMEOUT_S = 30.0
 
 
 class Ready(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The line the server prints once it listens (net/server.py), decoded with its types."""
+    """The line a server prints once it listens (tcp/server.py, http/server.py), decoded with
+    its types; `server` names the HTTP server's software (the TCP server is our own)."""
 
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)]
     pid: int
     loop: str
     cpus: list[int] | None
     nofile: int
+    server: str | None = None
 
 
 _ready_decoder = msgspec.json.Decoder(Ready)
