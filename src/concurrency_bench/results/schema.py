@@ -108,6 +108,24 @@ class Record(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
 Fraction = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 
 
+class GcRound(Record, frozen=True, kw_only=True):
+    """The garbage collector inside one round's timed region, in the measuring process: how
+    many collections of each generation (0, 1, 2) ran and the seconds they took."""
+
+    collections: tuple[Natural, Natural, Natural]
+    seconds: tuple[Seconds, Seconds, Seconds]
+
+    def __post_init__(self) -> None:
+        for generation, (count, seconds) in enumerate(zip(self.collections, self.seconds)):
+            _count(f"gc.collections[{generation}]", count, 0)
+            _finite(f"gc.seconds[{generation}]", seconds)
+
+    @property
+    def total_s(self) -> float:
+        """Seconds in every collection of the round."""
+        return sum(self.seconds)
+
+
 class Round(Record, frozen=True, kw_only=True, omit_defaults=True):
     """One measured round's figures (seconds): wall and CPU time of the timed region, and wall
     minus the scenario's ideal (negative when timers fire early). Over TCP also the ints
@@ -119,6 +137,8 @@ class Round(Record, frozen=True, kw_only=True, omit_defaults=True):
     overhead_s: SignedSeconds
     server_cpu_s: Seconds | None = None
     server_busy: Fraction | None = None
+    gc: GcRound | None = None
+    """The collector's share of the timed region (None: a file from before it was recorded)."""
 
     def __post_init__(self) -> None:
         _finite("wall_s", self.wall_s)
@@ -128,6 +148,11 @@ class Round(Record, frozen=True, kw_only=True, omit_defaults=True):
             _finite("server_cpu_s", self.server_cpu_s)
         if self.server_busy is not None and not 0.0 <= self.server_busy <= 1.0:
             raise ValueError(f"`server_busy` must be from 0 to 1, got {self.server_busy!r}")
+        if self.gc is not None and self.gc.total_s > self.wall_s + OVERHEAD_TOLERANCE_S:
+            raise ValueError(
+                f"`gc.seconds` must add up to at most wall_s ({self.wall_s!r}), "
+                f"got {self.gc.total_s!r}"
+            )
 
     def value(self, metric: Metric) -> float:
         """The round's figure for `metric`, in seconds."""
