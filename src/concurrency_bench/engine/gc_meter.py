@@ -5,7 +5,7 @@ Before the clock is read, `ready` collects what ran before (the harness's work b
 included) and zeroes the counters, so every round starts the collector from the same state.
 One `gc.callbacks` entry, installed for the worker's life, notes the clock when a collection
 starts and adds the elapsed time and a count to its generation's slot when it stops; the
-slots are one preallocated array, copied after the clock is read. Only this process's
+slots are one preallocated list, read after the clock is. Only this process's
 collections are seen (a process pool's workers collect on their own).
 """
 
@@ -13,33 +13,38 @@ from __future__ import annotations
 
 import gc
 import time
-from array import array
 from collections.abc import Callable
 from typing import Any
 
 from concurrency_bench.results import GcRound
 
 GENERATIONS = 3
-"""Generations reported by every CPython from 3.11 on (3.14's increments report 1 or 2)."""
-_START, _COUNTS, _NANOS = 0, 1, 1 + GENERATIONS
-_SLOTS = 1 + 2 * GENERATIONS
+"""Generations in the figures (0, 1, 2): those CPython reports from 3.11 on."""
+_ROOM = 8
+"""Slots per figure: room for any generation number, so the callback checks no bounds
+(`figures` adds any above the last to the last)."""
+_START, _COUNTS, _NANOS = 0, 1, 1 + _ROOM
 
 GcCallback = Callable[[str, dict[str, Any]], None]
 
 
-def _callback(slots: array[int], clock: Callable[[], int] = time.perf_counter_ns) -> GcCallback:
-    """The gc.callbacks entry writing into `slots`: [start ns, counts by generation, ns by
-    generation]; a generation above the last counts as the last."""
+def _callback(slots: list[int]) -> GcCallback:
+    """The gc.callbacks entry writing into `slots` ([start ns, counts by generation, ns by
+    generation]): two clock reads and three stores a collection, nothing else (its cost is
+    measured by benchmarks/recording_cost.py)."""
 
-    def on_gc(phase: str, info: dict[str, Any]) -> None:
+    def on_gc(
+        phase: str,
+        info: dict[str, Any],
+        slots: list[int] = slots,
+        clock: Callable[[], int] = time.perf_counter_ns,
+    ) -> None:
         if phase == "start":
             slots[_START] = clock()
-            return
-        generation = info["generation"]
-        if generation >= GENERATIONS:
-            generation = GENERATIONS - 1
-        slots[_NANOS + generation] += clock() - slots[_START]
-        slots[_COUNTS + generation] += 1
+        else:
+            generation = info["generation"]
+            slots[_NANOS + generation] += clock() - slots[_START]
+            slots[_COUNTS + generation] += 1
 
     return on_gc
 
@@ -48,8 +53,8 @@ class GcMeter:
     """Counts this process's collections and their time between `ready` and `figures`."""
 
     def __init__(self) -> None:
-        self.slots = array("q", bytes(8 * _SLOTS))
-        self._zeros = array("q", bytes(8 * _SLOTS))
+        self.slots = [0] * (1 + 2 * _ROOM)
+        self._zeros = [0] * (1 + 2 * _ROOM)
         self._on_gc = _callback(self.slots)
 
     def install(self) -> None:
@@ -70,8 +75,10 @@ class GcMeter:
 
     def figures(self) -> GcRound:
         """Collections and seconds since `ready`, by generation (0, 1, 2)."""
-        s = self.slots
+        counts = self.slots[_COUNTS : _COUNTS + _ROOM]
+        nanos = self.slots[_NANOS : _NANOS + _ROOM]
+        last = GENERATIONS - 1
         return GcRound(
-            collections=(s[_COUNTS], s[_COUNTS + 1], s[_COUNTS + 2]),
-            seconds=(s[_NANOS] / 1e9, s[_NANOS + 1] / 1e9, s[_NANOS + 2] / 1e9),
+            collections=(counts[0], counts[1], sum(counts[last:])),
+            seconds=(nanos[0] / 1e9, nanos[1] / 1e9, sum(nanos[last:]) / 1e9),
         )
