@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -157,9 +158,9 @@ def test_the_worker_freezes_its_own_objects_and_not_the_payloads() -> None:
     assert model.status == "ok", model.reason
 
 
-def test_the_gc_figures_reach_the_results_file(tmp_path: object) -> None:
+def test_the_gc_figures_reach_the_results_file(tmp_path: Path) -> None:
     results = measure_all([SPECS["fault-garbage"]], [TINY], EngineOptions(rounds=1, warmup=0))
-    path = tmp_path / "run.json"  # type: ignore[operator]
+    path = tmp_path / "run.json"
     path.write_text(results.to_json(), encoding="utf-8")
     (_, model), *_ = load(path).models()
     assert model.has_gc and model.gc_share is not None and 0 < model.gc_share <= 1
