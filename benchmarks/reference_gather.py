@@ -8,10 +8,11 @@ before the payloads exist, so a round's collections scan the workload's objects 
 (`--no-freeze`: a script that does not; how many full collections a round of 100,000 tasks
 makes then depends on how many objects the script's imports left alive).
 
-With `--against-engine PAIRS` it measures each job count PAIRS times on both sides, a fresh
-bare process and an engine run (`run --models asyncio-gather ... --json`) in alternating
-order to cancel drift, and prints the medians of each side's medians, their ratio (the
-fidelity target is within 2%), the engine's GC share and the machine's load average.
+With `--against-engine PAIRS` it measures each job count PAIRS times on both sides, in
+alternating order to cancel drift: `--rounds` fresh bare processes of one warm-up and one
+round each, and an engine run (`run --models asyncio-gather ... --json`, whose workers do
+the same). It prints the medians of each side's medians, their ratio (the fidelity target is
+within 2%), the engine's GC share and the machine's load average.
 """
 
 from __future__ import annotations
@@ -79,15 +80,23 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def bare_process(jobs: int, args: argparse.Namespace) -> dict[str, Any]:
-    """One bare measurement in a fresh process (as the engine's workers are)."""
-    command = [sys.executable, __file__, "--jobs", str(jobs), "--machine"]
-    for flag in ("delay_ms", "ints", "rounds", "warmup"):
+def bare_processes(jobs: int, args: argparse.Namespace) -> dict[str, Any]:
+    """`rounds` bare measurements, each in a fresh process after its own warm-up, as the
+    engine's workers run by default (in one process, rounds at 100,000 jobs drift upward)."""
+    command = [sys.executable, __file__, "--jobs", str(jobs), "--machine", "--rounds", "1"]
+    for flag in ("delay_ms", "ints", "warmup"):
         command += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     if not args.freeze:
         command.append("--no-freeze")
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=_environment())
-    return dict(json.loads(done.stdout))
+    walls, cpus = [], []
+    for _ in range(args.rounds):
+        done = subprocess.run(
+            command, capture_output=True, text=True, check=True, env=_environment()
+        )
+        figures = json.loads(done.stdout)
+        walls += figures["wall_s"]
+        cpus += figures["cpu_s"]
+    return {"wall_s": walls, "cpu_s": cpus}
 
 
 def engine_run(jobs: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -128,7 +137,7 @@ def against_engine(counts: Sequence[int], args: argparse.Namespace, pairs: int) 
         for pair in range(pairs):
             order = ("bare", "engine") if pair % 2 == 0 else ("engine", "bare")
             for side in order:
-                run = bare_process(jobs, args) if side == "bare" else engine_run(jobs, args)
+                run = bare_processes(jobs, args) if side == "bare" else engine_run(jobs, args)
                 sides[side].append(run)
             loads.append(os.getloadavg()[0])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from concurrency_bench.analysis.history import Run, tracks
 from concurrency_bench.analysis.verdict import gc_decided, judge
 from concurrency_bench.engine import EngineOptions, measure_all
 from concurrency_bench.engine.gc_meter import GcMeter
+from concurrency_bench.engine.interpreters import probe_all
 from concurrency_bench.report.rows import build_table, gc_note
 from concurrency_bench.report.verdict_text import lines
 from concurrency_bench.results import GcRound, ModelResult, Round, load
 from concurrency_bench.results.schema import decode
+from concurrency_bench.runners import REGISTRY
 from concurrency_bench.summaries import GC_HEAVY_FRACTION
 from concurrency_bench.workload import Scenario
 from factories import model_result, results_file, scenario
@@ -242,3 +245,21 @@ def test_history_tracks_gc_time_only_for_models_that_recorded_it() -> None:
     assert gc_track.unit == "ms"
     assert [p.value for p in gc_track.points] == [pytest.approx(10.0), None]
     assert gc_track.points[1].verdict == "not compared"
+
+
+def test_workers_under_another_interpreter_record_their_collections(tmp_path: Path) -> None:
+    other = tmp_path / "other-python"
+    other.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n', encoding="ascii")
+    other.chmod(0o755)
+    pythons = probe_all([sys.executable, str(other)], [REGISTRY["asyncio-gather"]])
+    busy = Scenario.uniform(2_000, 0.001, ints_per_job=1)  # tasks enough for collections
+    results = measure_all(
+        [REGISTRY["asyncio-gather"]], [busy], EngineOptions(rounds=1, warmup=0), pythons
+    )
+    rows = [m for _, m in results.models()]
+    assert len(rows) == 2 and all(m.python is not None for m in rows)
+    for row in rows:
+        assert row.status == "ok", row.reason
+        (only,) = row.rounds
+        assert only.gc is not None and only.gc.collections[0] > 0
+        assert only.gc.total_s <= only.wall_s

@@ -116,7 +116,7 @@ def gc_note(model: ModelResult) -> str | None:
     share = model.gc_share
     if share is None or not gc_heavy(share):
         return None
-    return f"GC {share:.0%} of the wall (try --gc off, or gc.freeze() after start-up)"
+    return f"GC {share:.0%} of the wall: try --gc off or gc.freeze()"
 
 
 def notes(model: ModelResult) -> tuple[str, ...]:

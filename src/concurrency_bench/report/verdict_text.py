@@ -57,7 +57,7 @@ def _gc_line(faster: Standing, slower: Standing) -> str:
     return (
         f"GC decides {faster.model} before {slower.model}: outside collections "
         f"{slower.model} is the faster (GC {_share(slower)} of its wall, {faster.model} "
-        f"{_share(faster)}); try --gc off, or gc.freeze() after start-up"
+        f"{_share(faster)}); try --gc off or gc.freeze()"
     )
 
 
