@@ -19,10 +19,19 @@ from concurrency_bench.workload import Scenario
 Result = TypeVar("Result")
 
 
-def workload_parser(description: str | None) -> argparse.ArgumentParser:
-    """The options every bare script takes: the uniform workload, rounds and warm-ups."""
+def job_counts(text: str) -> list[int]:
+    """`--jobs 1000,10000`: one or more job counts."""
+    return [int(part) for part in text.split(",")]
+
+
+def workload_parser(description: str | None, many_jobs: bool = False) -> argparse.ArgumentParser:
+    """The options every bare script takes: the uniform workload, rounds and warm-ups
+    (`many_jobs`: --jobs takes a comma-separated list)."""
     parser = argparse.ArgumentParser(description=(description or "").split("\n", 1)[0])
-    parser.add_argument("--jobs", type=int, default=1000)
+    if many_jobs:
+        parser.add_argument("--jobs", type=job_counts, default=[1000])
+    else:
+        parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--delay-ms", type=float, default=50.0)
     parser.add_argument("--ints", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)

@@ -1,20 +1,29 @@
-"""What per-job recording costs: the job code with its two clock reads vs the same job without.
+"""What recording costs: per job, the job code with its two clock reads vs the same job
+without; per collection, a young-generation collection with the worker's GC meter installed
+vs without.
 
-Run: python benchmarks/recording_cost.py. Both variants sleep 0 s with a no-op and sum an
+Run: python benchmarks/recording_cost.py. Both job variants sleep 0 s with a no-op and sum an
 empty list, so the difference per call is the recording alone (two perf_counter_ns calls,
-one tuple, one list store); the target is well under a microsecond per job.
+one tuple, one list store); the target is well under a microsecond per job. The collections
+run with the collector disabled and nothing to collect, so the difference per collection is
+the meter alone (CPython building the callbacks' arguments, the start and stop calls); the
+target is under a microsecond per collection.
 """
 
 from __future__ import annotations
 
+import gc
+import math
 import statistics
 import timeit
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from concurrency_bench.engine.gc_meter import GcMeter
 from concurrency_bench.runners.base import empty_records
 from concurrency_bench.workload import sync_job
 
 JOBS = 100_000
+COLLECTIONS = 20_000
 REPEATS = 7
 
 
@@ -42,8 +51,45 @@ def unrecorded(values: list[int]) -> None:
         values[index] = bare_job(0.0, empty, no_sleep)
 
 
+def collections(count: int = COLLECTIONS) -> None:
+    """`count` young-generation collections (gc.collect(0)), each finding nothing to do."""
+    collect = gc.collect
+    for _ in range(count):
+        collect(0)
+
+
+def no_op(phase: str, info: dict[str, int]) -> None:
+    """A callback that does nothing: what CPython's calling of any callback costs."""
+
+
+def collection_ns() -> dict[str, float]:
+    """Least ns per young collection over REPEATS interleaved repeats, with no callback, a
+    no-op one, and the worker's GC meter; the collector is disabled meanwhile."""
+    meter = GcMeter()
+    variants: dict[str, Callable[[], None]] = {
+        "none": lambda: None,
+        "no-op": lambda: gc.callbacks.append(no_op),
+        "meter": meter.install,
+    }
+    best = dict.fromkeys(variants, math.inf)
+    gc.disable()
+    try:
+        for _ in range(REPEATS):
+            for name, install in variants.items():
+                install()
+                seconds = timeit.timeit(collections, number=1)
+                meter.remove()
+                while no_op in gc.callbacks:
+                    gc.callbacks.remove(no_op)
+                best[name] = min(best[name], seconds / COLLECTIONS * 1e9)
+    finally:
+        gc.enable()
+    return best
+
+
 def main() -> None:
-    """Print the median per-job cost of each variant and their difference, in ns."""
+    """Print the per-job cost (median) and the per-collection cost (least) of each variant and
+    their differences, in ns."""
     records = empty_records(JOBS)
     values = [0] * JOBS
     with_ns = (
@@ -56,9 +102,19 @@ def main() -> None:
         / JOBS
         * 1e9
     )
-    print(f"job with recording:    {with_ns:7.1f} ns/job")
-    print(f"job without recording: {without_ns:7.1f} ns/job")
-    print(f"recording costs:       {with_ns - without_ns:7.1f} ns/job")
+    ns = collection_ns()
+    shown = [
+        ("job with recording", with_ns, "ns/job"),
+        ("job without recording", without_ns, "ns/job"),
+        ("recording costs", with_ns - without_ns, "ns/job"),
+        ("collection, GC meter", ns["meter"], "ns"),
+        ("collection, no-op callback", ns["no-op"], "ns"),
+        ("collection, no callback", ns["none"], "ns"),
+        ("GC meter costs", ns["meter"] - ns["none"], "ns/collection"),
+        ("  of which any callback", ns["no-op"] - ns["none"], "ns/collection"),
+    ]
+    for label, value, unit in shown:
+        print(f"{label + ':':28} {value:7.1f} {unit}")
 
 
 if __name__ == "__main__":

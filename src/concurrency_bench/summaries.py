@@ -21,6 +21,9 @@ OVERHEAD_NOISE_FLOOR_S = 0.0005
 SERVER_BOUND_FRACTION = 0.5
 """A TCP round whose server was on the CPU for more than this share of its wall is
 server-bound: the server, not the model, may be what was measured."""
+GC_HEAVY_FRACTION = 1 / 3
+"""A row whose rounds spend more than this share of their wall in the garbage collector gets
+a note saying so, with what a user could try."""
 QUANTILE_INTERVALS = 1000
 """A sample is summarised by its quantiles at q = i / 1000 (1001 points) for pooling."""
 
@@ -91,6 +94,11 @@ def instability(wall: Summary, overhead: Summary) -> str | None:
 def server_bound(busy_fraction: float) -> bool:
     """Whether a row's median server busy fraction says the server was the bottleneck."""
     return busy_fraction > SERVER_BOUND_FRACTION
+
+
+def gc_heavy(gc_share: float) -> bool:
+    """Whether a row's median GC share of the wall is large enough to say so in its notes."""
+    return gc_share > GC_HEAVY_FRACTION
 
 
 def quantile_points(

@@ -46,6 +46,8 @@ SPECS: dict[str, ModelSpec] = {
         _spec(
             "slow", "asyncio.gather, each delay stretched by $CONCURRENCY_BENCH_TEST_SLOW_FRACTION"
         ),
+        _spec("garbage", "leaves cyclic garbage in many containers, then sums correctly"),
+        _spec("frozen", "raises unless the harness is frozen (gc.freeze) and its payloads not"),
     )
 }
 

@@ -55,7 +55,7 @@ from concurrency_bench.results import (
 from concurrency_bench.summaries import OVERHEAD_NOISE_FLOOR_S, Summary
 from concurrency_bench.workload import Scenario
 
-MetricName = Literal["overhead", "wall"]
+MetricName = Literal["overhead", "wall", "gc"]
 Verdict = Literal[
     "slower", "faster", "unchanged", "noise", "broke", "not compared", "only in base", "only in new"
 ]
@@ -109,10 +109,15 @@ class Metric:
         """NOISE_FLOOR_S in this metric's seconds."""
         return NOISE_FLOOR_S / jobs if self.per_job else NOISE_FLOOR_S
 
+    def recorded(self, model: ModelResult) -> bool:
+        """Whether the model's rounds hold this metric (GC time only in newer files)."""
+        return model.has_gc if self.name == "gc" else True
+
 
 METRICS: dict[str, Metric] = {
     "overhead": Metric("overhead", "overhead per job", "µs/job", 1e6, per_job=True),
     "wall": Metric("wall", "wall time", "ms", 1e3, per_job=False),
+    "gc": Metric("gc", "time in the garbage collector", "ms", 1e3, per_job=False),
 }
 
 
@@ -192,14 +197,17 @@ def compare_models(
     alpha: float = DEFAULT_ALPHA,
 ) -> ComparedPair:
     """One row for a model present in both files."""
-    base_ok, new_ok = base.ranked, new.ranked
+    base_ok = base.ranked and metric.recorded(base)
+    new_ok = new.ranked and metric.recorded(new)
     base_median = Summary.of(metric.values(base)).median if base_ok else None
     new_median = Summary.of(metric.values(new)).median if new_ok else None
     if not (base_ok and new_ok):
         notes = [
-            _status_text(side, m) for side, m in (("base", base), ("new", new)) if not m.ranked
+            _status_text(side, m) if not m.ranked else f"{side}: no {metric.title} recorded"
+            for side, m, ok in (("base", base, base_ok), ("new", new, new_ok))
+            if not ok
         ]
-        broke = base_ok and new.status in BROKEN_STATUSES
+        broke = base.ranked and new.status in BROKEN_STATUSES
         return ComparedPair(
             scenario,
             base.row_name,

@@ -33,8 +33,9 @@ from concurrency_bench.results import (
 from concurrency_bench.summaries import Summary
 from concurrency_bench.workload import Scenario
 
-TRACKED = ("overhead", "wall")
-"""The metrics the gate and ci-benchmark.json track."""
+TRACKED = ("overhead", "wall", "gc")
+"""The metrics tracked over runs: the gate's two and ci-benchmark.json's, and the time in the
+garbage collector (a track only for models whose runs recorded it)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def tracks(
             for index in sorted(by_run):
                 current = by_run[index]
                 value = None
-                if current.ranked:
+                if current.ranked and metric.recorded(current):
                     value = Summary.of(metric.values(current)).median * metric.scale
                 verdict, change = None, None
                 if previous is not None:
@@ -157,6 +158,8 @@ def tracks(
                     verdict, change = pair.verdict, pair.change_pct
                 points.append(HistoryPoint(index, value, current.status, verdict, change))
                 previous = current
+            if name == "gc" and all(point.value is None for point in points):
+                continue  # no run of this row recorded its collections
             out.append(Track(key, machine, name, metric.unit, tuple(points)))
     return out
 

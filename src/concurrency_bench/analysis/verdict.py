@@ -17,6 +17,7 @@ cannot be told apart: it is a tie too, and the verdict says the test had too few
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from concurrency_bench.analysis.gate import DEFAULT_ALPHA, NOISE_FLOOR_S
 from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.results import ModelResult
 from concurrency_bench.results.identity import order_key
+from concurrency_bench.summaries import Summary
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class Standing:
     for a member, the previous tier's leader for a leader; None for the fastest (or untested)."""
     testable: bool = True
     """False when the samples were too small for the test to reach alpha against the leader."""
+    gc_s: float | None = None
+    """Median seconds per round in the garbage collector; None when the rounds lack it."""
+
+    @property
+    def outside_gc_s(self) -> float | None:
+        """The median wall less the median time in collections."""
+        return None if self.gc_s is None else self.median_s - self.gc_s
 
 
 @dataclass(frozen=True)
@@ -153,7 +162,22 @@ def _standing(model: ModelResult, fastest_s: float, p: float | None, *, testable
     ratio = median / fastest_s if fastest_s > 0 else math.inf
     if median == fastest_s:  # the fastest itself, also when its median is 0
         ratio = 1.0
-    return Standing(model.row_name, median, ratio, (median - fastest_s) / model.jobs, p, testable)
+    gc_s = Summary.of(model.values("gc")).median if model.has_gc else None
+    extra = (median - fastest_s) / model.jobs
+    return Standing(model.row_name, median, ratio, extra, p, testable, gc_s)
+
+
+def gc_decided(verdict: Verdict) -> list[tuple[Standing, Standing]]:
+    """(faster, slower) tier leaders, one tier after the other, that the garbage collector
+    puts in this order: their walls less their time in collections stand the other way."""
+    leaders = [tier.leader for tier in verdict.tiers]
+    decided = []
+    for faster, slower in itertools.pairwise(leaders):
+        if faster.outside_gc_s is None or slower.outside_gc_s is None:
+            continue
+        if slower.outside_gc_s < faster.outside_gc_s:
+            decided.append((faster, slower))
+    return decided
 
 
 def ordered_models(verdict: Verdict) -> Sequence[str]:

@@ -376,7 +376,8 @@ def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
         "--metric",
         choices=tuple(METRICS),
         default="overhead",
-        help="overhead: (wall - ideal) per job, in µs; wall: wall time, in ms (overhead)",
+        help="overhead: (wall - ideal) per job, in µs; wall: wall time, in ms; gc: time in "
+        "the garbage collector per round, in ms (overhead)",
     )
     add_significance_arguments(parser)
 

@@ -110,7 +110,11 @@ class Warmup(Message, frozen=True, kw_only=True, tag="warmup"):
 
 
 class RoundDone(Message, frozen=True, kw_only=True, tag="round"):
-    """Measured round `index` (1-based, within this worker) finished with these figures."""
+    """Measured round `index` (1-based, within this worker) finished with these figures.
+
+    `values.gc` (the collections inside the round) came later than protocol 4 and is optional,
+    so a worker without it still speaks 4 to this engine (its rows have no GC figures); an
+    engine from before it refuses a round that has it, naming the field."""
 
     index: int
     values: Round

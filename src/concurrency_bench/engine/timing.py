@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from concurrency_bench.engine.gc_meter import GcMeter
+from concurrency_bench.results import GcRound
 from concurrency_bench.runners.base import Runner, Settings
 from concurrency_bench.workload import Scenario
 
@@ -30,6 +32,8 @@ class Measurement:
     sums_ok: bool = True
     mismatch: str | None = None
     settings: Settings = field(default_factory=dict)
+    gc: GcRound | None = None
+    """The collections inside the timed region (None: not counted)."""
 
     @property
     def wall_s(self) -> float:
@@ -103,17 +107,23 @@ def measure_run(
     payloads: Sequence[Sequence[int]],
     expected: Sequence[int],
     settings: Settings | None = None,
+    gc_meter: GcMeter | None = None,
 ) -> Measurement:
     """Time `runner.run` once; only the run itself sits between the two clock reads.
 
     `runner.setup` must have been called; its settings are passed through to the record.
+    With `gc_meter` (installed) the collector starts from a collection made just before the
+    first read, and the record holds the collections between the reads.
     """
     delays = scenario.delays_s
+    if gc_meter is not None:
+        gc_meter.ready()
     cpu_before = time.process_time_ns()
     start = time.perf_counter_ns()
     records = runner.run(delays, payloads)
     end = time.perf_counter_ns()
     cpu_after = time.process_time_ns()
+    gc_figures = gc_meter.figures() if gc_meter is not None else None
 
     starts = [record[0] - start for record in records]
     finishes = [record[1] - start for record in records]
@@ -132,4 +142,5 @@ def measure_run(
         sums_ok=mismatch is None,
         mismatch=mismatch,
         settings=dict(settings or {}),
+        gc=gc_figures,
     )

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from concurrency_bench.engine import limits
+from concurrency_bench.engine.gc_meter import GcMeter
 from concurrency_bench.engine.probes import LatenessPool, MemoryProbe
 from concurrency_bench.engine.protocol import (
     PROTOCOL_VERSION,
@@ -112,7 +113,17 @@ def _figures(m: Measurement, server: ServerShare | None = None) -> Round:
         overhead_s=m.overhead_s,
         server_cpu_s=None if server is None else server.cpu_s,
         server_busy=None if server is None else server.busy,
+        gc=m.gc,
     )
+
+
+def _freeze_harness() -> None:
+    """Move every object alive now (the interpreter's, the harness's, the model's modules)
+    out of the collector's sight, before the workload's payloads exist: a round's full
+    collections then scan the workload's objects only, and how many a round makes, which
+    depends on the heap it starts with, no longer changes with the harness's own size."""
+    gc.collect()
+    gc.freeze()
 
 
 class Worker:
@@ -139,16 +150,17 @@ class Worker:
         io, io_settings = prepare(loaded, request.server, scenario, at_once)
         self.phase = "load"
         runner = spec.load(pool_size=request.pool_size, io=io)
+        if runner.family is not None:  # what the jobs import, imported untimed (frozen below)
+            io.preload(runner.family)
 
         self.phase = "payloads"
+        _freeze_harness()
         payloads = build_payloads(scenario)
         expected = expected_sums(payloads)
         try:
             self.phase = "setup"
             need = limits.WORKER_OPEN_FILES + spec.open_files(scenario.jobs, request.pool_size)
             raised = limits.ensure_open_files(need, f"model {spec.name}")
-            if runner.family is not None:  # what the jobs import, imported untimed
-                io.preload(runner.family)
             settings = {**io_settings, **runner.setup(scenario.jobs)}
             if raised is not None:
                 settings = {**settings, "open_files": raised}
@@ -180,9 +192,18 @@ class Worker:
         rss_peak: int | None = None
         meter = ServerMeter(runner.io, scenario.jobs) if request.server is not None else None
 
+        gc_meter = GcMeter()
+
         def one_round() -> Measurement:
             return measure_run(
-                runner, spec.name, spec.concurrent, scenario, payloads, expected, settings
+                runner,
+                spec.name,
+                spec.concurrent,
+                scenario,
+                payloads,
+                expected,
+                settings,
+                gc_meter,
             )
 
         # The baseline is taken before the warm-up: memory the allocator keeps after a
@@ -192,10 +213,10 @@ class Worker:
         rss_before = probe.current()
         if gc_off:
             gc.disable()
+        gc_meter.install()
         try:
             for index in range(1, warmup + 1):
                 self.phase = f"warm-up round {index} of {warmup}"
-                gc.collect()
                 m = one_round()
                 if not m.sums_ok and mismatch is None:
                     mismatch = f"warm-up round {index}: {m.mismatch}"
@@ -203,7 +224,6 @@ class Worker:
                 del m
             for index in range(1, rounds + 1):
                 self.phase = f"round {index} of {rounds}"
-                gc.collect()
                 if probe.resettable:
                     probe.reset()
                 if meter is not None:  # the server's counters, read outside the timed region
@@ -221,6 +241,7 @@ class Worker:
                 last = m if index == rounds and request.return_jobs else None
                 del m
         finally:
+            gc_meter.remove()
             if gc_off:
                 gc.enable()
         self.phase = "summary"

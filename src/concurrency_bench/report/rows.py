@@ -14,7 +14,7 @@ from typing import Literal
 from concurrency_bench.analysis.verdict import ranked
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
-from concurrency_bench.summaries import server_bound
+from concurrency_bench.summaries import gc_heavy, server_bound
 from concurrency_bench.workload import Scenario
 
 BASELINE_MODEL = "sync"
@@ -148,6 +148,14 @@ def _divide(numerator: float, denominator: float) -> float | None:
     return numerator / denominator
 
 
+def gc_note(model: ModelResult) -> str | None:
+    """ "GC 54% of the wall ..." when the collector took more than a third of the rounds."""
+    share = model.gc_share
+    if share is None or not gc_heavy(share):
+        return None
+    return f"GC {share:.0%} of the wall: try --gc off or gc.freeze()"
+
+
 def notes(model: ModelResult) -> tuple[str, ...]:
     """Why a row is unranked or doubtful, then how the model ran (pool size, backend)."""
     found: list[str] = []
@@ -169,6 +177,9 @@ def notes(model: ModelResult) -> tuple[str, ...]:
     if busy is not None:
         bound = "server-bound: " if server_bound(busy) else ""
         found.append(f"{bound}server busy {busy:.0%} of the round")
+    note = gc_note(model)
+    if note is not None:
+        found.append(note)
     if model.settings:
         found.append(settings_text(model.settings))
     return tuple(found)

@@ -6,7 +6,7 @@ HTML outputs alike.
 
 from __future__ import annotations
 
-from concurrency_bench.analysis.verdict import Standing, Tier, Verdict, judge
+from concurrency_bench.analysis.verdict import Standing, Tier, Verdict, gc_decided, judge
 from concurrency_bench.report import formatting
 from concurrency_bench.report.rows import Table
 from concurrency_bench.textsafe import visible
@@ -49,9 +49,23 @@ def _tier_line(tier: Tier, number: int) -> str:
     return f"then: {tier.leader.model}: {_gap(tier.leader, first=True)}"
 
 
+def _share(s: Standing) -> str:
+    return f"{(s.gc_s or 0.0) / s.median_s:.0%}" if s.median_s > 0 else "-"
+
+
+def _gc_line(faster: Standing, slower: Standing) -> str:
+    """The line saying that collections decide the order of two tiers' leaders."""
+    return (
+        f"GC decides {faster.model} before {slower.model}: outside collections "
+        f"{slower.model} is the faster (GC {_share(slower)} of its wall, {faster.model} "
+        f"{_share(faster)}); try --gc off or gc.freeze()"
+    )
+
+
 def lines(verdict: Verdict) -> list[str]:
     """One line per tier, fastest first, and a note when the test had too few values."""
     out = [_tier_line(tier, number) for number, tier in enumerate(verdict.tiers)]
+    out += [_gc_line(faster, slower) for faster, slower in gc_decided(verdict)]
     if verdict.untestable:
         out.append(
             f"cannot tell apart: {', '.join(verdict.untestable)} (too few worker processes "

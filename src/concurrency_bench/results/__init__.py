@@ -16,6 +16,7 @@ from concurrency_bench.results.published import json_schema, published_text
 from concurrency_bench.results.schema import (
     SCHEMA_VERSION,
     STATUSES,
+    GcRound,
     Lateness,
     Metric,
     ModelResult,
@@ -33,6 +34,7 @@ from concurrency_bench.results.store import load, results_name, write_atomic, wr
 __all__ = [
     "SCHEMA_VERSION",
     "STATUSES",
+    "GcRound",
     "Lateness",
     "Metric",
     "ModelResult",

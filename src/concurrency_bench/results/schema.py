@@ -31,7 +31,7 @@ Status = Literal["ok", "wrong", "failed", "not-run", "unavailable", "interrupted
 STATUSES: tuple[str, ...] = get_args(Status)
 UNMEASURED_STATUSES = frozenset({"not-run", "unavailable"})
 """Statuses of a model that never ran a round, so a file giving it rounds contradicts itself."""
-Metric = Literal["wall", "overhead", "cpu"]
+Metric = Literal["wall", "overhead", "cpu", "gc"]
 
 MAX_SECONDS: Final = 10 * MAX_JOBS * MAX_DELAY_S
 """The largest time a file may hold: ten times the longest ideal round (every job of the
@@ -120,17 +120,38 @@ class Record(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
 Fraction = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 
 
+class GcRound(Record, frozen=True, kw_only=True):
+    """The garbage collector inside one round's timed region, in the measuring process: how
+    many collections of each generation (0, 1, 2) ran and the seconds they took."""
+
+    collections: tuple[Natural, Natural, Natural]
+    seconds: tuple[Seconds, Seconds, Seconds]
+
+    def __post_init__(self) -> None:
+        for generation, (count, seconds) in enumerate(zip(self.collections, self.seconds)):
+            _count(f"gc.collections[{generation}]", count, 0)
+            _finite(f"gc.seconds[{generation}]", seconds)
+
+    @property
+    def total_s(self) -> float:
+        """Seconds in every collection of the round."""
+        return sum(self.seconds)
+
+
 class Round(Record, frozen=True, kw_only=True, omit_defaults=True):
     """One measured round's figures (seconds): wall and CPU time of the timed region, and wall
     minus the scenario's ideal (negative when timers fire early). Over TCP also the ints
     server's CPU time during the round and its busy fraction (CPU / wall, at most 1): the
-    evidence that the server was not what limited the round."""
+    evidence that the server was not what limited the round. And the garbage collector's
+    work inside the timed region (`gc`), absent from files written before it was recorded."""
 
     wall_s: Seconds
     cpu_s: Seconds
     overhead_s: SignedSeconds
     server_cpu_s: Seconds | None = None
     server_busy: Fraction | None = None
+    gc: GcRound | None = None
+    """The collector's share of the timed region (None: a file from before it was recorded)."""
 
     def __post_init__(self) -> None:
         _finite("wall_s", self.wall_s)
@@ -140,9 +161,19 @@ class Round(Record, frozen=True, kw_only=True, omit_defaults=True):
             _finite("server_cpu_s", self.server_cpu_s)
         if self.server_busy is not None and not 0.0 <= self.server_busy <= 1.0:
             raise ValueError(f"`server_busy` must be from 0 to 1, got {self.server_busy!r}")
+        if self.gc is not None and self.gc.total_s > self.wall_s + OVERHEAD_TOLERANCE_S:
+            raise ValueError(
+                f"`gc.seconds` must add up to at most wall_s ({self.wall_s!r}), "
+                f"got {self.gc.total_s!r}"
+            )
 
     def value(self, metric: Metric) -> float:
-        """The round's figure for `metric`, in seconds."""
+        """The round's figure for `metric`, in seconds (gc: its collections' total; a round
+        without GC figures has none, ValueError)."""
+        if metric == "gc":
+            if self.gc is None:
+                raise ValueError("this round has no GC figures (a file from before them)")
+            return self.gc.total_s
         return {"wall": self.wall_s, "overhead": self.overhead_s, "cpu": self.cpu_s}[metric]
 
 
@@ -315,6 +346,18 @@ class ModelResult(Record, frozen=True, kw_only=True):
         if self.rss_peak_bytes is None or self.rss_before_bytes is None:
             return None
         return max(0, self.rss_peak_bytes - self.rss_before_bytes) / self.jobs
+
+    @property
+    def has_gc(self) -> bool:
+        """True when every measured round recorded its collections (not in older files)."""
+        return self.measured and all(r.gc is not None for r in self.rounds)
+
+    @property
+    def gc_share(self) -> float | None:
+        """The median over the rounds of the collector's share of the wall; None when no
+        round recorded it."""
+        shares = [r.gc.total_s / r.wall_s for r in self.rounds if r.gc is not None and r.wall_s]
+        return statistics.median(shares) if shares else None
 
     @property
     def server_busy(self) -> float | None:
