@@ -11,7 +11,7 @@ import math
 import pytest
 from msgspec.structs import replace
 
-from concurrency_bench.analysis import gate
+from concurrency_bench.analysis import differences, gate
 from concurrency_bench.analysis.gate import METRICS, compare, compare_models, judge
 from concurrency_bench.results import ModelResult, ResultsError, ResultsFile
 from concurrency_bench.workload import Scenario
@@ -288,11 +288,11 @@ def test_scenario_differences_warn_once_per_name_listing_the_fields() -> None:
     a2 = Scenario.uniform(4, 0.02, name="aa")
     z2 = Scenario.uniform(3, 0.01, ints_per_job=1, name="zz")
     pairs = [(M, M), (A, a2), (A, a2), (Z, Z), (Z, z2)]
-    assert gate.scenario_differences(pairs) == [
+    assert differences.scenario_differences(pairs) == [
         "scenario 'aa' is defined differently (jobs, delays_s)",
         "scenario 'zz' is defined differently (ints_per_job)",
     ]
-    assert gate.scenario_differences([(A, A), (Z, Z)]) == []
+    assert differences.scenario_differences([(A, A), (Z, Z)]) == []
 
 
 def test_environment_differences_flatten_nested_data_and_skip_the_ignored_keys() -> None:
@@ -320,7 +320,7 @@ def test_environment_differences_flatten_nested_data_and_skip_the_ignored_keys()
         "load_average_5m": 3.0,
         "only_in_new": 1,
     }
-    assert gate.environment_differences(base, new) == [
+    assert differences.environment_differences(base, new) == [
         "cores: 2 -> 4",
         "gc: on -> {'setting': 'on'}",
         "packages.trio: 1 -> 2",
@@ -329,23 +329,23 @@ def test_environment_differences_flatten_nested_data_and_skip_the_ignored_keys()
         "packages.new: absent -> 1",
         "gitlab: a -> b",
     ]
-    assert gate.environment_differences(new, base)[1] == "gc: {'setting': 'on'} -> on"
+    assert differences.environment_differences(new, base)[1] == "gc: {'setting': 'on'} -> on"
 
 
 def test_flatten_joins_keys_with_dots() -> None:
-    assert gate._flatten({"a": {"b": {"c": 1}, "d": 2}, "e": 3}) == {"a.b.c": 1, "a.d": 2, "e": 3}
+    assert differences._flatten({"a": {"b": {"c": 1}, "d": 2}, "e": 3}) == {"a.b.c": 1, "a.d": 2, "e": 3}
 
 
 def test_settings_differences_in_their_order_and_skipped_by_name() -> None:
     base = file_of([(A, [ok("trio", A)])]).settings
     new = replace(base, rounds=9, gc="off", warmup=3, rounds_per_process=3, timeout_s=5.0)
-    assert gate.settings_differences(base, new) == [
+    assert differences.settings_differences(base, new) == [
         "gc: on -> off",
         "warmup: 1 -> 3",
         "rounds: 5 -> 9",
         "rounds_per_process: 1 -> 3",
     ]
-    assert gate.settings_differences(base, new, skip=("gc", "rounds")) == [
+    assert differences.settings_differences(base, new, skip=("gc", "rounds")) == [
         "warmup: 1 -> 3",
         "rounds_per_process: 1 -> 3",
     ]

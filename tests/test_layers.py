@@ -2,7 +2,8 @@
 
 Every module's imports are read with ast (a lazy import inside a function counts too) and held
 to three rules: a layer imports only the layers below it (LOWER); no module imports a command
-(cli.main finds each by name; the commands share cli/args.py and cli/measuring.py instead);
+(cli.main finds each by name; the commands share cli/args.py, cli/gate_args.py and
+cli/measuring.py instead);
 outside engine/, the engine is used through the names `concurrency_bench.engine` exports. An
 import under `if TYPE_CHECKING:` is an annotation's, not a dependency at run time: it is held
 to the third rule only (the timeline's report names the engine's SingleRun in annotations).

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from concurrency_bench.analysis.differences import scenario_differences
 from concurrency_bench.analysis.gate import (
     DEFAULT_ALPHA,
     DEFAULT_THRESHOLD_PCT,
     METRICS,
     Verdict,
     compare_models,
-    scenario_differences,
 )
 from concurrency_bench.results import (
     ModelResult,

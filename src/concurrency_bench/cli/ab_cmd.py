@@ -20,15 +20,13 @@ import msgspec
 
 from concurrency_bench.analysis.gate import compare
 from concurrency_bench.cli.args import (
-    EXIT_OK,
-    EXIT_REGRESSION,
-    add_gate_arguments,
     add_measuring_arguments,
     add_model_arguments,
     add_scenario_arguments,
     engine_options,
     path_arg,
 )
+from concurrency_bench.cli.gate_args import EXIT_OK, EXIT_REGRESSION, add_gate_arguments
 from concurrency_bench.cli.measuring import exit_status, measure, prove_outputs, workload
 from concurrency_bench.engine import Interpreter, describe, probe, protocol_mismatch, resolve
 from concurrency_bench.errors import InputError

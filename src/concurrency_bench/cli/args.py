@@ -1,8 +1,8 @@
 """The options several commands share, declared once (as asv's common_args), with their types.
 
 Workload (`--scenario`, `--jobs`, ..., `--io`) and models: every command that measures.
-Measuring (`--rounds`, `--warmup`, ...): `run` and `ab`. The gate (`--metric`, `--threshold`,
-`--alpha`): `compare` and `ab`, `history` the last two. A range the workload or the engine
+Measuring (`--rounds`, `--warmup`, ...): `run` and `ab` (the gate's options are gate_args.py's).
+A range the workload or the engine
 enforces is its constant, never a copy; the command line's own limits are named below.
 """
 
@@ -15,7 +15,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from concurrency_bench.analysis.gate import DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT, METRICS
 from concurrency_bench.engine import MAX_ROUNDS, MAX_ROUNDS_PER_PROCESS, MAX_WARMUP, EngineOptions
 from concurrency_bench.errors import InputError
 from concurrency_bench.kinds.registry import (
@@ -46,10 +45,6 @@ SCENARIO_KINDS = ("seed", "uniform", "spread", "spread-random")
 MAX_POOL_SIZE = 100_000
 MAX_SECONDS_OPTION = 1e6
 """The largest timeout or budget, in seconds, an option takes (about 11.6 days)."""
-MAX_THRESHOLD_PCT = 1000.0
-"""The largest `--threshold` (%): finite, so that no value switches the gate off."""
-EXIT_OK, EXIT_REGRESSION = 0, 1
-"""The gate's exit statuses (`compare`, `ab`): no regression, a significant one."""
 
 
 def int_in(name: str, low: int, high: int) -> Callable[[str], int]:
@@ -368,36 +363,3 @@ def engine_options(args: argparse.Namespace) -> EngineOptions:
     """The engine options the measuring arguments give, by field name (no progress callback)."""
     named = {f.name for f in fields(EngineOptions) if f.name != "progress"}
     return EngineOptions(**{name: getattr(args, name) for name in named})
-
-
-def add_gate_arguments(parser: argparse.ArgumentParser) -> None:
-    """The gate's options: `--metric` and what counts as a change (`compare`, `ab`)."""
-    parser.add_argument(
-        "--metric",
-        choices=tuple(METRICS),
-        default="overhead",
-        help="overhead: (wall - ideal) per job, in µs; wall: wall time, in ms; gc: time in "
-        "the garbage collector per round, in ms (overhead)",
-    )
-    add_significance_arguments(parser)
-
-
-def add_significance_arguments(parser: argparse.ArgumentParser) -> None:
-    """What the gate calls a change: `--threshold` and `--alpha` (also `history`'s marks)."""
-    parser.add_argument(
-        "--threshold",
-        "--threshold-pct",
-        dest="threshold",
-        type=float_in("threshold", 0.0, MAX_THRESHOLD_PCT, low_open=True),
-        default=DEFAULT_THRESHOLD_PCT,
-        metavar="PCT",
-        help=f"smallest change in %% that counts as slower/faster ({DEFAULT_THRESHOLD_PCT:g}); "
-        "--threshold-pct is another spelling",
-    )
-    parser.add_argument(
-        "--alpha",
-        type=float_in("alpha", 0.0, 0.5, low_open=True, high_open=True),
-        default=DEFAULT_ALPHA,
-        metavar="A",
-        help=f"significance level of each one-sided test ({DEFAULT_ALPHA:g})",
-    )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from concurrency_bench.analysis.gate import compare
-from concurrency_bench.cli.args import EXIT_OK, EXIT_REGRESSION, add_gate_arguments
+from concurrency_bench.cli.gate_args import EXIT_OK, EXIT_REGRESSION, add_gate_arguments
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import compare_table
 from concurrency_bench.report.console import emit

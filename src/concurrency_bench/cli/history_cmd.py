@@ -11,7 +11,8 @@ from typing import Any
 
 from concurrency_bench import results
 from concurrency_bench.analysis.history import Run, Track, breaks, panels, runs_of, tracks
-from concurrency_bench.cli.args import add_significance_arguments, path_arg
+from concurrency_bench.cli.args import path_arg
+from concurrency_bench.cli.gate_args import add_significance_arguments
 from concurrency_bench.cli.out_dir import prove_file_writable, prove_writable
 from concurrency_bench.errors import InputError
 from concurrency_bench.report import figures, formats, formatting, history_page

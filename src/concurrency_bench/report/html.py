@@ -13,7 +13,7 @@ import re
 import string
 from collections.abc import Sequence
 
-from concurrency_bench.analysis.gate import scenario_differences, settings_differences
+from concurrency_bench.analysis.differences import scenario_differences, settings_differences
 from concurrency_bench.report import cells, figures
 from concurrency_bench.report.html_assets import CSS, SORT_SCRIPT
 from concurrency_bench.report.html_tables import environment_table, results_table, verdict_block
