@@ -333,7 +333,8 @@ def test_environment_differences_flatten_nested_data_and_skip_the_ignored_keys()
 
 
 def test_flatten_joins_keys_with_dots() -> None:
-    assert differences._flatten({"a": {"b": {"c": 1}, "d": 2}, "e": 3}) == {"a.b.c": 1, "a.d": 2, "e": 3}
+    flat = differences._flatten({"a": {"b": {"c": 1}, "d": 2}, "e": 3})
+    assert flat == {"a.b.c": 1, "a.d": 2, "e": 3}
 
 
 def test_settings_differences_in_their_order_and_skipped_by_name() -> None:
