@@ -16,6 +16,17 @@ from cli_process import alive, children, cli_command, wait_for
 from concurrency_bench.results.schema import decode
 
 MODELS = ("sync", "asyncio-gather", "trio", "threads")
+ROWS = [
+    ("sync", "socket"),
+    ("sync", "makefile"),
+    ("asyncio-gather", "streams"),
+    ("asyncio-gather", "protocol"),
+    ("asyncio-gather", "loop-sock"),
+    ("trio", None),
+    ("threads", "socket"),
+    ("threads", "makefile"),
+]
+"""MODELS' rows over tcp: one per socket API each can use (trio has its own networking)."""
 TIMEOUT_S = 10
 """Each worker's timeout: a run that waited it out per row would take MODELS x this."""
 JOB_DELAY_MS = 2000
@@ -85,7 +96,7 @@ def test_a_server_signalled_mid_run_fails_its_rows_at_once_naming_its_state(
     code, wall_s, started = _signal_the_server_mid_round(tmp_path, signum)
     assert code == 1
     rows = decode((tmp_path / "stdout.json").read_bytes()).scenarios[0].models
-    assert [row.model for row in rows] == list(MODELS)
+    assert [(row.model, row.client) for row in rows] == ROWS  # a row per socket API
     first, *rest = rows
     assert first.status == "failed" and state in (first.reason or ""), first.reason
     assert "timed out" not in (first.reason or "")  # ended once the state was known

@@ -85,7 +85,7 @@ def test_connections_set_every_librarys_limit(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (("--clients", "curl"), "`clients` must be comma-separated names from"),
-        (("--io", "tcp", "--clients", "aiohttp"), "`clients` needs --io http"),
+        (("--io", "tcp", "--clients", "aiohttp"), "`clients` with --io tcp must be from: "),
         (("--models", "gevent", "--clients", "aiohttp"), "no chosen model can use them"),
     ],
 )

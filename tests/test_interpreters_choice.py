@@ -140,6 +140,7 @@ def test_a_tcp_server_that_prints_other_lines_is_a_row_never_a_traceback(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
     out = tmp_path / "runs"
     args = ("--models", "asyncio-gather", *SMALL, "--rounds", "1", "--io", "tcp", "--quiet")
+    args = (*args, "--clients", "streams")
     done = bench("run", *args, "--out", str(out), env=env)
     assert "Traceback" not in done.stderr
     assert done.returncode == (0 if status == "ok" else 1), done.stderr

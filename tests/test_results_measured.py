@@ -52,7 +52,8 @@ def test_run_whose_every_row_is_not_run_exits_2_keeping_the_tables(tmp_path: Pat
     """One shared connection for 10,000 jobs of 50 ms: every model would queue them all."""
     tables = _earlier_tables(tmp_path / "results")
     out = tmp_path / "results" / "runs"
-    args = ("--io", "tcp", "--connections", "1", "--jobs", "10000", "--out", str(out))
+    args = ("--io", "tcp", "--clients", "streams,socket", "--connections", "1", "--jobs", "10000")
+    args = (*args, "--out", str(out))
     done = cli("run", "--models", "sync,threads,asyncio-gather", *args, "--json", faults=True)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""  # not even the JSON: nothing was measured
@@ -104,7 +105,8 @@ def _under_file_limit(limit: int, *args: str) -> subprocess.CompletedProcess[str
 def test_the_file_limit_hint_counts_connections_and_files_right(tmp_path: Path) -> None:
     reasons = []
     for connections in ("1", "10"):
-        args = ("--io", "tcp", "--connections", connections, "--jobs", "10", "--delay-ms", "5")
+        args = ("--io", "tcp", "--clients", "streams", "--connections", connections)
+        args = (*args, "--jobs", "10", "--delay-ms", "5")
         out = ("--out", str(tmp_path / connections), "--json")
         done = _under_file_limit(
             40, "run", "--models", "asyncio-gather", *args, "--rounds", "1", "--warmup", "0", *out

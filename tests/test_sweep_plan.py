@@ -96,7 +96,7 @@ def test_sweep_over_tcp_names_every_size_tcp_and_sums_right(tmp_path: Path) -> N
     out = tmp_path / "runs"
     status = main(
         ["sweep", "--jobs", "2,4", "--delay-ms", "5", "--io", "tcp", "--models",
-         "asyncio-gather", "--rounds", "1", "--out", str(out), "--quiet"]
+         "asyncio-gather", "--clients", "streams", "--rounds", "1", "--out", str(out), "--quiet"]
     )  # fmt: skip
     assert status == 0
     (path,) = out.glob("*.json")

@@ -94,7 +94,8 @@ def test_the_seed_orders_hold_over_real_connections() -> None:
 def test_shared_connections_are_recorded_in_the_file(tmp_path: Path) -> None:
     result = cli(
         "run", "--io", "tcp", "--connections", "2", "--jobs", "10", "--delay-ms", "5",
-        "--models", "asyncio-gather,threads", "--rounds", "1", "--warmup", "0",
+        "--models", "asyncio-gather,threads", "--clients", "streams,socket", "--rounds", "1",
+        "--warmup", "0",
         "--out", str(tmp_path), "--json", "--quiet",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -114,7 +115,8 @@ def test_a_row_records_the_connections_its_model_opened_not_the_scenarios_cap(
 ) -> None:
     result = cli(
         "run", "--io", "tcp", "--connections", "10", "--jobs", "3", "--delay-ms", "5",
-        "--pool-size", "2", "--models", "sync,asyncio-gather,threads", "--rounds", "1",
+        "--pool-size", "2", "--models", "sync,asyncio-gather,threads", "--clients",
+        "streams,socket", "--rounds", "1",
         "--warmup", "0", "--out", str(tmp_path), "--json", "--quiet",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -173,7 +175,8 @@ def test_a_descriptor_limit_too_low_for_the_jobs_is_a_failed_row(tmp_path: Path)
 
     result = cli(
         "run", "--io", "tcp", "--jobs", "300", "--delay-ms", "5", "--models", "asyncio-gather",
-        "--rounds", "1", "--warmup", "0", "--out", str(tmp_path), "--json", "--quiet",
+        "--clients", "streams", "--rounds", "1", "--warmup", "0", "--out", str(tmp_path),
+        "--json", "--quiet",
         preexec_fn=low_limit,
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
@@ -212,7 +215,7 @@ def test_the_largest_jobs_under_the_documented_cap_run_over_tcp(tmp_path: Path) 
     server's payload bytes must come in chunks, as the models' payloads do."""
     result = cli(
         "run", "--io", "tcp", "--jobs", "150", "--ints", "1000000", "--delay-ms", "5",
-        "--models", "asyncio-gather", "--rounds", "1", "--warmup", "0",
+        "--models", "asyncio-gather", "--clients", "streams", "--rounds", "1", "--warmup", "0",
         "--out", str(tmp_path), "--json", "--quiet", timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -13,19 +13,24 @@ significantly slower than it; the next tier is led by the fastest model left, an
 Members of a tier are ties and are shown as ties, not ranked by noise. A pair whose samples
 are too small for the test ever to reach alpha (fewer than 3 worker processes a side, say)
 cannot be told apart: it is a tie too, and the verdict says the test had too few values.
+
+Where rows are (model, client) pairs (the socket APIs over TCP), `api_weight` says when the
+client matters more than the model: the widest spread between the clients on one model exceeds
+the widest spread between the models on one client.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from concurrency_bench.analysis.gate import DEFAULT_ALPHA, NOISE_FLOOR_S
 from concurrency_bench.analysis.ranktest import mann_whitney_u
 from concurrency_bench.results import ModelResult
-from concurrency_bench.results.identity import order_key
+from concurrency_bench.results.identity import interpreter_of, order_key, row_label
 from concurrency_bench.summaries import Summary
 
 
@@ -72,12 +77,67 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class Spread:
+    """How far apart the median walls along one axis are, the other axis held."""
+
+    held: str
+    """The model (a spread between its clients) or the client (between its models)."""
+    fastest: str
+    slowest: str
+    ratio: float
+    """The slowest's median / the fastest's."""
+
+
+@dataclass(frozen=True)
+class ApiWeight:
+    """The client outweighs the model: `clients` is wider than `models`."""
+
+    clients: Spread
+    """The widest spread between the clients on one model."""
+    models: Spread
+    """The widest spread between the models on one client."""
+
+
+def _widest(groups: dict[str, dict[str, float]]) -> Spread | None:
+    """The group whose members' medians are furthest apart (as a ratio), of those with two."""
+    spreads = []
+    for held, medians in groups.items():
+        if len(medians) < 2:
+            continue
+        fastest, slowest = (
+            min(medians, key=medians.__getitem__),
+            max(medians, key=medians.__getitem__),
+        )
+        low, high = medians[fastest], medians[slowest]
+        spreads.append(Spread(held, fastest, slowest, high / low if low > 0 else math.inf))
+    return max(spreads, key=lambda spread: spread.ratio, default=None)
+
+
+def api_weight(rows: Iterable[tuple[str, str | None, float]]) -> ApiWeight | None:
+    """Given (model, client, median wall) of ranked rows: the widest spreads when the clients
+    on one model spread wider than the models on one client (None otherwise, or when there is
+    no spread on either axis to compare). Rows without a client take no part."""
+    by_model: dict[str, dict[str, float]] = defaultdict(dict)
+    by_client: dict[str, dict[str, float]] = defaultdict(dict)
+    for model, client, median in rows:
+        if client is not None:
+            by_model[model][client] = median
+            by_client[client][model] = median
+    clients, models = _widest(by_model), _widest(by_client)
+    if clients is None or models is None or clients.ratio <= models.ratio:
+        return None
+    return ApiWeight(clients, models)
+
+
+@dataclass(frozen=True)
 class Verdict:
     """A scenario's tiers, fastest first, and the test's settings."""
 
     tiers: tuple[Tier, ...]
     alpha: float
     jobs: int
+    api: ApiWeight | None = None
+    """Set when the client (the socket API) matters more than the model (see api_weight)."""
 
     @property
     def fastest(self) -> Standing:
@@ -142,7 +202,10 @@ def judge(
                 kept.append(model)
         tiers.append(Tier(tuple(members)))
         left = kept
-    return Verdict(tuple(tiers), alpha, jobs)
+    api = api_weight(
+        (row_label(m.model, interpreter_of(m)), m.client, m.wall.median) for m in ranked_models
+    )
+    return Verdict(tuple(tiers), alpha, jobs, api)
 
 
 def _tied(

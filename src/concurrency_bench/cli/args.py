@@ -171,8 +171,9 @@ def add_io_arguments(group: argparse._ActionsContainer) -> None:
         type=parse_clients,
         default=None,
         metavar="A,B",
-        help="with --io http: the client libraries, a row per (model, client) each model can "
-        f"use: {', '.join(client_names())} (default: every one each model can use)",
+        help="with --io tcp or http: the socket APIs or client libraries, a row per (model, "
+        f"client) each model can use: {', '.join(client_names())} (default: every one each "
+        "model can use; a model with none, like trio over tcp, keeps its one row)",
     )
 
 
@@ -195,13 +196,17 @@ def with_clients(
     specs: Sequence[ModelSpec], io: str, clients: Sequence[str] | None
 ) -> list[ModelSpec]:
     """A spec per row: each model once per client library it can use over `io` (those of
-    `clients` when given), or once as it is when the kind has no clients."""
+    `clients` when given), or once as it is when the kind (or the model) has none."""
     kind = get_kind(io)
     if not kind.clients:
         if clients:
             having = [name for name, spec in KINDS.items() if spec.clients]
             raise InputError(f"`clients` needs --io {' or '.join(having)}; got --io {io}")
         return list(specs)
+    foreign = [name for name in clients or () if name not in {c.name for c in kind.clients}]
+    if foreign:
+        allowed = ", ".join(c.name for c in kind.clients)
+        raise InputError(f"`clients` with --io {io} must be from: {allowed}; got {foreign[0]}")
     rows = []
     for spec in specs:
         usable = kind.clients_for(spec.name)

@@ -132,6 +132,16 @@ HTTP_CLIENTS = (
 """The HTTP clients and the models that use each (httpx: httpx.Client for blocking models,
 httpx.AsyncClient for the others; gevent's without monkey-patching)."""
 
+TCP_CLIENTS = (
+    ClientSpec("streams", "asyncio", _ASYNCIO),
+    ClientSpec("protocol", "asyncio", _ASYNCIO),
+    ClientSpec("loop-sock", "asyncio", _ASYNCIO),
+    ClientSpec("socket", "socket", _BLOCKING),
+    ClientSpec("makefile", "socket", _BLOCKING),
+)
+"""The socket APIs over TCP (kinds/tcp/apis.py), the first of each family its default; trio,
+anyio and gevent keep their own networking and have no client axis (one row each)."""
+
 DEFAULT_KIND = "timer"
 """What a job waits on unless told otherwise."""
 
@@ -143,6 +153,7 @@ BUILTIN: tuple[KindSpec, ...] = (
         "the ints server's reply over loopback TCP, each model with its own networking",
         suffix="-tcp",
         options=(CONNECTIONS,),
+        clients=TCP_CLIENTS,
     ),
     KindSpec(
         "http",

@@ -6,7 +6,14 @@ HTML outputs alike.
 
 from __future__ import annotations
 
-from concurrency_bench.analysis.verdict import Standing, Tier, Verdict, gc_decided, judge
+from concurrency_bench.analysis.verdict import (
+    ApiWeight,
+    Standing,
+    Tier,
+    Verdict,
+    gc_decided,
+    judge,
+)
 from concurrency_bench.report import formatting
 from concurrency_bench.report.rows import Table
 from concurrency_bench.textsafe import visible
@@ -62,10 +69,23 @@ def _gc_line(faster: Standing, slower: Standing) -> str:
     )
 
 
+def _api_line(api: ApiWeight) -> str:
+    """The line saying that the client (the socket API) matters more than the model."""
+    clients, models = api.clients, api.models
+    return (
+        f"the API matters more than the loop: on {clients.held} the APIs span "
+        f"{formatting.ratio(clients.ratio)}x ({clients.fastest} fastest, {clients.slowest} "
+        f"slowest), on any one API the models at most {formatting.ratio(models.ratio)}x "
+        f"({models.held}: {models.fastest} to {models.slowest}), by median wall"
+    )
+
+
 def lines(verdict: Verdict) -> list[str]:
     """One line per tier, fastest first, and a note when the test had too few values."""
     out = [_tier_line(tier, number) for number, tier in enumerate(verdict.tiers)]
     out += [_gc_line(faster, slower) for faster, slower in gc_decided(verdict)]
+    if verdict.api is not None:
+        out.append(_api_line(verdict.api))
     if verdict.untestable:
         out.append(
             f"cannot tell apart: {', '.join(verdict.untestable)} (too few worker processes "

@@ -39,7 +39,9 @@ class Case:
 
     def specs(self) -> list[ModelSpec]:
         """Every model in registry order: unavailable ones and sequential ones over the budget
-        included, so the table says why they have no figures instead of leaving them out."""
+        included, so the table says why they have no figures instead of leaving them out. No
+        client axis: over tcp each model runs its default socket API (asyncio streams, plain
+        sockets), one row per model as in the baseline, not one per API."""
         return list(REGISTRY.values())
 
 

@@ -15,6 +15,8 @@ import encodings.idna  # noqa: F401 (a connect's first getaddrinfo imports it: n
 import errno
 import socket
 import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from concurrency_bench.kinds.base import STDLIB, BlockingRuntime, Connection
 from concurrency_bench.kinds.tcp.handle import TcpTarget
@@ -157,13 +159,15 @@ _PROCESS_CONNECTIONS: dict[str, SocketPool] = {}
 """This pool process's own connections, opened by `open_process_connections`."""
 
 
-def open_process_connections(target: TcpTarget, size: int = 1) -> None:
+def open_process_connections(
+    target: TcpTarget, size: int = 1, sockets: BlockingRuntime = STDLIB
+) -> None:
     """ProcessPoolExecutor initializer for the pooled mode: this process's persistent connections.
 
     A pool process runs one job at a time, so one connection each is enough: N shared
     connections among processes means a pool of min(N, processes) processes.
     """
-    _PROCESS_CONNECTIONS["pool"] = SocketPool(target, size)
+    _PROCESS_CONNECTIONS["pool"] = SocketPool(target, size, sockets)
 
 
 def pooled_process_job(index: int, delay_s: float, count: int) -> JobRecord:
@@ -174,20 +178,43 @@ def pooled_process_job(index: int, delay_s: float, count: int) -> JobRecord:
     return pool.job(index, delay_s, count)
 
 
-# -- asyncio streams: asyncio-await/gather/create-task/taskgroup/eager, uvloop ------------
+# -- asyncio: asyncio-await/gather/create-task/taskgroup/eager, uvloop ------------------
+
+
+class Reader(Protocol):
+    """What a job reads a reply with: a StreamReader, or one of apis.py's connections."""
+
+    async def readexactly(self, n: int, /) -> bytes | bytearray: ...
+
+
+class Writer(Protocol):
+    """What a job sends and closes with: a StreamWriter, or one of apis.py's connections
+    (whose `write` may return what the job awaits: loop.sock_sendall)."""
+
+    def write(self, data: bytes, /) -> Awaitable[None] | None: ...
+
+    def close(self) -> None: ...
+
+    async def wait_closed(self) -> None: ...
+
+
+Opener = Callable[[TcpTarget], Awaitable[tuple[Reader, Writer]]]
+"""How a socket API opens a connection (NetError when it cannot): streams by default."""
 
 
 async def _stream_ask(
-    reader: asyncio.StreamReader,
-    writer: asyncio.StreamWriter,
+    reader: Reader,
+    writer: Writer,
     target: TcpTarget,
     index: int,
     request: bytes,
     count: int,
 ) -> int:
     want = reply_size(count)
-    writer.write(request)
+    sent = writer.write(request)
     try:
+        if sent is not None:
+            await sent
         reply = await reader.readexactly(want)
     except asyncio.IncompleteReadError as exc:
         check_cut_reply(exc.partial)
@@ -197,17 +224,21 @@ async def _stream_ask(
     return sum_reply(reply, count)
 
 
-async def _stream_open(target: TcpTarget) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def open_streams(target: TcpTarget) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """asyncio streams to the server (the default asyncio API)."""
     try:
         return await asyncio.open_connection(target.host, target.port)
     except OSError as exc:
         raise connect_error(target, exc) from exc
 
 
-async def stream_job(target: TcpTarget, index: int, delay_s: float, count: int) -> JobRecord:
-    """One job over its own asyncio streams connection, closed the documented way."""
+async def stream_job(
+    target: TcpTarget, index: int, delay_s: float, count: int, opener: Opener = open_streams
+) -> JobRecord:
+    """One job over its own connection (asyncio streams unless `opener` says another API),
+    closed the documented way."""
     start = time.perf_counter_ns()
-    reader, writer = await _stream_open(target)
+    reader, writer = await opener(target)
     try:
         request = encode_request(target.token, index, delay_s)
         value = await _stream_ask(reader, writer, target, index, request, count)
@@ -218,22 +249,22 @@ async def stream_job(target: TcpTarget, index: int, delay_s: float, count: int) 
 
 
 class StreamPool:
-    """N persistent asyncio streams connections shared by tasks; opened inside the run.
+    """N persistent connections shared by tasks (asyncio streams unless `opener` says another
+    API); opened inside the run.
 
     A connection belongs to one event loop and every round runs a new loop, so opening the
     N connections is part of each round, as in a real program that starts up.
     """
 
-    def __init__(self, target: TcpTarget, size: int) -> None:
+    def __init__(self, target: TcpTarget, size: int, opener: Opener = open_streams) -> None:
         self.target = target
         self.size = size
-        self.free: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
-            asyncio.Queue()
-        )
-        self.writers: list[asyncio.StreamWriter] = []
+        self.opener = opener
+        self.free: asyncio.Queue[tuple[Reader, Writer]] = asyncio.Queue()
+        self.writers: list[Writer] = []
 
     async def __aenter__(self) -> StreamPool:
-        pairs = await asyncio.gather(*(_stream_open(self.target) for _ in range(self.size)))
+        pairs = await asyncio.gather(*(self.opener(self.target) for _ in range(self.size)))
         for pair in pairs:
             self.writers.append(pair[1])
             self.free.put_nowait(pair)

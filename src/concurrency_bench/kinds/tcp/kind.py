@@ -3,7 +3,10 @@
 A TCP job reads its ints from the server (which answers after the delay) and sums what it
 read, so the sums are checked against the same expected sums as a timer round. With
 `connections` the jobs share that many persistent connections, opened inside the run (a
-connection belongs to one event loop); without, each job opens its own.
+connection belongs to one event loop); without, each job opens its own. The row's client is
+the socket API its jobs use (apis.py): asyncio streams, a Protocol or the loop's sock_* calls
+for the asyncio models, a plain socket or makefile for the blocking ones; without one, the
+first of each (trio, anyio and gevent have their own networking and no client axis).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count, repeat
 from typing import Any
 
@@ -30,6 +33,7 @@ from concurrency_bench.kinds.base import (
 )
 from concurrency_bench.kinds.limits import connections_fit, raise_nofile_limit
 from concurrency_bench.kinds.servers import Placement, ServerAddress, ServerCounters
+from concurrency_bench.kinds.tcp.apis import ASYNC_OPENERS, DESCRIPTIONS, STREAMS, blocking_runtime
 from concurrency_bench.kinds.tcp.clients import (
     SocketPool,
     StreamPool,
@@ -47,11 +51,13 @@ STRUCTURED_CLIENTS = "concurrency_bench.kinds.tcp.structured"
 
 @dataclass(frozen=True)
 class TcpJobs(IoJobs):
-    """Where the jobs get their ints: the server's target, and the shared connections (None:
-    one connection per job, the simple client pattern)."""
+    """Where the jobs get their ints: the server's target, the shared connections (None:
+    one connection per job, the simple client pattern) and the socket API (None: the default
+    of each family)."""
 
     target: TcpTarget
     connections: int | None = None
+    client: str | None = None
 
     def at_most(self, at_once: int) -> int:
         """Connections to open for a model running `at_once` jobs at a time (never more)."""
@@ -73,7 +79,9 @@ class TcpJobs(IoJobs):
     def blocking_jobs(
         self, at_once: int, runtime: BlockingRuntime = STDLIB
     ) -> Iterator[BlockingJob]:
-        """A socket from the runtime (the standard library's, or gevent's cooperative one)."""
+        """A socket from the runtime (the standard library's, or gevent's cooperative one),
+        plain or through makefile as the client says."""
+        runtime = blocking_runtime(self.client, runtime)
         if self.connections is None:
             target = self.target
             yield lambda index, delay, ints: socket_job(target, index, delay, len(ints), runtime)
@@ -83,12 +91,13 @@ class TcpJobs(IoJobs):
 
     @asynccontextmanager
     async def asyncio_jobs(self, at_once: int) -> AsyncIterator[AsyncJob]:
-        """asyncio streams, on whichever loop runs them."""
+        """asyncio streams, a Protocol or the loop's sock_* calls, on whichever loop runs them."""
+        opener = ASYNC_OPENERS[self.client or STREAMS]
         if self.connections is None:
             target = self.target
-            yield lambda index, delay, ints: stream_job(target, index, delay, len(ints))
+            yield lambda index, delay, ints: stream_job(target, index, delay, len(ints), opener)
         else:
-            async with StreamPool(self.target, self.at_most(at_once)) as pool:
+            async with StreamPool(self.target, self.at_most(at_once), opener) as pool:
                 yield lambda index, delay, ints: pool.job(index, delay, len(ints))
 
     @asynccontextmanager
@@ -112,20 +121,21 @@ class TcpJobs(IoJobs):
     def process_jobs(self, at_once: int) -> ProcessJobs:
         """Each job's index, delay and count are pickled (not its ints: it reads them); in the
         pooled mode each pool process opens its one connection in its initializer."""
+        runtime = blocking_runtime(self.client)
         if self.connections is None:
             target = self.target
 
             def per_job(
                 delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
             ) -> Iterable[tuple[Any, ...]]:
-                return zip(repeat(target), count(), delays_s, map(len, payloads))
+                return zip(repeat(target), count(), delays_s, map(len, payloads), repeat(runtime))
 
             return ProcessJobs(job=socket_job, arguments=per_job)
         return ProcessJobs(
             job=pooled_process_job,
             arguments=_pooled_arguments,
             initializer=open_process_connections,
-            initargs=(self.target,),
+            initargs=(self.target, 1, runtime),
             settings={"connections_opened": "in each pool process's initializer, untimed"},
         )
 
@@ -137,8 +147,17 @@ def _pooled_arguments(
     return zip(count(), delays_s, map(len, payloads))
 
 
+@dataclass(frozen=True)
 class TcpKind(Kind):
-    """The ints server per scenario; the jobs connect to it."""
+    """The ints server per scenario; the jobs connect to it with `client`'s socket API."""
+
+    client: str | None = None
+
+    def with_client(self, client: str) -> TcpKind:
+        """The kind with its jobs on the socket API `client`."""
+        if client not in DESCRIPTIONS:
+            raise ValueError(f"unknown TCP socket API {client!r}")
+        return replace(self, client=client)
 
     def server(self, placement: Placement) -> ServerHandle:
         """The ints server, on the placement's server CPUs."""
@@ -158,7 +177,8 @@ class TcpKind(Kind):
         problem = connections_fit(at_once, connections=scenario.connections)
         if problem is not None:
             raise HostLimit(problem)
-        jobs = TcpJobs(TcpTarget(server.host, server.port, server.token), scenario.connections)
+        target = TcpTarget(server.host, server.port, server.token)
+        jobs = TcpJobs(target, scenario.connections, self.client)
         settings: Settings = {
             "connections": "one per job" if jobs.connections is None else jobs.at_most(at_once)
         }
