@@ -21,8 +21,9 @@ from dataclasses import replace
 from typing import cast
 
 from concurrency_bench.kinds.base import STDLIB, BlockingRuntime
-from concurrency_bench.kinds.tcp.clients import Opener, connect_error, open_streams
+from concurrency_bench.kinds.tcp.clients import Opener, connect_error, open_streams, socket_job
 from concurrency_bench.kinds.tcp.handle import TcpTarget
+from concurrency_bench.workload import JobRecord
 
 STREAMS, PROTOCOL, LOOP_SOCK = "streams", "protocol", "loop-sock"
 SOCKET, MAKEFILE = "socket", "makefile"
@@ -206,3 +207,12 @@ def blocking_runtime(client: str | None, runtime: BlockingRuntime = STDLIB) -> B
     if client == MAKEFILE:
         return replace(runtime, connect=connect_makefile)
     return runtime
+
+
+MAKEFILE_SOCKETS = blocking_runtime(MAKEFILE)
+"""The standard library's runtime, connecting through makefile."""
+
+
+def makefile_job(target: TcpTarget, index: int, delay_s: float, count: int) -> JobRecord:
+    """clients.socket_job through makefile: the processes model's picklable job."""
+    return socket_job(target, index, delay_s, count, MAKEFILE_SOCKETS)

@@ -33,7 +33,14 @@ from concurrency_bench.kinds.base import (
 )
 from concurrency_bench.kinds.limits import connections_fit, raise_nofile_limit
 from concurrency_bench.kinds.servers import Placement, ServerAddress, ServerCounters
-from concurrency_bench.kinds.tcp.apis import ASYNC_OPENERS, DESCRIPTIONS, STREAMS, blocking_runtime
+from concurrency_bench.kinds.tcp.apis import (
+    ASYNC_OPENERS,
+    DESCRIPTIONS,
+    MAKEFILE,
+    STREAMS,
+    blocking_runtime,
+    makefile_job,
+)
 from concurrency_bench.kinds.tcp.clients import (
     SocketPool,
     StreamPool,
@@ -128,9 +135,10 @@ class TcpJobs(IoJobs):
             def per_job(
                 delays_s: Sequence[float], payloads: Sequence[Sequence[int]]
             ) -> Iterable[tuple[Any, ...]]:
-                return zip(repeat(target), count(), delays_s, map(len, payloads), repeat(runtime))
+                return zip(repeat(target), count(), delays_s, map(len, payloads))
 
-            return ProcessJobs(job=socket_job, arguments=per_job)
+            job = makefile_job if self.client == MAKEFILE else socket_job
+            return ProcessJobs(job=job, arguments=per_job)
         return ProcessJobs(
             job=pooled_process_job,
             arguments=_pooled_arguments,
