@@ -4,8 +4,8 @@ Run: python benchmarks/reference_tcp.py [--jobs 1000] [--delay-ms 50] [--rounds 
 The server (concurrency_bench.kinds.tcp, the same one the engine starts) runs in its own process,
 started before and stopped after every round. Only `time.perf_counter` sits around
 `asyncio.run` (_bare.timed_rounds); the client code is written out here as a user would
-write it. The engine's asyncio-gather median with `--io tcp` on the same scenario should be
-within 5% of the median printed here (issue 9's fidelity target).
+write it. The engine's `asyncio-gather + streams` median with `--io tcp` on the same scenario
+should be within 5% of the median printed here (issue 9's fidelity target).
 """
 
 from __future__ import annotations
