@@ -203,13 +203,12 @@ def with_clients(
             raise InputError(f"`clients` needs --io {' or '.join(having)}; got --io {io}")
         return list(specs)
     rows = []
-    for spec in specs:
+    for spec in specs:  # a model no client runs on has no row over this kind
         usable = kind.clients_for(spec.name)
-        if not usable:
-            rows.append(spec)
         rows += [spec.with_client(c) for c in usable if clients is None or c.name in clients]
     if not rows:
-        raise InputError(f"`clients` {', '.join(clients or ())}: no chosen model can use them")
+        chosen = ", ".join(clients or (c.name for c in kind.clients))
+        raise InputError(f"`clients` {chosen}: no chosen model can use them over --io {io}")
     return rows
 
 

@@ -66,6 +66,9 @@ class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Packages the kind's module needs (a missing one makes the kind unavailable)."""
     clients: tuple[ClientSpec, ...] = ()
     """The client libraries its jobs can use, a row each (none: the kind's own jobs)."""
+    check: str = ""
+    """`module:function` saying why this host cannot run the kind beyond its packages (a
+    server program it needs), or None when it can; imported only when asked."""
 
     def clients_for(self, model: str) -> tuple[ClientSpec, ...]:
         """The clients `model` can use over this kind, in the kind's order."""
@@ -89,6 +92,10 @@ class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         for package in self.requires:
             if importlib.util.find_spec(package) is None:
                 return f"--io {self.name} needs package {package} (pip install {package})"
+        if self.check:
+            module, function = self.check.split(":")
+            reason: str | None = getattr(importlib.import_module(module), function)()
+            return reason
         return None
 
     def load(self) -> Kind:
@@ -105,7 +112,8 @@ CONNECTIONS = KindOption(
     1,
     100_000,
     "c",
-    "N connections the jobs share (default: tcp one per job, http each library's own pool)",
+    "N connections the jobs share (default: tcp one per job, http and postgres each "
+    "library's own pool)",
 )
 """Shared connections (keep-alive), for every kind whose jobs open connections."""
 
@@ -131,6 +139,14 @@ HTTP_CLIENTS = (
 )
 """The HTTP clients and the models that use each (httpx: httpx.Client for blocking models,
 httpx.AsyncClient for the others; gevent's without monkey-patching)."""
+_POSTGRES_EXTRA = "pip install 'concurrency-bench[postgres]'"
+POSTGRES_CLIENTS = (
+    ClientSpec("asyncpg", "asyncpg", _ASYNCIO + _ON_ASYNCIO, _POSTGRES_EXTRA),
+    ClientSpec("psycopg-async", "psycopg_pool", _ASYNCIO + _ON_ASYNCIO, _POSTGRES_EXTRA),
+    ClientSpec("psycopg", "psycopg_pool", _BLOCKING, _POSTGRES_EXTRA),
+)
+"""The PostgreSQL drivers, each with its own pool (asyncpg's; psycopg_pool's async and sync
+ones); none runs on trio, and psycopg needs gevent's monkey-patching, which the model avoids."""
 
 DEFAULT_KIND = "timer"
 """What a job waits on unless told otherwise."""
@@ -152,6 +168,16 @@ BUILTIN: tuple[KindSpec, ...] = (
         options=(CONNECTIONS,),
         requires=("uvicorn", "httptools", "uvloop"),
         clients=HTTP_CLIENTS,
+    ),
+    KindSpec(
+        "postgres",
+        f"{__package__}.postgres.kind",
+        "a query sleeping on a throwaway PostgreSQL server, through each row's driver",
+        suffix="-pg",
+        options=(CONNECTIONS,),
+        requires=("psycopg",),
+        clients=POSTGRES_CLIENTS,
+        check=f"{__package__}.postgres.install:unavailable",
     ),
 )
 """The kinds that ship with the package, in `--io`'s order (the published schema lists them)."""
