@@ -52,7 +52,7 @@ SERVER_SETTINGS = (
     "synchronous_commit=off",
     "full_page_writes=off",
     "dynamic_shared_memory_type=mmap",
-    "log_min_messages=fatal",
+    "log_line_prefix=",
 )
 """A benchmark's cluster: nothing here needs to survive a crash, and its segments stay in
 the folder that is removed."""
@@ -119,9 +119,12 @@ def load_script(scenario: Scenario) -> str:
 
 
 def _last_words(text: str) -> str:
+    """What went wrong: the first line that says so (a bind's cause) and the last (the FATAL)."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    worst = [line for line in lines if "FATAL" in line or "ERROR" in line or "error" in line]
-    return (worst or lines or ["(nothing)"])[-1][:300]
+    marks = ("FATAL", "ERROR", "error", "could not")
+    worst = [line for line in lines if any(mark in line for mark in marks)] or lines
+    said = list(dict.fromkeys([worst[0], worst[-1]])) if worst else ["(nothing)"]
+    return " / ".join(said)[:400]
 
 
 class Cluster:
