@@ -269,3 +269,10 @@ def test_ctrl_c_mid_round_leaves_no_server_behind(tmp_path: Path) -> None:
             if run.poll() is None:
                 run.kill()
     assert run.returncode != 0
+
+
+def test_models_no_driver_runs_on_have_no_rows_and_alone_are_bad_input(tmp_path: Path) -> None:
+    done = cli("run", *ONCE, "--models", "trio,gevent", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "no chosen model can use them over --io postgres" in done.stderr
+    assert "Traceback" not in done.stderr and not list(tmp_path.iterdir())
