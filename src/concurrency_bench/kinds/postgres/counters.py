@@ -1,7 +1,8 @@
 """The cluster's counters, read by the worker between rounds: CPU seconds and jobs answered.
 
 CPU: the postmaster's own time, its reaped children's (backends that have exited), and each
-live child's, from /proc (Linux only; elsewhere 0). Jobs answered: the `answered` sequence,
+live child's, from /proc (Linux only; elsewhere 0): schedstat's nanoseconds where the kernel
+has them, since stat's ticks would round each backend's few milliseconds down to nothing. Jobs answered: the `answered` sequence,
 which each job's query advances once, read over one connection kept for the worker's life (a
 new one per read would add a backend's start to the round).
 """
@@ -19,29 +20,39 @@ PROC = Path("/proc")
 ANSWERED = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM answered"
 
 
-def _times(stat: str) -> list[int]:
-    """utime, stime, cutime, cstime (clock ticks) and the ppid of a /proc/<pid>/stat line."""
+def _stat(pid: str) -> list[int]:
+    """utime, stime, cutime, cstime (clock ticks) and the ppid, from /proc/<pid>/stat."""
+    stat = (PROC / pid / "stat").read_text()
     fields = stat[stat.rindex(")") + 2 :].split()
     return [int(fields[11]), int(fields[12]), int(fields[13]), int(fields[14]), int(fields[1])]
+
+
+def _run_s(pid: str, stat: list[int]) -> float:
+    """CPU seconds process `pid` has run, to the nanosecond from /proc/<pid>/schedstat (a
+    backend's share of a round is often under stat's 10 ms tick), else from its ticks."""
+    try:
+        return int((PROC / pid / "schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return (stat[0] + stat[1]) / os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu_s(pid: int) -> float:
     """CPU seconds of process `pid`, of its children that ended, and of those that run."""
     try:
-        own = _times((PROC / str(pid) / "stat").read_text())
+        own = _stat(str(pid))
     except OSError:
         return 0.0
-    ticks = sum(own[:4])
+    total = _run_s(str(pid), own) + (own[2] + own[3]) / os.sysconf("SC_CLK_TCK")
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            child = _times((entry / "stat").read_text())
+            child = _stat(entry.name)
         except (OSError, ValueError, IndexError):
             continue
         if child[4] == pid:
-            ticks += child[0] + child[1]
-    return ticks / os.sysconf("SC_CLK_TCK")
+            total += _run_s(entry.name, child)
+    return total
 
 
 class Counters:
