@@ -2,9 +2,10 @@
 
 CPU: the postmaster's own time, its reaped children's (backends that have exited), and each
 live child's, from /proc (Linux only; elsewhere 0): schedstat's nanoseconds where the kernel
-has them, since stat's ticks would round each backend's few milliseconds down to nothing. Jobs answered: the `answered` sequence,
-which each job's query advances once, read over one connection kept for the worker's life (a
-new one per read would add a backend's start to the round).
+has them, since stat's ticks would round each backend's few milliseconds down to nothing.
+Jobs answered: the `answered` sequence, which each job's query advances once, read over one
+connection kept for the worker's life (a new one per read would add a backend's start to the
+round).
 """
 
 from __future__ import annotations
