@@ -4,6 +4,7 @@ engine, and the engine's server lifecycle driven by whatever server a kind decla
 from __future__ import annotations
 
 import argparse
+import platform
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -106,6 +107,14 @@ def test_a_kind_that_needs_a_missing_package_says_so_without_importing() -> None
     )
     with pytest.raises(InputError, match="needs package"):
         missing.load()
+
+
+def test_a_kinds_own_check_is_its_reason_and_stops_its_load() -> None:
+    # any `module:function` answering a reason (a server program not found) or None
+    checked = KindSpec("checked", "no.such.module", "x", check="platform:python_implementation")
+    assert checked.unavailable_reason() == platform.python_implementation()
+    with pytest.raises(InputError, match=platform.python_implementation()):
+        checked.load()
 
 
 # -- a new kind, run by every model through the engine -------------------------------------------

@@ -135,6 +135,7 @@ def test_every_driver_reads_the_jobs_ints_and_the_server_counts_them(cluster: Cl
 # -- through the CLI -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("nothing_left")
 def test_each_driver_pair_is_a_row_that_sums_right_and_records_its_pool(tmp_path: Path) -> None:
     models = "asyncio-gather,anyio-asyncio,threads,processes,trio,gevent"
