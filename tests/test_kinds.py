@@ -4,6 +4,7 @@ engine, and the engine's server lifecycle driven by whatever server a kind decla
 from __future__ import annotations
 
 import argparse
+import platform
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -47,16 +48,19 @@ def halves() -> Iterator[KindSpec]:
 
 
 def test_every_builtin_kind_loads_a_kind_with_its_declared_name() -> None:
-    assert kind_names()[: len(BUILTIN)] == ("timer", "tcp", "http")
+    assert kind_names()[: len(BUILTIN)] == ("timer", "tcp", "http", "postgres")
     for spec in BUILTIN:
-        assert isinstance(spec.load(), Kind), spec.name
+        if spec.name != "postgres" or spec.unavailable_reason() is None:  # a server to install
+            assert isinstance(spec.load(), Kind), spec.name
     assert get_kind("timer").load().server(Placement(None, None)) is None
     assert get_kind("tcp").load().server(Placement(None, None)) is not None
     assert get_kind("http").load().server(Placement(None, None)) is not None
 
 
 def test_an_unknown_kind_is_bad_input_naming_the_known_ones() -> None:
-    with pytest.raises(InputError, match=r"^`io` must be one of: timer, tcp, http; got 'udp'$"):
+    with pytest.raises(
+        InputError, match=r"^`io` must be one of: timer, tcp, http, postgres; got 'udp'$"
+    ):
         get_kind("udp")
 
 
@@ -81,7 +85,7 @@ def test_registering_adds_a_kind_everywhere_and_unregistering_removes_it(
     with pytest.raises(ValueError, match="different kind named 'halves'"):
         register(KindSpec("halves", "elsewhere", "another"))
     with pytest.raises(
-        InputError, match="`connections` needs --io tcp or http \\(halves jobs open no"
+        InputError, match="`connections` needs --io tcp or http or postgres \\(halves jobs open no"
     ):
         Scenario.uniform(2, 0.01).with_io("halves", 3)
     with pytest.raises(ValueError, match="built-in"):
@@ -103,6 +107,14 @@ def test_a_kind_that_needs_a_missing_package_says_so_without_importing() -> None
     )
     with pytest.raises(InputError, match="needs package"):
         missing.load()
+
+
+def test_a_kinds_own_check_is_its_reason_and_stops_its_load() -> None:
+    # any `module:function` answering a reason (a server program not found) or None
+    checked = KindSpec("checked", "no.such.module", "x", check="platform:python_implementation")
+    assert checked.unavailable_reason() == platform.python_implementation()
+    with pytest.raises(InputError, match=platform.python_implementation()):
+        checked.load()
 
 
 # -- a new kind, run by every model through the engine -------------------------------------------
@@ -221,3 +233,12 @@ def test_a_server_that_does_not_start_is_the_reason_named_with_its_kinds_words(
         assert servers.down(served) == "the fake server did not start: no port for you"
         assert servers.address(served) is None  # not tried again
     assert FakeServer.calls.count(f"start {served.name}") == 1
+
+
+def test_a_model_no_client_runs_on_is_unavailable_only_where_the_kind_has_no_own_jobs() -> None:
+    from concurrency_bench.kinds.registry import get_kind
+
+    assert get_kind("tcp").clientless_reason("trio") is None  # trio's own streams
+    assert get_kind("postgres").clientless_reason("asyncio-gather") is None
+    reason = get_kind("postgres").clientless_reason("trio")
+    assert reason is not None and reason.startswith("no --io postgres client runs on trio")

@@ -205,7 +205,7 @@ def test_float_delays_at_both_ends_of_the_range_are_kept_as_given() -> None:
 def test_io_must_be_timer_or_tcp() -> None:
     with pytest.raises(InputError) as raised:
         Scenario("x", (0.1,), io="udp")  # type: ignore[arg-type]
-    assert str(raised.value) == "`io` must be one of: timer, tcp, http; got 'udp'"
+    assert str(raised.value) == "`io` must be one of: timer, tcp, http, postgres; got 'udp'"
 
 
 @pytest.mark.parametrize("connections", [0, 100_001, True, 2.0])
@@ -224,7 +224,8 @@ def test_connections_need_tcp() -> None:
     with pytest.raises(InputError) as raised:
         Scenario("x", (0.1,), connections=3)
     assert (
-        str(raised.value) == "`connections` needs --io tcp or http (timer jobs open no connections)"
+        str(raised.value)
+        == "`connections` needs --io tcp or http or postgres (timer jobs open no connections)"
     )
 
 

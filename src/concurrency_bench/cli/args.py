@@ -208,13 +208,14 @@ def with_clients(
         allowed = ", ".join(c.name for c in kind.clients)
         raise InputError(f"`clients` with --io {io} must be from: {allowed}; got {foreign[0]}")
     rows = []
-    for spec in specs:
+    for spec in specs:  # a model no client runs on keeps its row (the kind says if it can run)
         usable = kind.clients_for(spec.name)
         if not usable:
             rows.append(spec)
         rows += [spec.with_client(c) for c in usable if clients is None or c.name in clients]
     if not rows:
-        raise InputError(f"`clients` {', '.join(clients or ())}: no chosen model can use them")
+        chosen = ", ".join(clients or (c.name for c in kind.clients))
+        raise InputError(f"`clients` {chosen}: no chosen model can use them over --io {io}")
     return rows
 
 

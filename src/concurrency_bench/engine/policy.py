@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from concurrency_bench.engine.interpreters import Interpreter
 from concurrency_bench.errors import InputError
+from concurrency_bench.kinds.registry import get_kind
 from concurrency_bench.quantities import duration
 from concurrency_bench.results import ModelResult, RunSettings, Status
 from concurrency_bench.runners import ModelSpec
@@ -172,6 +173,10 @@ def not_measured(
     """The row of a model that spawns no worker here (unavailable, or over the budget);
     under another interpreter, availability is what its probe found there."""
     reason = spec.unavailable_reason() if python is None else python.reason(spec)
+    kind = get_kind(scenario.io)
+    reason = reason or kind.unavailable_reason()  # the host's (a server)
+    if reason is None and spec.client is None:
+        reason = kind.clientless_reason(spec.name)
     info = python.info if python is not None else None
     if reason is not None:
         return model_row(spec, scenario, "unavailable", reason, python=info)

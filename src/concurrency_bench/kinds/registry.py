@@ -66,10 +66,23 @@ class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Packages the kind's module needs (a missing one makes the kind unavailable)."""
     clients: tuple[ClientSpec, ...] = ()
     """The client libraries its jobs can use, a row each (none: the kind's own jobs)."""
+    own_jobs: bool = True
+    """Whether a model no client runs on has the kind's own jobs (tcp: trio's streams); when
+    False its row is unavailable, naming the clients there are."""
+    check: str = ""
+    """`module:function` saying why this host cannot run the kind beyond its packages (a
+    server program it needs), or None when it can; imported only when asked."""
 
     def clients_for(self, model: str) -> tuple[ClientSpec, ...]:
         """The clients `model` can use over this kind, in the kind's order."""
         return tuple(client for client in self.clients if model in client.models)
+
+    def clientless_reason(self, model: str) -> str | None:
+        """Why `model` has no jobs over this kind without a client, or None when it has."""
+        if self.own_jobs or not self.clients or self.clients_for(model):
+            return None
+        names = ", ".join(client.name for client in self.clients)
+        return f"no --io {self.name} client runs on {model} (clients: {names})"
 
     def option(self, name: str) -> KindOption | None:
         """The option called `name`, or None when this kind does not take it."""
@@ -89,6 +102,10 @@ class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         for package in self.requires:
             if importlib.util.find_spec(package) is None:
                 return f"--io {self.name} needs package {package} (pip install {package})"
+        if self.check:
+            module, function = self.check.split(":")
+            reason: str | None = getattr(importlib.import_module(module), function)()
+            return reason
         return None
 
     def load(self) -> Kind:
@@ -105,7 +122,8 @@ CONNECTIONS = KindOption(
     1,
     100_000,
     "c",
-    "N connections the jobs share (default: tcp one per job, http each library's own pool)",
+    "N connections the jobs share (default: tcp one per job, http and postgres each "
+    "library's own pool)",
 )
 """Shared connections (keep-alive), for every kind whose jobs open connections."""
 
@@ -131,6 +149,14 @@ HTTP_CLIENTS = (
 )
 """The HTTP clients and the models that use each (httpx: httpx.Client for blocking models,
 httpx.AsyncClient for the others; gevent's without monkey-patching)."""
+_POSTGRES_EXTRA = "pip install 'concurrency-bench[postgres]'"
+POSTGRES_CLIENTS = (
+    ClientSpec("asyncpg", "asyncpg", _ASYNCIO + _ON_ASYNCIO, _POSTGRES_EXTRA),
+    ClientSpec("psycopg-async", "psycopg_pool", _ASYNCIO + _ON_ASYNCIO, _POSTGRES_EXTRA),
+    ClientSpec("psycopg", "psycopg_pool", _BLOCKING, _POSTGRES_EXTRA),
+)
+"""The PostgreSQL drivers, each with its own pool (asyncpg's; psycopg_pool's async and sync
+ones); none runs on trio, and psycopg needs gevent's monkey-patching, which the model avoids."""
 
 TCP_CLIENTS = (
     ClientSpec("streams", "asyncio", _ASYNCIO),
@@ -163,6 +189,18 @@ BUILTIN: tuple[KindSpec, ...] = (
         options=(CONNECTIONS,),
         requires=("uvicorn", "httptools", "uvloop"),
         clients=HTTP_CLIENTS,
+        own_jobs=False,
+    ),
+    KindSpec(
+        "postgres",
+        f"{__package__}.postgres.kind",
+        "a query sleeping on a throwaway PostgreSQL server, through each row's driver",
+        suffix="-pg",
+        options=(CONNECTIONS,),
+        requires=("psycopg",),
+        clients=POSTGRES_CLIENTS,
+        own_jobs=False,
+        check=f"{__package__}.postgres.install:unavailable",
     ),
 )
 """The kinds that ship with the package, in `--io`'s order (the published schema lists them)."""

@@ -1,0 +1,1 @@
+"""The postgres kind: a throwaway PostgreSQL cluster per scenario, queried through real drivers."""
