@@ -236,8 +236,6 @@ def test_a_server_that_does_not_start_is_the_reason_named_with_its_kinds_words(
 
 
 def test_a_model_no_client_runs_on_is_unavailable_only_where_the_kind_has_no_own_jobs() -> None:
-    from concurrency_bench.kinds.registry import get_kind
-
     assert get_kind("tcp").clientless_reason("trio") is None  # trio's own streams
     assert get_kind("postgres").clientless_reason("asyncio-gather") is None
     reason = get_kind("postgres").clientless_reason("trio")
