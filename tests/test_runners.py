@@ -84,6 +84,8 @@ def test_registry_knows_every_model_of_the_mission() -> None:
         "asyncio-taskgroup",
         "asyncio-eager",
         "uvloop",
+        "asyncio-threads",
+        "uvloop-threads",
         "trio",
         "anyio-asyncio",
         "anyio-uvloop",

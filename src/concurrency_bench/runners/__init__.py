@@ -132,6 +132,16 @@ REGISTRY: dict[str, ModelSpec] = {
             "asyncio.gather on a uvloop event loop (loop factory, no global policy)",
             requires=("uvloop",),
         ),
+        _spec(
+            "asyncio-threads",
+            "pool_size threads (default one per CPU), each gathering its share of the jobs "
+            "on its own asyncio event loop",
+        ),
+        _spec(
+            "uvloop-threads",
+            "asyncio-threads with a uvloop event loop in each thread",
+            requires=("uvloop",),
+        ),
         _spec("trio", "trio nursery with one task per job", requires=("trio",)),
         _spec(
             "anyio-asyncio",
