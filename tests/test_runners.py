@@ -92,6 +92,7 @@ def test_registry_knows_every_model_of_the_mission() -> None:
         "anyio-trio",
         "gevent",
         "threads",
+        "interpreters",
         "processes",
     }
     assert {spec.name for spec in available_specs()} >= {"sync", "asyncio-gather", "threads"}

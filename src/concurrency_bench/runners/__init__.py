@@ -166,6 +166,13 @@ REGISTRY: dict[str, ModelSpec] = {
         ),
         _spec("threads", "one OS thread per job (or a pool of pool_size)", pooled=True),
         _spec(
+            "interpreters",
+            f"an InterpreterPoolExecutor, one subinterpreter per job up to {DEFAULT_MAX_PROCESSES}",
+            min_python=(3, 14),
+            pooled=True,
+            pool_cap=DEFAULT_MAX_PROCESSES,
+        ),
+        _spec(
             "processes",
             f"a process pool, one worker per job up to {DEFAULT_MAX_PROCESSES}",
             pooled=True,
