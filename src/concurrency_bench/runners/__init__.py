@@ -132,16 +132,6 @@ REGISTRY: dict[str, ModelSpec] = {
             "asyncio.gather on a uvloop event loop (loop factory, no global policy)",
             requires=("uvloop",),
         ),
-        _spec(
-            "asyncio-threads",
-            "pool_size threads (default one per CPU), each gathering its share of the jobs "
-            "on its own asyncio event loop",
-        ),
-        _spec(
-            "uvloop-threads",
-            "asyncio-threads with a uvloop event loop in each thread",
-            requires=("uvloop",),
-        ),
         _spec("trio", "trio nursery with one task per job", requires=("trio",)),
         _spec(
             "anyio-asyncio",
@@ -166,18 +156,29 @@ REGISTRY: dict[str, ModelSpec] = {
         ),
         _spec("threads", "one OS thread per job (or a pool of pool_size)", pooled=True),
         _spec(
-            "interpreters",
-            f"an InterpreterPoolExecutor, one subinterpreter per job up to {DEFAULT_MAX_PROCESSES}",
-            min_python=(3, 14),
-            pooled=True,
-            pool_cap=DEFAULT_MAX_PROCESSES,
-        ),
-        _spec(
             "processes",
             f"a process pool, one worker per job up to {DEFAULT_MAX_PROCESSES}",
             pooled=True,
             pool_cap=DEFAULT_MAX_PROCESSES,
             open_files_each=2,
+        ),
+        # Models added later go last: figures give styles in this order (report/palette.py).
+        _spec(
+            "asyncio-threads",
+            "pool_size threads (default one per CPU), each gathering its share of the jobs "
+            "on its own asyncio event loop",
+        ),
+        _spec(
+            "uvloop-threads",
+            "asyncio-threads with a uvloop event loop in each thread",
+            requires=("uvloop",),
+        ),
+        _spec(
+            "interpreters",
+            f"an InterpreterPoolExecutor, one subinterpreter per job up to {DEFAULT_MAX_PROCESSES}",
+            min_python=(3, 14),
+            pooled=True,
+            pool_cap=DEFAULT_MAX_PROCESSES,
         ),
     )
 }
