@@ -84,12 +84,15 @@ def test_registry_knows_every_model_of_the_mission() -> None:
         "asyncio-taskgroup",
         "asyncio-eager",
         "uvloop",
+        "asyncio-threads",
+        "uvloop-threads",
         "trio",
         "anyio-asyncio",
         "anyio-uvloop",
         "anyio-trio",
         "gevent",
         "threads",
+        "interpreters",
         "processes",
     }
     assert {spec.name for spec in available_specs()} >= {"sync", "asyncio-gather", "threads"}

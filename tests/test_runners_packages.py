@@ -24,6 +24,7 @@ HIDE = "import sys; sys.modules['gevent'] = sys.modules['uvloop'] = None; "
 INSTALL = {
     "gevent": ("gevent", "pip install 'concurrency-bench[gevent]'"),
     "uvloop": ("uvloop", "pip install 'concurrency-bench[uvloop]'"),
+    "uvloop-threads": ("uvloop", "pip install 'concurrency-bench[uvloop]'"),
     "anyio-uvloop": ("uvloop", "pip install 'concurrency-bench[uvloop]'"),
 }
 """The models the two packages make unavailable: (package, the line that installs it)."""

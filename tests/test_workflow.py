@@ -30,7 +30,7 @@ def workflow(text: str) -> dict[Any, Any]:
 def jobs(workflow: dict[Any, Any]) -> dict[str, dict[str, Any]]:
     found = workflow["jobs"]
     assert isinstance(found, dict)
-    assert set(found) == {"ab-gate", "bench", "report"}
+    assert set(found) == {"ab-gate", "bench", "new-pythons", "report"}
     for job in found.values():
         assert isinstance(job["runs-on"], str)
         assert isinstance(job["steps"], list)
@@ -115,9 +115,29 @@ def test_the_matrix_runs_tox_installed_through_the_pins_before_the_bench(
     assert install < tox < _index(steps, run="tox -e bench")
 
 
+def test_new_pythons_install_what_has_builds_and_run_the_new_models(
+    jobs: dict[str, dict[str, Any]],
+) -> None:
+    job = jobs["new-pythons"]
+    assert job["strategy"]["fail-fast"] is False
+    assert [str(v) for v in job["strategy"]["matrix"]["python"]] == ["3.14", "3.14t", "3.15"]
+    steps = job["steps"]
+    setup = steps[_index(steps, uses="actions/setup-python@")]
+    assert setup["with"] == {"python-version": "${{ matrix.python }}", "allow-prereleases": True}
+    install = steps[_index(steps, run="pip install -e .")]["run"]
+    assert "|| echo" in install  # an extra without a build for this Python never fails the job
+    run = _index(steps, run="concurrency-bench run")
+    for model in ("asyncio-threads", "uvloop-threads", "interpreters"):
+        assert model in steps[run]["run"]
+    keep = _index(steps, run="matrix/ubuntu-latest-py${{ matrix.python }}.json")
+    upload = steps[_index(steps, uses="actions/upload-artifact@")]
+    assert upload["with"]["name"] == "bench-ubuntu-latest-py${{ matrix.python }}"  # merged too
+    assert _index(steps, run="concurrency-bench list") < run <= keep
+
+
 def test_a_final_job_merges_the_matrix_into_one_report(jobs: dict[str, dict[str, Any]]) -> None:
     job = jobs["report"]
-    assert job["needs"] == "bench"
+    assert job["needs"] == ["bench", "new-pythons"]
     assert job["if"] == "always()"  # a report of the environments that finished
     steps = job["steps"]
     download = steps[_index(steps, uses="actions/download-artifact@")]

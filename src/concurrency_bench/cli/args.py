@@ -306,8 +306,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="N",
         help="pool size for threads, processes and gevent (default: threads and gevent one "
-        f"per job, processes one per job up to {DEFAULT_MAX_PROCESSES}); --max-workers is the "
-        "old spelling",
+        f"per job, processes one per job up to {DEFAULT_MAX_PROCESSES}), and the threads (each "
+        "with its event loop) of asyncio-threads and uvloop-threads (default: one per CPU); "
+        "--max-workers is the old spelling",
     )
 
 

@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+from concurrency_bench.engine.python_probe import gil_state
+
 PACKAGES = (
     "uvloop",
     "trio",
@@ -61,6 +63,7 @@ def collect(gc_setting: str) -> dict[str, Any]:
         "python_build": " ".join(platform.python_build()),
         "python_compiler": platform.python_compiler(),
         "python_debug_build": hasattr(sys, "gettotalrefcount"),
+        **{f"python_{key}": value for key, value in gil_state().items()},
         "packages": package_versions(),
         "git_commit": commit,
         "git_dirty": dirty,

@@ -39,10 +39,11 @@ PROBE_SCRIPT = Path(__file__).with_name("python_probe.py")
 PACKAGE = Path(__file__).resolve().parents[1]
 """This concurrency_bench package's directory (in src/, or in an environment's site-packages)."""
 PROBE_TIMEOUT_S = 60.0
-VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$")
+VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+)?t?$")
+"""3.12, 3.12.1, and with a final t a free-threaded build: 3.14t, 3.14.0t."""
 WHAT = (
-    "an interpreter's path, a name on PATH, or a version such as 3.12 (this interpreter, PATH "
-    "or pyenv)"
+    "an interpreter's path, a name on PATH, or a version such as 3.12 or 3.14t (this "
+    "interpreter, PATH or pyenv)"
 )
 
 
@@ -65,6 +66,8 @@ class ProbeAnswer(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Model name -> why it cannot run there (a row's reason)."""
     too_old: bool = False
     old_package: str | None = None
+    free_threaded: bool = False
+    gil_enabled: bool = True
 
 
 @functools.cache
@@ -133,10 +136,13 @@ def _version_key(path: Path) -> tuple[int, ...]:
 
 
 def running_is(version: str) -> bool:
-    """Whether the interpreter running concurrency-bench is `version` (3.12 or 3.12.1): its
-    environment has the dependencies, where the system's python3.12 may have none."""
+    """Whether the interpreter running concurrency-bench is `version` (3.12 or 3.12.1, 3.14t
+    for a free-threaded build): its environment has the dependencies, where the system's
+    python3.12 may have none."""
     running = platform.python_version()
-    return bool(sys.executable) and version in (running, short_version(running))
+    mark = "t" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""
+    names = (running + mark, short_version(running) + mark)
+    return bool(sys.executable) and version in names
 
 
 def resolve(text: str) -> str:
@@ -148,20 +154,21 @@ def resolve(text: str) -> str:
     if VERSION.match(text):
         if running_is(text):
             return os.path.abspath(sys.executable)
-        major_minor = ".".join(text.split(".")[:2])
-        if text == major_minor:
+        number, mark = text.removesuffix("t"), "t" if text.endswith("t") else ""
+        major_minor = ".".join(number.split(".")[:2])
+        if number == major_minor:
             found = _on_path(f"python{text}")
             if found:
                 return os.path.abspath(found)
-        candidates = [
+        candidates = [  # pyenv names a free-threaded build 3.14t or 3.14.0t
             p
-            for p in (_pyenv_root() / "versions").glob(f"{text}*/bin/python")
-            if re.fullmatch(rf"{re.escape(text)}(\.[0-9]+)?", p.parents[1].name)
+            for p in (_pyenv_root() / "versions").glob(f"{number}*/bin/python")
+            if re.fullmatch(rf"{re.escape(number)}(\.[0-9]+)?{mark}", p.parents[1].name)
         ]
         if candidates:
             return str(max(candidates, key=_version_key))
         raise InputError(
-            f"`python` {text}: no python{major_minor} on PATH and no "
+            f"`python` {text}: no python{major_minor}{mark} on PATH and no "
             f"{_pyenv_root() / 'versions' / text}* from pyenv; give {WHAT}"
         )
     path = text if os.sep in text else _on_path(text)
@@ -223,7 +230,8 @@ def probe(executable: str, specs: Sequence[ModelSpec], label: str) -> Interprete
     """Probe one interpreter (outside every timed region) for the models of a run."""
     found = _run_probe(executable, specs)
     identity = {"label": label, "executable": executable, "version": found.version,
-                "implementation": found.implementation, "build": found.build}  # fmt: skip
+                "implementation": found.implementation, "build": found.build,
+                "free_threaded": found.free_threaded, "gil_enabled": found.gil_enabled}  # fmt: skip
     try:  # the record the rows will carry, held to the results file's rules
         info = msgspec.convert(identity, PythonInfo)
     except msgspec.ValidationError as exc:
@@ -249,6 +257,12 @@ def short_version(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
+def version_label(info: PythonInfo, *, short: bool = True) -> str:
+    """3.12 (or 3.12.1 when not `short`), with a t for a free-threaded build: 3.14t."""
+    version = short_version(info.version) if short else info.version
+    return version + ("t" if info.free_threaded else "")
+
+
 def probe_all(texts: Sequence[str], specs: Sequence[ModelSpec]) -> list[Interpreter]:
     """Resolve and probe every `--python` value, labelled by short version (the full
     version, then the path, when two share it); the same interpreter twice is bad input."""
@@ -257,18 +271,20 @@ def probe_all(texts: Sequence[str], specs: Sequence[ModelSpec]) -> list[Interpre
         if path in paths[:index]:
             raise InputError(f"`python` names {path} twice ({', '.join(texts)})")
     probed = [probe(path, specs, label=path) for path in paths]
-    labels = [short_version(p.info.version) for p in probed]
+    labels = [version_label(p.info) for p in probed]
     if len(set(labels)) < len(labels):
-        labels = [p.info.version for p in probed]
+        labels = [version_label(p.info, short=False) for p in probed]
     if len(set(labels)) < len(labels):
-        labels = [f"{p.info.version} {p.executable}" for p in probed]
+        labels = [f"{version_label(p.info, short=False)} {p.executable}" for p in probed]
     return [relabel(p, label) for p, label in zip(probed, labels, strict=True)]
 
 
 def describe(interpreter: Interpreter) -> str:
-    """ "/path/bin/python (CPython 3.12.1)": which interpreter was chosen."""
+    """ "/path/bin/python (CPython 3.12.1)": which interpreter was chosen, with its GIL when the
+    build is free-threaded ("CPython 3.14.0, free-threaded, GIL disabled")."""
     info = interpreter.info
-    return f"{info.executable} ({info.implementation} {info.version})"
+    gil = f", {info.gil}" if info.gil else ""
+    return f"{info.executable} ({info.implementation} {info.version}{gil})"
 
 
 def relabel(interpreter: Interpreter, label: str) -> Interpreter:

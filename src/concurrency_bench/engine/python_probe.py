@@ -4,9 +4,10 @@ The engine runs this file (`python -P python_probe.py PACKAGE_ROOT`) once per `-
 interpreter, before measuring. It uses only the standard library until it has found
 concurrency-bench, because the interpreter may lack it or its dependencies. It reads the
 models as JSON on stdin ([{name, module, min_python, requires}, ...]) and prints one JSON
-object: the interpreter's identity, whether it has its own concurrency-bench (else the
-engine's tree is appended to its path), that package's protocol version, what it lacks,
-and why each model is unavailable there, asked of that environment's own registry.
+object: the interpreter's identity and GIL (its build flag and state), whether it has its own
+concurrency-bench (else the engine's tree is appended to its path), that package's protocol
+version, what it lacks, and why each model is unavailable there, asked of that environment's
+own registry.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import importlib.util
 import json
 import platform
 import sys
+import sysconfig
 from typing import Any
 
 MIN_PYTHON = (3, 11)
@@ -29,6 +31,17 @@ def identity() -> dict[str, Any]:
         "version": platform.python_version(),
         "implementation": platform.python_implementation(),
         "build": f"{build} {platform.python_compiler()}".strip(),
+        **gil_state(),
+    }
+
+
+def gil_state() -> dict[str, bool]:
+    """Whether this is a free-threaded build (Py_GIL_DISABLED) and whether the GIL is on now
+    (sys._is_gil_enabled, 3.13+; before, always on). engine/environment.py reads it too."""
+    is_enabled = getattr(sys, "_is_gil_enabled", None)
+    return {
+        "free_threaded": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "gil_enabled": bool(is_enabled()) if callable(is_enabled) else True,
     }
 
 

@@ -41,6 +41,7 @@ from concurrency_bench.engine.protocol import (
     decode_request,
     encode,
 )
+from concurrency_bench.engine.python_probe import gil_state
 from concurrency_bench.engine.server_meter import ServerMeter, ServerShare, prepare
 from concurrency_bench.engine.timing import Measurement, measure_run
 from concurrency_bench.kinds.registry import get_kind
@@ -164,6 +165,9 @@ class Worker:
             settings = {**io_settings, **runner.setup(scenario.jobs)}
             if raised is not None:
                 settings = {**settings, "open_files": raised}
+            gil = gil_state()
+            if gil["free_threaded"]:  # an extension module without free-threading re-enables it
+                settings = {**settings, "gil": "enabled" if gil["gil_enabled"] else "disabled"}
             self.channel.send(Ready(protocol=PROTOCOL_VERSION, pid=os.getpid(), settings=settings))
             result = self._rounds(runner, scenario, payloads, expected, settings)
         except BaseException:

@@ -110,6 +110,11 @@ class IoJobs(ABC):
         it); the processes model starts no more pool processes than that."""
         return at_once
 
+    def per_loop(self, loop: int, loops: int) -> IoJobs:
+        """The jobs of event loop `loop` of `loops` that share this run (asyncio-threads): a
+        kind whose jobs share connections gives each loop its part of them (`loop_share`)."""
+        return self
+
     def counters(self) -> ServerCounters:
         """The kind's server's counters now (read between rounds, never inside one)."""
         raise NotImplementedError(f"{type(self).__name__} has no server to read")
@@ -133,6 +138,14 @@ class IoJobs(ABC):
     @abstractmethod
     def process_jobs(self, at_once: int) -> ProcessJobs:
         """The processes model's job, for a pool of `at_once` processes (asked in setup)."""
+
+
+def loop_share(connections: int | None, loop: int, loops: int) -> int | None:
+    """Loop `loop`'s part of `connections` split between `loops` event loops: the parts add up
+    to `connections`, but each loop has at least one (None, no bound, stays None)."""
+    if connections is None:
+        return None
+    return max(1, connections // loops + (loop < connections % loops))
 
 
 class Kind(ABC):

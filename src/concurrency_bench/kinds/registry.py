@@ -135,6 +135,8 @@ _ASYNCIO = (
     "asyncio-taskgroup",
     "asyncio-eager",
     "uvloop",
+    "asyncio-threads",
+    "uvloop-threads",
 )
 _ON_ASYNCIO = ("anyio-asyncio", "anyio-uvloop")
 _HTTP_EXTRA = "pip install 'concurrency-bench[http]'"

@@ -10,6 +10,7 @@ from concurrency_bench.report import formatting
 from concurrency_bench.report.formatting import NONE
 from concurrency_bench.report.rows import Table, TableRow
 from concurrency_bench.results import ModelResult, ResultsFile, RunSettings
+from concurrency_bench.results.records import gil_words
 from concurrency_bench.textsafe import visible
 
 MARK = "*"
@@ -224,7 +225,9 @@ def _python(env: dict[str, Any]) -> str:
     if not version:
         return ""
     implementation = _first(env, "python_implementation")
-    return f"{implementation or 'Python'} {version.split()[0]}"
+    free_threaded = env.get("python_free_threaded") is True
+    gil = gil_words(free_threaded, env.get("python_gil_enabled") is not False)
+    return f"{implementation or 'Python'} {version.split()[0]}" + (f" ({gil})" if gil else "")
 
 
 def _commit(env: dict[str, Any]) -> str:

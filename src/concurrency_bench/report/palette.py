@@ -1,10 +1,10 @@
 """One colour, marker and line style per model, the same in every figure and page.
 
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies), given to
-models in the registry's order; past its eight colours a dashed line tells models apart, and
-every model has a marker of its own, so the marker alone names a model (in grey print, or
-where the line style shows the interpreter). No matplotlib here: the HTML page's swatches use
-the same mapping.
+models in the registry's order; past its eight colours a dashed line (past sixteen, dash-dot)
+tells models apart, and every model has a marker of its own, so the marker alone names a model
+(in grey print, or where the line style shows the interpreter). No matplotlib here: the HTML
+page's swatches use the same mapping.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from typing import Protocol
 from concurrency_bench.runners import REGISTRY
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p", "H", "d")
-"""One per registered model: 14 of matplotlib's 15 filled markers (not "8", an octagon that
-reads as "o" and has no text character), each with a character for the page (GLYPHS); the
-look-alikes ("h" and "H", "D" and "d") go to models of other colours."""
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p", "H", "d", "8",
+           "$\u2663$", "$\u2665$")  # fmt: skip
+"""One per registered model: matplotlib's 15 filled markers, then two card suits (text
+markers), each with a character for the page (GLYPHS); the look-alikes ("h" and "H", "D" and
+"d", "8" and "o") go to models of other colours."""
+MODEL_LINES = ("-", "--", "-.")
+"""A model's line style by its round of the palette: solid, then dashed, then dash-dot."""
 EDGE = "#333333"
 """Marker edges: keeps the palette's yellow visible on white."""
 OTHER_COLOUR = "#777777"
@@ -44,6 +47,9 @@ GLYPHS = {
     "p": "\u2b1f",
     "H": "\u2b23",
     "d": "\u29eb",
+    "8": "\u2bc3",
+    "$\u2663$": "\u2663",
+    "$\u2665$": "\u2665",
 }
 """The text character that looks like each marker: a page's tables show a model's marker in
 its colour, so two models sharing a colour (past the palette's eight) still differ there."""
@@ -71,10 +77,8 @@ def model_style(model: str) -> Style:
     if model not in names:
         return Style(OTHER_COLOUR, "o", ":")
     index = names.index(model)
-    dashed = index >= len(OKABE_ITO)
-    return Style(
-        OKABE_ITO[index % len(OKABE_ITO)], MARKERS[index % len(MARKERS)], "--" if dashed else "-"
-    )
+    line = MODEL_LINES[min(index // len(OKABE_ITO), len(MODEL_LINES) - 1)]
+    return Style(OKABE_ITO[index % len(OKABE_ITO)], MARKERS[index % len(MARKERS)], line)
 
 
 class Row(Protocol):

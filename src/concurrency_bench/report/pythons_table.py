@@ -97,9 +97,20 @@ def render_grid(table: Grid) -> str:
     return text + ("\n" + "\n".join(notes) if notes else "")
 
 
+def builds_line(results: ResultsFile) -> str | None:
+    """ "3.13: GIL; 3.14t: free-threaded, GIL disabled", when a free-threaded build is among the
+    interpreters (None when none is: every column has a GIL)."""
+    infos = {m.python.label: m.python for _, m in results.models() if m.python is not None}
+    if not any(info.free_threaded for info in infos.values()):
+        return None
+    return visible("; ".join(f"{label}: {info.gil or 'GIL'}" for label, info in infos.items()))
+
+
 def render(results: ResultsFile) -> str:
-    """Every scenario's cross-interpreter table with a heading saying what is compared."""
-    parts = []
+    """Every scenario's cross-interpreter table with a heading saying what is compared, and
+    each interpreter's GIL when a free-threaded build is among them."""
+    builds = builds_line(results)
+    parts = [builds] if builds else []
     for block in results.scenarios:
         table = grid(block)
         if not table.labels:
@@ -110,4 +121,4 @@ def render(results: ResultsFile) -> str:
             f"change of overhead per job against {table.labels[0]}, one-sided Mann-Whitney U "
             "on the per-process values (the gate's test and verdicts)\n" + render_grid(table)
         )
-    return "\n\n".join(parts) + "\n" if parts else ""
+    return "\n\n".join(parts) + "\n" if len(parts) > bool(builds) else ""

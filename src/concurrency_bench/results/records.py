@@ -203,6 +203,14 @@ class ProcessRun(Record, frozen=True, kw_only=True):
         return statistics.median(r.value(metric) for r in self.values)
 
 
+def gil_words(free_threaded: bool, gil_enabled: bool) -> str:
+    """How an interpreter's GIL reads in tables: nothing for a build with a GIL, else
+    "free-threaded, GIL disabled" (or "enabled": PYTHON_GIL=1)."""
+    if not free_threaded:
+        return ""
+    return f"free-threaded, GIL {'enabled' if gil_enabled else 'disabled'}"
+
+
 class PythonInfo(Record, frozen=True, kw_only=True, omit_defaults=True):
     """The interpreter a row's workers ran under (`run --python`, `ab`): which one, and its build.
 
@@ -220,6 +228,16 @@ class PythonInfo(Record, frozen=True, kw_only=True, omit_defaults=True):
     """platform.python_implementation(), e.g. CPython."""
     build: str = ""
     """platform.python_build() and python_compiler(), e.g. "main, Jan 1 2024 GCC 12.2.0"."""
+    free_threaded: bool = False
+    """A free-threaded build (the Py_GIL_DISABLED build flag, labelled `3.14t`); absent: not."""
+    gil_enabled: bool = True
+    """sys._is_gil_enabled() when the interpreter was probed (always on before 3.13, and on a
+    free-threaded build run with PYTHON_GIL=1); absent: enabled."""
+
+    @property
+    def gil(self) -> str:
+        """Its GIL in words (`gil_words`): empty for a build with one."""
+        return gil_words(self.free_threaded, self.gil_enabled)
 
     def __post_init__(self) -> None:
         for name in ("label", "executable", "version", "implementation"):

@@ -162,6 +162,24 @@ REGISTRY: dict[str, ModelSpec] = {
             pool_cap=DEFAULT_MAX_PROCESSES,
             open_files_each=2,
         ),
+        # Models added later go last: figures give styles in this order (report/palette.py).
+        _spec(
+            "asyncio-threads",
+            "pool_size threads (default one per CPU), each gathering its share of the jobs "
+            "on its own asyncio event loop",
+        ),
+        _spec(
+            "uvloop-threads",
+            "asyncio-threads with a uvloop event loop in each thread",
+            requires=("uvloop",),
+        ),
+        _spec(
+            "interpreters",
+            f"an InterpreterPoolExecutor, one subinterpreter per job up to {DEFAULT_MAX_PROCESSES}",
+            min_python=(3, 14),
+            pooled=True,
+            pool_cap=DEFAULT_MAX_PROCESSES,
+        ),
     )
 }
 

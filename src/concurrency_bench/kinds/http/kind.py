@@ -28,6 +28,7 @@ from concurrency_bench.kinds.base import (
     ProcessJobs,
     Settings,
     Structured,
+    loop_share,
 )
 from concurrency_bench.kinds.http.clients import (
     DEFAULTS,
@@ -79,6 +80,10 @@ class HttpJobs(IoJobs):
     def at_most(self, at_once: int) -> int:
         """Pool processes to start: never more than the connections."""
         return min(at_once, self.connections) if self.connections else at_once
+
+    def per_loop(self, loop: int, loops: int) -> IoJobs:
+        """Event loop `loop`'s jobs: its part of the shared connections."""
+        return replace(self, connections=loop_share(self.connections, loop, loops))
 
     def counters(self) -> ServerCounters:
         """The server's CPU time and jobs answered (GET /stats)."""

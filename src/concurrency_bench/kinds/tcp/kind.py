@@ -30,6 +30,7 @@ from concurrency_bench.kinds.base import (
     ProcessJobs,
     Settings,
     Structured,
+    loop_share,
 )
 from concurrency_bench.kinds.limits import connections_fit, raise_nofile_limit
 from concurrency_bench.kinds.servers import Placement, ServerAddress, ServerCounters
@@ -71,6 +72,10 @@ class TcpJobs(IoJobs):
         if self.connections is None:
             return at_once
         return max(1, min(self.connections, at_once))
+
+    def per_loop(self, loop: int, loops: int) -> IoJobs:
+        """Event loop `loop`'s jobs: its part of the shared connections."""
+        return replace(self, connections=loop_share(self.connections, loop, loops))
 
     def counters(self) -> ServerCounters:
         """The ints server's CPU time and requests answered, over a connection of its own."""

@@ -44,7 +44,7 @@ FOOTER_CHARS = 170
 FOOTER_LINE_IN = 0.14
 """Height of one 7-point footer line, in inches."""
 MARKER_SIZE = 6.5
-"""A line's markers, in points: large enough that the 14 models' shapes tell apart."""
+"""A line's markers, in points: large enough that every model's shape tells apart."""
 ELLIPSIS = "\u2026"
 PLAIN: Final[dict[str, Any]] = {"parse_math": False, "usetex": False}
 """Text properties that draw a string as it is: a name with `$...$` is not mathtext, nor TeX."""
