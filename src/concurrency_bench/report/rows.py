@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from concurrency_bench.analysis.verdict import ranked
+from concurrency_bench.quantities import duration
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
-from concurrency_bench.summaries import gc_heavy, server_bound
+from concurrency_bench.summaries import cpu_bound, gc_heavy, server_bound
 from concurrency_bench.workload import Scenario
 
 BASELINE_MODEL = "sync"
@@ -156,6 +157,18 @@ def gc_note(model: ModelResult) -> str | None:
     return f"GC {share:.0%} of the wall: try --gc off or gc.freeze()"
 
 
+def cpu_note(model: ModelResult) -> str | None:
+    """ "CPU-bound: 96 ms CPU/round (9.6 µs/job) vs 50 ms ideal" when the rounds' CPU, not their
+    waiting, set the wall (summaries.cpu_bound, on the medians)."""
+    if not model.measured:
+        return None
+    cpu_s = model.cpu.median
+    if not cpu_bound(cpu_s, model.wall.median, model.ideal_s):
+        return None
+    per_job, ideal = duration(cpu_s / model.jobs), duration(model.ideal_s)
+    return f"CPU-bound: {duration(cpu_s)} CPU/round ({per_job}/job) vs {ideal} ideal"
+
+
 def notes(model: ModelResult) -> tuple[str, ...]:
     """Why a row is unranked or doubtful, then how the model ran (pool size, backend)."""
     found: list[str] = []
@@ -177,9 +190,7 @@ def notes(model: ModelResult) -> tuple[str, ...]:
     if busy is not None:
         bound = "server-bound: " if server_bound(busy) else ""
         found.append(f"{bound}server busy {busy:.0%} of the round")
-    note = gc_note(model)
-    if note is not None:
-        found.append(note)
+    found += [n for n in (cpu_note(model), gc_note(model)) if n is not None]
     if model.settings:
         found.append(settings_text(model.settings))
     return tuple(found)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from concurrency_bench.report.rows import notes
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioKey, block_rows, row_label
 from concurrency_bench.runners import REGISTRY
-from concurrency_bench.summaries import quartiles
+from concurrency_bench.summaries import cpu_bound, quartiles
 from concurrency_bench.workload import Scenario, uniform_name
 
 Axes = tuple[str, str | None, str | None]
@@ -48,6 +48,15 @@ class Point:
     memory_per_job_bytes: float | None
     pool: int | None
     """How many jobs the model ran at once when a pool capped it below `jobs`, else None."""
+    cpu_s: float = 0.0
+    """The median CPU time of a round."""
+    ideal_s: float = 0.0
+    """The round's ideal wall time."""
+
+    @property
+    def cpu_bound(self) -> bool:
+        """Whether CPU, not waiting, set the round's wall (summaries.cpu_bound)."""
+        return cpu_bound(self.cpu_s, self.wall_s.median, self.ideal_s)
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,8 @@ def point(result: ModelResult) -> Point:
         wall_s=Band.of(result.values("wall")),
         memory_per_job_bytes=result.memory_per_job_bytes,
         pool=pool_of(result),
+        cpu_s=result.cpu.median,
+        ideal_s=result.ideal_s,
     )
 
 
