@@ -9,14 +9,15 @@ import io
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
-from concurrency_bench.report import ci_benchmark, render
+from concurrency_bench.report import ci_benchmark, pythons_table, render
 from concurrency_bench.report.figures.series import scaling_groups
 from concurrency_bench.report.pyperf_export import export, to_json
 from concurrency_bench.report.rows import cpu_note, notes
 from concurrency_bench.report.saturation import crossing, lines, series_line
-from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.results import ModelResult, PythonInfo, ResultsFile
 from concurrency_bench.summaries import CPU_BUSY_FRACTION, cpu_bound
 from factories import model_result, results_file, scenario, with_gc
 
@@ -172,3 +173,22 @@ def test_pyperf_loads_the_gc_metadata(tmp_path: Path) -> None:
     loaded = pyperf.BenchmarkSuite.load(str(path)).get_benchmarks()[0]
     assert loaded.get_metadata()["gc_share"] == pytest.approx(0.03 / 0.07)
     assert loaded.get_runs()[0].get_metadata()["gc_median_s"] == pytest.approx(0.03)
+
+
+def test_the_cross_interpreter_table_shows_each_interpreters_gc_share() -> None:
+    s = scenario(1_000, 50.0)
+    rows = []
+    for label, gc_s in (("3.11", 0.03), ("3.13", 0.014)):
+        info = PythonInfo(label=label, executable="/p", version=label, implementation="CPython")
+        model = model_result("asyncio-gather", s, walls=[0.07] * 3)
+        rows.append(msgspec.structs.replace(with_gc(model, [gc_s] * 3), python=info))
+    plain = model_result("trio", s, walls=[0.08] * 3)
+    info = PythonInfo(label="3.11", executable="/p", version="3.11", implementation="CPython")
+    rows.append(msgspec.structs.replace(plain, python=info))
+    table = pythons_table.render(results_file([(s, rows)]))
+    head, _, *body = table.splitlines()[1:]
+    assert "3.11 GC" in head and "3.13 GC" in head
+    gathered = next(line for line in body if line.startswith("asyncio-gather"))
+    assert "43%" in gathered.split() and "20%" in gathered.split()  # 30 / 70 ms, 14 / 70 ms
+    trio = next(line for line in body if line.startswith("trio"))
+    assert "-" in trio.split()  # rounds without GC figures
