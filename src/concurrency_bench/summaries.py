@@ -24,8 +24,6 @@ server-bound: the server, not the model, may be what was measured."""
 GC_HEAVY_FRACTION = 1 / 3
 """A row whose rounds spend more than this share of their wall in the garbage collector gets
 a note saying so, with what a user could try."""
-CPU_BUSY_FRACTION = 0.5
-"""A CPU-bound row's worker was on the CPU for at least this share of its round's wall..."""
 QUANTILE_INTERVALS = 1000
 """A sample is summarised by its quantiles at q = i / 1000 (1001 points) for pooling."""
 
@@ -103,12 +101,12 @@ def gc_heavy(gc_share: float) -> bool:
     return gc_share > GC_HEAVY_FRACTION
 
 
-def cpu_bound(cpu_s: float, wall_s: float, ideal_s: float) -> bool:
-    """Whether a round's CPU time, not its waiting, set its wall: the worker was busy for most
-    of the round (CPU_BUSY_FRACTION) and its CPU alone took longer than the ideal round, so no
-    loop could have finished within the wait; lateness then grows with the job count. Never
-    for an ideal of 0 (no wait to compare with)."""
-    return ideal_s > 0 and cpu_s >= ideal_s and cpu_s >= CPU_BUSY_FRACTION * wall_s
+def cpu_bound(cpu_s: float, ideal_s: float) -> bool:
+    """Whether a round's CPU time, not its waiting, set its wall: its CPU alone took at least
+    the ideal round, so no loop could have finished within the wait (wall >= CPU >= ideal) and
+    lateness grows with the job count. Not "wall close to CPU": on a loaded machine the worker
+    waits for a core too, and its wall grows past its CPU. Never for an ideal of 0."""
+    return ideal_s > 0 and cpu_s >= ideal_s
 
 
 def quantile_points(

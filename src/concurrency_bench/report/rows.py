@@ -159,11 +159,11 @@ def gc_note(model: ModelResult) -> str | None:
 
 def cpu_note(model: ModelResult) -> str | None:
     """ "CPU-bound: 96 ms CPU/round (9.6 µs/job) vs 50 ms ideal" when the rounds' CPU, not their
-    waiting, set the wall (summaries.cpu_bound, on the medians)."""
+    waiting, set the wall (summaries.cpu_bound, on the median CPU)."""
     if not model.measured:
         return None
     cpu_s = model.cpu.median
-    if not cpu_bound(cpu_s, model.wall.median, model.ideal_s):
+    if not cpu_bound(cpu_s, model.ideal_s):
         return None
     per_job, ideal = duration(cpu_s / model.jobs), duration(model.ideal_s)
     return f"CPU-bound: {duration(cpu_s)} CPU/round ({per_job}/job) vs {ideal} ideal"

@@ -12,8 +12,9 @@ from concurrency_bench.report.figures.series import Point, ScalingGroup, Series,
 from concurrency_bench.results import ResultsFile
 
 HEADING = (
-    "Where each model stops being I/O-bound (CPU-bound: the worker's CPU time per round is "
-    "above the ideal round and at least half its wall, so lateness grows with the jobs)"
+    "Where each model stops being I/O-bound (CPU-bound: the worker's CPU time per round is at "
+    "least the ideal round, so the round lasts as long as its CPU work and lateness grows "
+    "with the jobs)"
 )
 
 

@@ -56,7 +56,7 @@ class Point:
     @property
     def cpu_bound(self) -> bool:
         """Whether CPU, not waiting, set the round's wall (summaries.cpu_bound)."""
-        return cpu_bound(self.cpu_s, self.wall_s.median, self.ideal_s)
+        return cpu_bound(self.cpu_s, self.ideal_s)
 
 
 @dataclass(frozen=True)
