@@ -55,6 +55,18 @@ def test_a_cpu_bound_row_says_its_cpu_per_round_and_per_job_against_the_ideal() 
     assert cpu_note(unmeasured) is None
 
 
+def test_a_pool_that_made_jobs_queue_is_never_called_cpu_bound() -> None:
+    s = scenario(1_000, 50.0)
+    queued = model_result(
+        "processes", s, walls=[0.870] * 3, cpus=[0.119] * 3, settings={"processes": 61}
+    )
+    assert cpu_note(queued) is None  # the queue (1,000 jobs 61 at a time) set the wall
+    per_job = model_result(
+        "threads", s, walls=[0.165] * 3, cpus=[0.151] * 3, settings={"threads": 1_000}
+    )
+    assert (cpu_note(per_job) or "").startswith("CPU-bound: 151 ms CPU/round (151 µs/job)")
+
+
 # -- the sweep's lines -----------------------------------------------------------------------
 
 

@@ -103,9 +103,10 @@ def gc_heavy(gc_share: float) -> bool:
 
 def cpu_bound(cpu_s: float, ideal_s: float) -> bool:
     """Whether a round's CPU time, not its waiting, set its wall: its CPU alone took at least
-    the ideal round, so no loop could have finished within the wait (wall >= CPU >= ideal) and
-    lateness grows with the job count. Not "wall close to CPU": on a loaded machine the worker
-    waits for a core too, and its wall grows past its CPU. Never for an ideal of 0."""
+    the ideal round, so a single loop could not finish within the wait (its wall is at least
+    its CPU) and lateness grows with the job count. Not "wall close to CPU": on a loaded
+    machine the worker waits for a core too, and its wall grows past its CPU. Never for an
+    ideal of 0."""
     return ideal_s > 0 and cpu_s >= ideal_s
 
 

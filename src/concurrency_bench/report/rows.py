@@ -15,6 +15,7 @@ from concurrency_bench.analysis.verdict import ranked
 from concurrency_bench.quantities import duration
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
+from concurrency_bench.runners import REGISTRY
 from concurrency_bench.summaries import cpu_bound, gc_heavy, server_bound
 from concurrency_bench.workload import Scenario
 
@@ -149,6 +150,15 @@ def _divide(numerator: float, denominator: float) -> float | None:
     return numerator / denominator
 
 
+def pool_of(result: ModelResult) -> int | None:
+    """The pool size a pooled model ran with when it was below the job count, else None."""
+    spec = REGISTRY.get(result.model)
+    if spec is None or not spec.pooled:
+        return None
+    sizes = [v for v in result.settings.values() if isinstance(v, int) and not isinstance(v, bool)]
+    return sizes[0] if sizes and sizes[0] < result.jobs else None
+
+
 def gc_note(model: ModelResult) -> str | None:
     """ "GC 54% of the wall ..." when the collector took more than a third of the rounds."""
     share = model.gc_share
@@ -159,8 +169,9 @@ def gc_note(model: ModelResult) -> str | None:
 
 def cpu_note(model: ModelResult) -> str | None:
     """ "CPU-bound: 96 ms CPU/round (9.6 µs/job) vs 50 ms ideal" when the rounds' CPU, not their
-    waiting, set the wall (summaries.cpu_bound, on the median CPU)."""
-    if not model.measured:
+    waiting, set the wall (summaries.cpu_bound, on the median CPU); never when a pool made the
+    jobs queue (threads or processes below the job count), where the queue may be what set it."""
+    if not model.measured or pool_of(model) is not None:
         return None
     cpu_s = model.cpu.median
     if not cpu_bound(cpu_s, model.ideal_s):

@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.report.rows import notes
+from concurrency_bench.report.rows import notes, pool_of
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioKey, block_rows, row_label
-from concurrency_bench.runners import REGISTRY
 from concurrency_bench.summaries import cpu_bound, quartiles
 from concurrency_bench.workload import Scenario, uniform_name
 
@@ -55,8 +54,9 @@ class Point:
 
     @property
     def cpu_bound(self) -> bool:
-        """Whether CPU, not waiting, set the round's wall (summaries.cpu_bound)."""
-        return cpu_bound(self.cpu_s, self.ideal_s)
+        """Whether CPU, not waiting, set the round's wall (summaries.cpu_bound; never when a
+        pool made the jobs queue: the queue may be what set it)."""
+        return self.pool is None and cpu_bound(self.cpu_s, self.ideal_s)
 
 
 @dataclass(frozen=True)
@@ -118,15 +118,6 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         out.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
     return out
-
-
-def pool_of(result: ModelResult) -> int | None:
-    """The pool size a pooled model ran with when it was below the job count, else None."""
-    spec = REGISTRY.get(result.model)
-    if spec is None or not spec.pooled:
-        return None
-    sizes = [v for v in result.settings.values() if isinstance(v, int) and not isinstance(v, bool)]
-    return sizes[0] if sizes and sizes[0] < result.jobs else None
 
 
 def point(result: ModelResult) -> Point:
