@@ -62,7 +62,7 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
             lines += ["", escape(note)]
         lines += verdict_lines(table)
     for name, rows in saturation.lines(results):
-        lines += ["", f"## {escape(name)}: where each model stops being I/O-bound", ""]
+        lines += ["", f"**{escape(name)}: where each model stops being I/O-bound**", ""]
         lines += [f"{escape(saturation.HEADING)}:", "", *(f"- {escape(row)}" for row in rows)]
     lines += ["", escape(cells.LEGEND)]
     return "\n".join(lines) + "\n"
