@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import msgspec
+
 from concurrency_bench.results import (
+    GcRound,
     Lateness,
     ModelResult,
     ProcessRun,
@@ -114,3 +117,21 @@ def results_file(
         scenarios=tuple(ScenarioResults(scenario=s, models=tuple(models)) for s, models in blocks),
         partial=partial,
     )
+
+
+def with_gc(model: ModelResult, gc_seconds: Sequence[float]) -> ModelResult:
+    """The model with each round's time in collections set (full collections only)."""
+    rounds = iter(gc_seconds)
+    runs = tuple(
+        msgspec.structs.replace(
+            run,
+            values=tuple(
+                msgspec.structs.replace(
+                    r, gc=GcRound(collections=(0, 0, 1), seconds=(0.0, 0.0, next(rounds)))
+                )
+                for r in run.values
+            ),
+        )
+        for run in model.runs
+    )
+    return msgspec.structs.replace(model, runs=runs)

@@ -122,7 +122,7 @@ def test_quick_suite_writes_every_output(tmp_path: Path) -> None:
     assert sorted((r["scenario"], r["model"]) for r in rows) == sorted(pairs)
     ci = json.loads((out / "ci-benchmark.json").read_text(encoding="utf-8"))
     assert ci == ci_export.entries(results)
-    assert len(ci) == 2 * sum(m.ranked for _, m in results.models())
+    assert len(ci) == sum((2 + m.has_gc) * m.ranked for _, m in results.models())
 
     page = (out / "latest.html").read_text(encoding="utf-8")
     assert "https://" not in page and "http://" not in page

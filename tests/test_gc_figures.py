@@ -6,10 +6,8 @@ from __future__ import annotations
 import gc
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-import msgspec
 import pytest
 
 from concurrency_bench.analysis.gate import METRICS, compare, compare_models
@@ -20,33 +18,15 @@ from concurrency_bench.engine.gc_meter import GcMeter
 from concurrency_bench.engine.interpreters import probe_all
 from concurrency_bench.report.rows import build_table, gc_note
 from concurrency_bench.report.verdict_text import lines
-from concurrency_bench.results import GcRound, ModelResult, Round, load
+from concurrency_bench.results import GcRound, Round, load
 from concurrency_bench.results.schema import decode
 from concurrency_bench.runners import REGISTRY
 from concurrency_bench.summaries import GC_HEAVY_FRACTION
 from concurrency_bench.workload import Scenario
-from factories import model_result, results_file, scenario
+from factories import model_result, results_file, scenario, with_gc
 from fault_runners import SPECS
 
 TINY = Scenario.uniform(3, 0.01, ints_per_job=5)
-
-
-def with_gc(model: ModelResult, gc_seconds: Sequence[float]) -> ModelResult:
-    """The model with each round's time in collections set (full collections only)."""
-    rounds = iter(gc_seconds)
-    runs = tuple(
-        msgspec.structs.replace(
-            run,
-            values=tuple(
-                msgspec.structs.replace(
-                    r, gc=GcRound(collections=(0, 0, 1), seconds=(0.0, 0.0, next(rounds)))
-                )
-                for r in run.values
-            ),
-        )
-        for run in model.runs
-    )
-    return msgspec.structs.replace(model, runs=runs)
 
 
 # -- the meter ---------------------------------------------------------------------------

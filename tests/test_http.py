@@ -62,7 +62,7 @@ def test_clients_stay_apart_in_the_tables_ci_json_and_pyperf(tmp_path: Path) -> 
     assert "threads + requests" in out and "threads + urllib3" in out
     ci = json.loads((tmp_path / "ci-benchmark.json").read_text(encoding="utf-8"))
     names = [entry["name"] for entry in ci]
-    assert len(names) == len(set(names)) == 4  # two rows x (overhead, wall)
+    assert len(names) == len(set(names)) == 6  # two rows x (overhead, wall, gc)
     assert any("threads + urllib3" in name for name in names)
     csv = (tmp_path / "latest.csv").read_text(encoding="utf-8")
     assert "requests" in csv and "urllib3" in csv

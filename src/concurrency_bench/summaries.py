@@ -101,6 +101,15 @@ def gc_heavy(gc_share: float) -> bool:
     return gc_share > GC_HEAVY_FRACTION
 
 
+def cpu_bound(cpu_s: float, ideal_s: float) -> bool:
+    """Whether a round's CPU time, not its waiting, set its wall: its CPU alone took at least
+    the ideal round, so a single loop could not finish within the wait (its wall is at least
+    its CPU) and lateness grows with the job count. Not "wall close to CPU": on a loaded
+    machine the worker waits for a core too, and its wall grows past its CPU. Never for an
+    ideal of 0."""
+    return ideal_s > 0 and cpu_s >= ideal_s
+
+
 def quantile_points(
     sorted_values: Sequence[float], intervals: int = QUANTILE_INTERVALS
 ) -> list[float]:

@@ -34,7 +34,14 @@ from concurrency_bench.cli.measuring import (
     prove_outputs,
 )
 from concurrency_bench.cli.signals import interrupt_signals
-from concurrency_bench.cli.sweep_plan import Point, Probe, plan, probe_from, probe_jobs
+from concurrency_bench.cli.sweep_plan import (
+    Point,
+    Probe,
+    check_sizes_fit,
+    plan,
+    probe_from,
+    probe_jobs,
+)
 from concurrency_bench.engine import (
     MAX_ROUNDS,
     MAX_WARMUP,
@@ -171,6 +178,8 @@ def main(args: argparse.Namespace) -> int:
     """Probe, plan, measure every point that fits in one engine call, write one file."""
     specs = specs_from_args(args)
     scenarios = scenarios_of(args)  # bad --io/--connections: one line before anything runs
+    memory = available_bytes()
+    check_sizes_fit(scenarios, specs, args.pool_size, memory)  # and a size that fits no model
     out: Path = args.out
     prove_outputs(out)
     options = EngineOptions(
@@ -182,7 +191,7 @@ def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     received = interrupt_signals()  # the probe too stops on SIGTERM and SIGHUP
     probes = probe(specs, args, args.quiet or not sys.stderr.isatty())
-    points = plan(scenarios, specs, probes, options, args.budget_s, available_bytes())
+    points = plan(scenarios, specs, probes, options, args.budget_s, memory)
     pairs = [(p.scenario, p.spec) for p in points if p.reason is None]
     measured = measure(pairs, options, quiet=args.quiet, received=received)
     results = with_points(measured.results, points, options, _sweep_notes(args.budget_s, probes))

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from concurrency_bench.engine import EngineOptions, estimate_memory
+from concurrency_bench.errors import InputError
 from concurrency_bench.quantities import duration, size
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
@@ -129,3 +130,24 @@ def plan(
                     stopped[spec.name] = f"out of memory from {scenario.jobs:,} jobs"
             points.append(Point(scenario, spec, estimate, reason))
     return points
+
+
+def check_sizes_fit(
+    scenarios: Sequence[Scenario],
+    specs: Sequence[ModelSpec],
+    pool_size: int | None,
+    memory_bytes: int | None,
+) -> None:
+    """Bad input (one line, before any probe) when a size fits none of the models in memory:
+    every point there would be "not run". A size only some models fit runs those."""
+    if memory_bytes is None:
+        return
+    for scenario in sorted(scenarios, key=lambda s: s.jobs):
+        needs = [estimate_memory(scenario, [spec], pool_size=pool_size) for spec in specs]
+        least = min((n for n in needs if n is not None), key=lambda n: n.total_bytes, default=None)
+        if least is not None and least.total_bytes > memory_bytes:
+            raise InputError(
+                f"`jobs` {scenario.jobs:,} would need about {size(least.total_bytes)} of memory "
+                f"even for the leanest model asked for ({least.model}), more than the "
+                f"{size(memory_bytes)} available; give smaller --jobs or --ints"
+            )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from concurrency_bench.engine.interpreters import Interpreter
+from concurrency_bench.engine.thread_room import thread_room
 from concurrency_bench.errors import InputError
 from concurrency_bench.kinds.registry import get_kind
 from concurrency_bench.quantities import duration
@@ -187,6 +188,14 @@ def not_measured(
         why = (
             f"would take {duration(estimate)} per round, {how} "
             f"(budget {options.sequential_budget_s:g} s)"
+        )
+        return model_row(spec, scenario, "not-run", why, python=info)
+    threads = spec.threads(scenario.jobs, options.pool_size)
+    room = thread_room() if threads else None
+    if room is not None and threads > room.threads:
+        why = (
+            f"would start {threads:,} threads, more than the {room.threads:,} this machine has "
+            f"room for ({room.limit}); give --pool-size"
         )
         return model_row(spec, scenario, "not-run", why, python=info)
     return None

@@ -4,7 +4,9 @@ The action reads a JSON list of {name, unit, value, range, extra}; it charts `va
 name across commits and parses `range` as "± number"; like every output here, that number
 is the full IQR of the rounds (formatting.SPREAD_LEGEND). Two entries per ranked row, named
 by its key (`seed / asyncio-gather (3.13): wall`, so each interpreter is a series of its own):
-the median overhead per job (what the compare gate watches) and the median wall.
+the median overhead per job (what the compare gate watches) and the median wall, and a third,
+the median time in the garbage collector per round, for rows whose rounds recorded it (its
+share of the wall in `extra`).
 Models that failed, summed wrong or did not run have no figure worth charting and are left
 out; the results file and the tables still say what happened to them.
 """
@@ -49,7 +51,8 @@ def _extra(scenario: Scenario, model: ModelResult) -> str:
 
 
 def entries(results: ResultsFile) -> list[dict[str, Any]]:
-    """One overhead-per-job (µs) and one wall-time (ms) entry per ranked row."""
+    """One overhead-per-job (µs), one wall-time (ms) and one GC-time (ms) entry per ranked
+    row (GC where its rounds recorded it)."""
     out: list[dict[str, Any]] = []
     for scenario, key, model in keyed_models(results):
         if not model.ranked:
@@ -58,6 +61,10 @@ def entries(results: ResultsFile) -> list[dict[str, Any]]:
         extra = _extra(scenario, model)
         out.append(_entry(f"{base}: overhead per job", "us", model.overhead_per_job_us, extra))
         out.append(_entry(f"{base}: wall", "ms", model.wall.scaled(1e3), extra))
+        if model.has_gc:
+            gc = Summary.of(model.values("gc")).scaled(1e3)
+            share = f"\nGC {model.gc_share or 0.0:.1%} of the wall (median of the rounds)"
+            out.append(_entry(f"{base}: gc", "ms", gc, extra + share))
     return out
 
 

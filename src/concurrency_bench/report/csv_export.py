@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from concurrency_bench.report.formatting import settings_text
-from concurrency_bench.report.rows import Table, TableRow
+from concurrency_bench.report.rows import Table, TableRow, cpu_note
 from concurrency_bench.results import ModelResult, ResultsFile
+from concurrency_bench.summaries import Summary
 from concurrency_bench.textsafe import visible
 from concurrency_bench.workload import Scenario
 
@@ -59,6 +60,11 @@ def _late(field: str) -> Callable[[CsvRow], Cell]:
     )
 
 
+def _gc_median(model: ModelResult) -> float | None:
+    """The median seconds in the collector per round; None where rounds did not record it."""
+    return Summary.of(model.values("gc")).median if model.has_gc else None
+
+
 CSV_COLUMNS: tuple[tuple[str, Callable[[CsvRow], Cell]], ...] = (
     ("scenario", lambda r: r.scenario.name),
     ("jobs", lambda r: r.scenario.jobs),
@@ -79,6 +85,10 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[CsvRow], Cell]], ...] = (
     ("overhead_iqr_s", _measured(lambda r: r.result.overhead.iqr)),
     ("overhead_per_job_median_s", _measured(lambda r: r.result.overhead.median / r.result.jobs)),
     ("cpu_median_s", _measured(lambda r: r.result.cpu.median)),
+    ("cpu_per_job_median_s", _measured(lambda r: r.result.cpu.median / r.result.jobs)),
+    ("cpu_bound", _measured(lambda r: cpu_note(r.result) is not None)),
+    ("gc_median_s", _measured(lambda r: _gc_median(r.result))),
+    ("gc_share", _measured(lambda r: r.result.gc_share)),
     ("ideal_s", lambda r: r.result.ideal_s),
     ("speedup_vs_sync", lambda r: r.row.speedup),
     ("speedup_baseline", lambda r: r.row.baseline if r.row.speedup is not None else None),

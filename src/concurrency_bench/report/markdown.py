@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from concurrency_bench.report import cells, columns, verdict_text
+from concurrency_bench.report import cells, columns, saturation, verdict_text
 from concurrency_bench.report.rows import Table
 from concurrency_bench.results import ResultsFile
 from concurrency_bench.textsafe import visible
@@ -61,5 +61,8 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
         for note in cells.footnotes(table):
             lines += ["", escape(note)]
         lines += verdict_lines(table)
+    for name, rows in saturation.lines(results):
+        lines += ["", f"**{escape(name)}: where each model stops being I/O-bound**", ""]
+        lines += [f"{escape(saturation.HEADING)}:", "", *(f"- {escape(row)}" for row in rows)]
     lines += ["", escape(cells.LEGEND)]
     return "\n".join(lines) + "\n"

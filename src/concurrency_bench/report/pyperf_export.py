@@ -10,11 +10,16 @@ times, so the wall benchmark has them as they are and the overhead one as wall -
 CPU one has none (the worker does not time a warm-up's CPU). Metadata is flattened to
 pyperf's one-level mapping of non-empty one-line strings and numbers, with pyperf's own
 names where it has one (cpu_model_name, cpu_count, python_version, platform, date, ...).
+The garbage collector's figures (rows whose rounds recorded them) are metadata, not a
+benchmark, since a round without a collection has a time of zero: per run `gc_median_s` and
+`gc_collections` (every generation, over its rounds), per benchmark `gc_share` (the median
+share of the wall).
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,6 +111,18 @@ def _values(model: ModelResult, run: ProcessRun, metric: str) -> tuple[list[floa
     return [w for w in warmups if w >= 0], [r.overhead_s * per_job for r in run.values]
 
 
+def _gc_metadata(run: ProcessRun) -> Metadata:
+    """A worker's collections over its measured rounds (none when they were not recorded)."""
+    figures = [r.gc for r in run.values]
+    if not figures or any(f is None for f in figures):
+        return {}
+    recorded = [f for f in figures if f is not None]
+    return {
+        "gc_median_s": statistics.median(f.total_s for f in recorded),
+        "gc_collections": sum(sum(f.collections) for f in recorded),
+    }
+
+
 def benchmark(
     scenario: Scenario, key: RowKey, model: ModelResult, metric: str
 ) -> tuple[dict[str, Any] | None, str | None]:
@@ -126,6 +143,7 @@ def benchmark(
             metadata["worker_pid"] = run.pid
         if run.rss_peak_bytes is not None:
             metadata["mem_max_rss"] = run.rss_peak_bytes
+        metadata.update(_gc_metadata(run))
         if metadata:
             data["metadata"] = metadata
         runs.append(data)
@@ -142,6 +160,8 @@ def benchmark(
     }
     if key.interpreter is not None:
         metadata["interpreter"] = key.interpreter
+    if model.has_gc and model.gc_share is not None:
+        metadata["gc_share"] = model.gc_share
     metadata.update(flatten(dict(model.settings), "model_"))
     return {"metadata": metadata, "runs": runs}, None
 

@@ -1,6 +1,8 @@
 """The cross-interpreter table (`run --python A,B,...`): models as rows, interpreters as columns.
 
-For each interpreter the median wall time and overhead per job; for each after the first,
+For each interpreter the median wall time, overhead per job and the garbage collector's share
+of the wall (so 3.13's and 3.14's collectors are compared on the same footing; "-" where the
+rounds did not record it); for each after the first,
 the change of overhead per job against the first with the gate's verdict and p-value (its
 one-sided rank test on per-process values, analysis/gate.py), so "3.13 is faster" is said
 only when the processes support it. Rows that did not run say why under the table.
@@ -50,11 +52,13 @@ def grid(block: ScenarioResults) -> Grid:
 
 def _figures(model: ModelResult | None) -> list[str]:
     if model is None:
-        return ["", ""]
+        return ["", "", ""]
     if not model.ranked:
-        return [model.status, ""]
+        return [model.status, "", ""]
     wall = formatting.number(model.wall.median * 1e3)
-    return [wall, formatting.number(model.overhead_per_job_us.median)]
+    share = model.gc_share if model.has_gc else None
+    gc = "-" if share is None else f"{share:.0%}"
+    return [wall, formatting.number(model.overhead_per_job_us.median), gc]
 
 
 def _change(pair: ComparedPair) -> str:
@@ -69,7 +73,7 @@ def render_grid(table: Grid) -> str:
     first = table.labels[0]
     headers = ["model"]
     for label in table.labels:
-        headers += [f"{label} wall ms", f"{label} µs/job"]
+        headers += [f"{label} wall ms", f"{label} µs/job", f"{label} GC"]
         if label != first:
             headers.append(f"{label} vs {first}")
     lines: list[list[str]] = []
@@ -117,7 +121,8 @@ def render(results: ResultsFile) -> str:
             continue
         scenario = block.scenario
         parts.append(
-            f"{scenario.name}: median wall (ms) and overhead per job (µs) per interpreter; "
+            f"{scenario.name}: median wall (ms), overhead per job (µs) and the collector's "
+            "share of the wall (GC) per interpreter; "
             f"change of overhead per job against {table.labels[0]}, one-sided Mann-Whitney U "
             "on the per-process values (the gate's test and verdicts)\n" + render_grid(table)
         )

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from concurrency_bench.analysis.verdict import ranked
+from concurrency_bench.quantities import duration
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
-from concurrency_bench.summaries import gc_heavy, server_bound
+from concurrency_bench.runners import REGISTRY
+from concurrency_bench.summaries import cpu_bound, gc_heavy, server_bound
 from concurrency_bench.workload import Scenario
 
 BASELINE_MODEL = "sync"
@@ -148,12 +150,34 @@ def _divide(numerator: float, denominator: float) -> float | None:
     return numerator / denominator
 
 
+def pool_of(result: ModelResult) -> int | None:
+    """The pool size a pooled model ran with when it was below the job count, else None."""
+    spec = REGISTRY.get(result.model)
+    if spec is None or not spec.pooled:
+        return None
+    sizes = [v for v in result.settings.values() if isinstance(v, int) and not isinstance(v, bool)]
+    return sizes[0] if sizes and sizes[0] < result.jobs else None
+
+
 def gc_note(model: ModelResult) -> str | None:
     """ "GC 54% of the wall ..." when the collector took more than a third of the rounds."""
     share = model.gc_share
     if share is None or not gc_heavy(share):
         return None
     return f"GC {share:.0%} of the wall: try --gc off or gc.freeze()"
+
+
+def cpu_note(model: ModelResult) -> str | None:
+    """ "CPU-bound: 96 ms CPU/round (9.6 µs/job) vs 50 ms ideal" when the rounds' CPU, not their
+    waiting, set the wall (summaries.cpu_bound, on the median CPU); never when a pool made the
+    jobs queue (threads or processes below the job count), where the queue may be what set it."""
+    if not model.measured or pool_of(model) is not None:
+        return None
+    cpu_s = model.cpu.median
+    if not cpu_bound(cpu_s, model.ideal_s):
+        return None
+    per_job, ideal = duration(cpu_s / model.jobs), duration(model.ideal_s)
+    return f"CPU-bound: {duration(cpu_s)} CPU/round ({per_job}/job) vs {ideal} ideal"
 
 
 def notes(model: ModelResult) -> tuple[str, ...]:
@@ -177,9 +201,7 @@ def notes(model: ModelResult) -> tuple[str, ...]:
     if busy is not None:
         bound = "server-bound: " if server_bound(busy) else ""
         found.append(f"{bound}server busy {busy:.0%} of the round")
-    note = gc_note(model)
-    if note is not None:
-        found.append(note)
+    found += [n for n in (cpu_note(model), gc_note(model)) if n is not None]
     if model.settings:
         found.append(settings_text(model.settings))
     return tuple(found)

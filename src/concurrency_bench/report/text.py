@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from concurrency_bench.report import cells, columns, verdict_text
+from concurrency_bench.report import cells, columns, saturation, verdict_text
 from concurrency_bench.report.rows import Table
 from concurrency_bench.results import ResultsFile
 
@@ -84,4 +84,12 @@ def render(results: ResultsFile, tables: Sequence[Table]) -> str:
         for table in tables
     ]
     head = cells.join_lines([cells.partial_line(results), cells.environment_line(results)])
+    blocks += [render_saturation(name, rows) for name, rows in saturation.lines(results)]
     return "\n\n".join([head, *blocks, textwrap.fill(cells.LEGEND, WIDTH)]) + "\n"
+
+
+def render_saturation(name: str, rows: Sequence[str]) -> str:
+    """A sweep's workload: where each model stops being I/O-bound, one wrapped line a row."""
+    lines = [wrap(f"{name}: {saturation.HEADING}:", WIDTH)]
+    lines += [textwrap.indent(wrap(row, WIDTH - 4), "    ")[2:] for row in rows]
+    return "\n".join(lines)

@@ -43,6 +43,9 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_de
     open_files_each: int = 0
     """File descriptors each job running at once keeps open (a pool process's pipes): the
     worker raises its open-file limit for them when it must."""
+    threads_each: int = 0
+    """OS threads each job running at once starts (a thread per job): the engine does not run
+    the model past the threads the machine has room for (engine/thread_room.py)."""
     client: ClientSpec | None = None
     """The client library of the row (`asyncio-gather + aiohttp`), for a kind that has them
     (None: the kind's own jobs); `with_client` makes such a spec."""
@@ -72,6 +75,10 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_de
     def open_files(self, jobs: int, pool_size: int | None = None) -> int:
         """Descriptors the model itself keeps open while it runs `jobs` (beyond the worker's)."""
         return self.open_files_each * self.concurrency(jobs, pool_size)
+
+    def threads(self, jobs: int, pool_size: int | None = None) -> int:
+        """OS threads the model itself starts to run `jobs` (beyond the worker's own)."""
+        return self.threads_each * self.concurrency(jobs, pool_size)
 
     def unavailable_reason(self, *, try_import: bool = True) -> str | None:
         """Why this model cannot run here, or None when it can: its Python, and each package
@@ -154,7 +161,12 @@ REGISTRY: dict[str, ModelSpec] = {
             pooled=True,
             requires=("gevent",),
         ),
-        _spec("threads", "one OS thread per job (or a pool of pool_size)", pooled=True),
+        _spec(
+            "threads",
+            "one OS thread per job (or a pool of pool_size)",
+            pooled=True,
+            threads_each=1,
+        ),
         _spec(
             "processes",
             f"a process pool, one worker per job up to {DEFAULT_MAX_PROCESSES}",

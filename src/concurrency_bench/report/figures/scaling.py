@@ -22,6 +22,7 @@ from concurrency_bench.report.figures.style import (
     new_figure,
     row_style,
 )
+from concurrency_bench.report.saturation import first_cpu_bound
 from concurrency_bench.results import ResultsFile
 
 REASON_CHARS = 90
@@ -75,6 +76,10 @@ def _notes(group: ScalingGroup, dropped: int) -> list[str]:
             saturated.append(f"{series.label} (pool of {', '.join(map(str, pools))})")
     if saturated:
         notes.append("circled: the pool is saturated, jobs queue: " + "; ".join(saturated))
+    bound = [(s.label, first_cpu_bound(s)) for s in group.series]
+    froms = [f"{label} from {p.jobs:,} jobs" for label, p in bound if p is not None]
+    if froms:
+        notes.append("CPU-bound (CPU per round above the ideal): " + "; ".join(froms))
     if dropped:
         notes.append(f"{dropped} point(s) with overhead <= 0 not drawn on the log axis")
     missing = [_missing(s, group.sizes) for s in group.series if s.missing]

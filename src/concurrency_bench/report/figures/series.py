@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from concurrency_bench.report.rows import notes
+from concurrency_bench.report.rows import notes, pool_of
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioKey, block_rows, row_label
-from concurrency_bench.runners import REGISTRY
-from concurrency_bench.summaries import quartiles
+from concurrency_bench.summaries import cpu_bound, quartiles
 from concurrency_bench.workload import Scenario, uniform_name
 
 Axes = tuple[str, str | None, str | None]
@@ -48,6 +47,16 @@ class Point:
     memory_per_job_bytes: float | None
     pool: int | None
     """How many jobs the model ran at once when a pool capped it below `jobs`, else None."""
+    cpu_s: float = 0.0
+    """The median CPU time of a round."""
+    ideal_s: float = 0.0
+    """The round's ideal wall time."""
+
+    @property
+    def cpu_bound(self) -> bool:
+        """Whether CPU, not waiting, set the round's wall (summaries.cpu_bound; never when a
+        pool made the jobs queue: the queue may be what set it)."""
+        return self.pool is None and cpu_bound(self.cpu_s, self.ideal_s)
 
 
 @dataclass(frozen=True)
@@ -111,15 +120,6 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def pool_of(result: ModelResult) -> int | None:
-    """The pool size a pooled model ran with when it was below the job count, else None."""
-    spec = REGISTRY.get(result.model)
-    if spec is None or not spec.pooled:
-        return None
-    sizes = [v for v in result.settings.values() if isinstance(v, int) and not isinstance(v, bool)]
-    return sizes[0] if sizes and sizes[0] < result.jobs else None
-
-
 def point(result: ModelResult) -> Point:
     """A ranked model's figures at its scenario's size."""
     return Point(
@@ -128,6 +128,8 @@ def point(result: ModelResult) -> Point:
         wall_s=Band.of(result.values("wall")),
         memory_per_job_bytes=result.memory_per_job_bytes,
         pool=pool_of(result),
+        cpu_s=result.cpu.median,
+        ideal_s=result.ideal_s,
     )
 
 
