@@ -47,6 +47,9 @@ WATCH_TICK_S = 0.5
 lies outside the worker (its scenario's server) is checked: in this process, never the
 worker's, so nothing of it lands in a timed region."""
 STDERR_TAIL_CHARS = 300
+OUTSIDE_GRACE_S = 0.5
+"""How long a failed worker's cause outside it is looked for: a killed server's sockets close
+(the worker's error) a moment before the kernel reports the process gone."""
 
 Phase = Literal["start", "warmup", "round"]
 SessionProgress = Callable[[Phase, int, int], None]
@@ -339,10 +342,19 @@ class WorkerSession:
     def _failed(self, reason: str) -> WorkerReport:
         """A worker that ended without a full answer: the model fails with this reason, and
         with the cause outside it when there is one (a server that died under it)."""
-        cause = self.outside() if self.outside is not None else None
+        cause = self._outside_cause()
         if cause is not None:
             reason = f"{reason}; {cause}"
         return WorkerReport("failed", reason, settings=dict(self.settings))
+
+    def _outside_cause(self) -> str | None:
+        """The cause outside the worker, looked for over OUTSIDE_GRACE_S (None: none found)."""
+        if self.outside is None:
+            return None
+        deadline = time.monotonic() + OUTSIDE_GRACE_S
+        while (cause := self.outside()) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return cause
 
     def _partial(self, reason: str) -> WorkerReport:
         """An interrupted worker: the rounds it finished, as a run without lateness or memory."""
