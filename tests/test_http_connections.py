@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 
 from cli_process import cli
+from concurrency_bench.engine.policy import default_timeout_s
 from concurrency_bench.kinds.base import BlockingRuntime
 from concurrency_bench.kinds.http.handle import HttpServer, trusting
 from concurrency_bench.kinds.http.kind import KIND, HttpJobs
+from concurrency_bench.kinds.registry import get_kind
 from concurrency_bench.kinds.servers import unpinned
 from concurrency_bench.results import keyed_models, load
+from concurrency_bench.runners import REGISTRY
 from concurrency_bench.workload import Scenario
 
 pytest.importorskip("uvicorn")
@@ -133,3 +136,46 @@ def test_each_client_keeps_its_connection_unless_told_to_close(
             after = _connections(server, server.ca_file)
             assert after[0] - before[0] == count
             assert after[1] - before[1] == opened, (client, connections)
+
+
+def test_a_pool_bound_row_over_the_budget_is_not_run_with_its_pool_named(tmp_path: Path) -> None:
+    args = ("--jobs", "1000", "--delay-ms", "50", "--models", "gevent")
+    done = cli("run", *ONCE, *args, "--out", str(tmp_path))
+    assert done.returncode == 2  # its only row is not run: nothing measured, nothing written
+    assert "gevent + geventhttpclient" in done.stderr
+    assert "would take 50.0 s per round, one job at a time" in done.stderr
+    assert "geventhttpclient's default pool" in done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_httpxs_pool_timeout_is_a_failed_row_that_says_what_it_is(tmp_path: Path) -> None:
+    # two jobs of 5.2 s through one connection: the second waits 5.2 s for it
+    args = ("--jobs", "2", "--delay-ms", "5200", "--connections", "1")
+    args += ("--sequential-budget-s", "30")
+    done = cli(
+        "run",
+        *ONCE,
+        *args,
+        "--models",
+        "asyncio-gather",
+        "--clients",
+        "httpx",
+        "--out",
+        str(tmp_path),
+    )
+    assert done.returncode == 1, done.stderr
+    (path,) = (f for f in tmp_path.glob("*.json") if f.name[0].isdigit())
+    ((_, _, result),) = keyed_models(load(path))
+    assert result.status == "failed"
+    assert result.reason is not None and result.reason.startswith("PoolTimeout: ")
+    assert "5 s pool timeout" in result.reason
+
+
+def test_the_timeout_counts_the_waves_of_a_clients_default_pool() -> None:
+    gevent = REGISTRY["gevent"]
+    pooled = gevent.with_client(get_kind("http").clients_for("gevent")[0])  # one connection
+    scenario = Scenario.uniform(100, 0.5).with_io("http")
+    closing = Scenario.uniform(100, 0.5).with_io("http", 0)
+    bare = default_timeout_s(gevent, scenario, rounds=1, warmup=0)
+    assert default_timeout_s(pooled, scenario, rounds=1, warmup=0) > bare + 100  # 100 x 0.5 s
+    assert default_timeout_s(pooled, closing, rounds=1, warmup=0) == bare  # a connection each

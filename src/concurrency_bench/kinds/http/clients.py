@@ -34,6 +34,12 @@ DEFAULTS: dict[str, str] = {
 CLOSE = {"Connection": "close"}
 """The request header of `--connections 0`: the server closes each connection after its reply."""
 
+POOL_TIMEOUT = (
+    "no connection of the pool free within httpx's default 5 s pool timeout "
+    "(httpx.Timeout pool=5.0): jobs queued behind its pool that long"
+)
+"""What an httpx PoolTimeout says (httpx's own says nothing)."""
+
 BlockingGet = Callable[[str], tuple[int, bytes]]
 AsyncGet = Callable[[str], Any]
 
@@ -166,7 +172,10 @@ def open_blocking(
         with httpx.Client(limits=limits, verify=prepared.tls, headers=headers) as pooled:
 
             def httpx_get(url: str) -> tuple[int, bytes]:
-                response = pooled.get(url)
+                try:
+                    response = pooled.get(url)
+                except httpx.PoolTimeout as exc:
+                    raise httpx.PoolTimeout(POOL_TIMEOUT) from exc
                 return response.status_code, response.content
 
             yield httpx_get
@@ -210,7 +219,10 @@ async def open_async(prepared: Prepared) -> AsyncIterator[AsyncGet]:
         async with httpx.AsyncClient(limits=limits, verify=prepared.tls, headers=headers) as client:
 
             async def httpx_get(url: str) -> tuple[int, bytes]:
-                response = await client.get(url)
+                try:
+                    response = await client.get(url)
+                except httpx.PoolTimeout as exc:
+                    raise httpx.PoolTimeout(POOL_TIMEOUT) from exc
                 return response.status_code, response.content
 
             yield httpx_get
