@@ -179,15 +179,3 @@ def test_the_timeout_counts_the_waves_of_a_clients_default_pool() -> None:
     bare = default_timeout_s(gevent, scenario, rounds=1, warmup=0)
     assert default_timeout_s(pooled, scenario, rounds=1, warmup=0) > bare + 100  # 100 x 0.5 s
     assert default_timeout_s(pooled, closing, rounds=1, warmup=0) == bare  # a connection each
-
-
-def test_timeline_over_http_names_each_rows_client() -> None:
-    args = ("--io", "http", "--scenario", "uniform", "--jobs", "3", "--delay-ms", "5")
-    done = cli("timeline", *args, "--models", "threads", "--clients", "urllib3,requests")
-    assert done.returncode == 0, done.stderr
-    assert "threads + urllib3: total wall" in done.stdout
-    assert "threads + requests: total wall" in done.stdout
-    shown = cli(
-        "timeline", *args, "--models", "threads", "--clients", "urllib3", "--format", "json"
-    )
-    assert [entry["row"] for entry in json.loads(shown.stdout)] == ["threads + urllib3"]
