@@ -39,10 +39,6 @@ class HttpTarget:
         """Job `index`'s URL."""
         return f"{self.base}{index}/{round(delay_s * 1e9)}"
 
-    def path(self, index: int, delay_s: float) -> str:
-        """Job `index`'s path (for clients bound to one host)."""
-        return self.url(index, delay_s)[self.base.index("/job/") :]
-
 
 @functools.cache
 def trusting(ca_file: str | None) -> ssl.SSLContext:
