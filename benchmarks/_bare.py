@@ -10,13 +10,18 @@ import argparse
 import gc
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from concurrency_bench.kinds.servers import busy_fraction
-from concurrency_bench.kinds.tcp import ServerHandle
 from concurrency_bench.workload import Scenario
 
 Result = TypeVar("Result")
+
+
+class Counted(Protocol):
+    """A server whose counters (`stats()`: CPU seconds, with `minus`) are read between rounds."""
+
+    def stats(self) -> Any: ...
 
 
 def job_counts(text: str) -> list[int]:
@@ -50,7 +55,7 @@ def timed_rounds(
     sums_ok: Callable[[Result], bool],
     *,
     warmup: int = 0,
-    server: ServerHandle | None = None,
+    server: Counted | None = None,
     collect: bool = False,
     name: str = "",
 ) -> tuple[list[float], list[float]]:

@@ -99,11 +99,12 @@ def bare_processes(jobs: int, args: argparse.Namespace) -> dict[str, Any]:
     return {"wall_s": walls, "cpu_s": cpus}
 
 
-def engine_run(jobs: int, args: argparse.Namespace) -> dict[str, Any]:
-    """One engine run of asyncio-gather on the same workload: its rounds' wall, CPU, GC."""
+def engine_run(jobs: int, args: argparse.Namespace, extra: Sequence[str] = ()) -> dict[str, Any]:
+    """One engine run of asyncio-gather on the same workload (`extra`: more of its options,
+    `--io http --clients aiohttp`): its rounds' wall, CPU, GC and server busy fraction."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "concurrency_bench", "run", "--models", "asyncio-gather"]
-        command += ["--jobs", str(jobs), "--json", "--quiet", "--out", out]
+        command += ["--jobs", str(jobs), "--json", "--quiet", "--out", out, *extra]
         for flag in ("delay_ms", "ints", "rounds", "warmup"):
             command += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
         done = subprocess.run(
@@ -116,6 +117,7 @@ def engine_run(jobs: int, args: argparse.Namespace) -> dict[str, Any]:
         "wall_s": [r["wall_s"] for r in rounds],
         "cpu_s": [r["cpu_s"] for r in rounds],
         "gc_share": [sum(r["gc"]["seconds"]) / r["wall_s"] for r in rounds if "gc" in r],
+        "server_busy": [r["server_busy"] for r in rounds if r.get("server_busy") is not None],
     }
 
 

@@ -22,7 +22,7 @@ from concurrency_bench.errors import InputError
 from concurrency_bench.report import ci_benchmark as ci_export
 from concurrency_bench.results import ResultsFile, load
 from concurrency_bench.runners import REGISTRY
-from concurrency_bench.suite.profiles import DEFAULT, PROFILES, QUICK, get_profile
+from concurrency_bench.suite.profiles import DEFAULT, PROFILES, QUICK, get_profile, label
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE_TIMEOUT_S = 300
@@ -33,15 +33,22 @@ def test_default_profile_covers_what_the_issue_asks() -> None:
     assert list(by_name) == [
         "seed",
         "uniform-1000x50ms-100ints",
-        "uniform-5000x50ms-100ints",
         "uniform-1000x50ms-100ints-tcp",
+        "uniform-1000x50ms-100ints-http",
         "payload-10x20ms-1000000ints",
     ]
     assert by_name["uniform-1000x50ms-100ints-tcp"].scenario.io == "tcp"
     assert any(case.scenario.io == "tcp" for case in QUICK)
-    # Every model on every case: the engine itself reports sequential models over the budget
-    # (sync and asyncio-await on 1,000 and 5,000 jobs) as not run, so the table says why.
-    assert all(case.specs() == list(REGISTRY.values()) for case in DEFAULT)
+    # Every model on every timer and TCP case: the engine itself reports sequential models over
+    # the budget (sync and asyncio-await on 1,000 jobs) as not run, so the table says why.
+    http = by_name.pop("uniform-1000x50ms-100ints-http")
+    assert all(case.specs() == list(REGISTRY.values()) for case in by_name.values())
+    # HTTP: the chosen (model, client) rows, each labelled as every output labels it
+    assert [label(spec) for spec in http.specs()] == [
+        "asyncio-gather + aiohttp",
+        "threads + requests",
+    ]
+    assert http.spec("threads + requests").client_name == "requests"
     assert all(case.why for profile in PROFILES.values() for case in profile)
 
 
@@ -77,7 +84,7 @@ def _pytest_benchmark_list(history: Path) -> str:
 def _check_pytest_benchmark_json(data: dict[str, Any], results: ResultsFile) -> None:
     stored = {bench["param"]: bench for bench in data["benchmarks"]}
     for scenario, model in results.models():
-        param = f"{scenario.name}-{model.model}"
+        param = f"{scenario.name}-{model.row_name}"
         if not model.ranked:
             assert param not in stored
             continue

@@ -21,6 +21,7 @@ from concurrency_bench.kinds.registry import (
     CONNECTIONS,
     DEFAULT_KIND,
     KINDS,
+    TLS,
     get_kind,
     io_help,
     kind_names,
@@ -157,15 +158,17 @@ def add_scenario_arguments(
 
 
 def add_io_arguments(group: argparse._ActionsContainer) -> None:
-    """`--io KIND` (kinds/registry.py) and `--connections N`; `with_io_from_args` applies them."""
+    """`--io KIND` (kinds/registry.py), `--connections N` and `--tls`; `with_io_from_args`
+    applies them (the kind's own range is checked there: tcp from 1, http from 0)."""
     group.add_argument("--io", choices=kind_names(), default=DEFAULT_KIND, help=io_help())
     group.add_argument(
         "--connections",
-        type=int_in("connections", 1, MAX_CONNECTIONS),
+        type=int_in("connections", 0, MAX_CONNECTIONS),
         default=None,
         metavar="N",
         help=option_help(CONNECTIONS),
     )
+    group.add_argument("--tls", action="store_true", help=option_help(TLS))
     group.add_argument(
         "--clients",
         type=parse_clients,
@@ -220,8 +223,9 @@ def with_clients(
 
 
 def with_io_from_args(scenario: Scenario, args: argparse.Namespace) -> Scenario:
-    """The scenario waiting on what `--io` and `--connections` say (InputError when they clash)."""
-    return scenario.with_io(args.io, args.connections)
+    """The scenario waiting on what `--io`, `--connections` and `--tls` say (InputError when
+    they clash)."""
+    return scenario.with_io(args.io, args.connections, args.tls)
 
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:

@@ -41,6 +41,7 @@ from concurrency_bench.cli.sweep_plan import (
     plan,
     probe_from,
     probe_jobs,
+    row_of,
 )
 from concurrency_bench.engine import (
     MAX_ROUNDS,
@@ -154,9 +155,10 @@ def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict
     options = EngineOptions(rounds=1, warmup=0, sequential_budget_s=math.inf,
                             pool_size=args.pool_size)  # fmt: skip
     for spec in (s for s in specs if s.available):
-        jobs = probe_jobs(spec, delay, max(args.jobs), args.pool_size)
+        row = row_of(spec)
+        jobs = probe_jobs(spec, delay, max(args.jobs), args.pool_size, args.connections)
         if not quiet:
-            print(f"probing {spec.name} at 1 and {jobs:,} jobs", file=sys.stderr, end="\r")
+            print(f"probing {row} at 1 and {jobs:,} jobs", file=sys.stderr, end="\r")
         timed = []
         for size in (1, jobs):
             scenario = _scenario(size, args)
@@ -165,10 +167,11 @@ def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict
             elapsed = time.monotonic() - started
             if not result.ranked:
                 break  # the model fails here; its points run and say why
-            ideal = scenario.queued_wall_s(spec.concurrency(size, args.pool_size))
+            bound = spec.connection_bound(scenario.connections)
+            ideal = scenario.queued_wall_s(spec.concurrency(size, args.pool_size, bound))
             timed.append((elapsed, result.wall.median, ideal))
         if len(timed) == 2:
-            found[spec.name] = probe_from(spec.name, timed[0], timed[1], jobs)
+            found[row] = probe_from(row, timed[0], timed[1], jobs)
     if not quiet:
         print(" " * 60, file=sys.stderr, end="\r")
     return found
@@ -209,11 +212,11 @@ def with_points(
 ) -> ResultsFile:
     """The sweep's file: every point in plan order, measured or "not run" and why, with the
     sweep's budget and probe under `environment.sweep`."""
-    rows = {(s.name, m.model): m for s, m in measured.models()}
+    rows = {(s.name, m.row_name): m for s, m in measured.models()}
     return results_file(
         [(p.scenario, p.spec) for p in points],
         [
-            rows[p.scenario.name, p.spec.name]
+            rows[p.scenario.name, row_of(p.spec)]
             if p.reason is None
             else model_row(p.spec, p.scenario, "not-run", p.reason)
             for p in points

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from concurrency_bench.engine import EngineOptions, estimate_memory
 from concurrency_bench.errors import InputError
 from concurrency_bench.quantities import duration, size
+from concurrency_bench.results import row_label
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import Scenario
 
@@ -30,6 +31,12 @@ PROBE_JOBS = 10_000
 share of the per-job setup it measures, and near the sizes it is extrapolated to."""
 PROBE_ROUND_S = 1.0
 """A probe's round of a model that queues jobs is kept near this by using fewer jobs."""
+
+
+def row_of(spec: ModelSpec) -> str:
+    """The row a spec measures (`asyncio-gather + aiohttp`): what probes and stops are keyed by,
+    so two clients of one model are probed and stopped apart."""
+    return row_label(spec.name, None, spec.client_name)
 
 
 @dataclass(frozen=True)
@@ -55,13 +62,21 @@ class Point:
     """Why the point is not run; None when it is measured."""
 
 
-def probe_jobs(spec: ModelSpec, delay_s: float, largest: int, pool_size: int | None) -> int:
+def probe_jobs(
+    spec: ModelSpec,
+    delay_s: float,
+    largest: int,
+    pool_size: int | None,
+    connections: int | None = None,
+) -> int:
     """The probe's size: PROBE_JOBS (or the sweep's largest size if smaller), fewer for a model
-    that queues jobs, so that its probe round stays near PROBE_ROUND_S."""
+    that queues jobs (in its pool, or its client's), so that its probe round stays near
+    PROBE_ROUND_S."""
     jobs = min(PROBE_JOBS, largest)
+    bound = spec.connection_bound(connections)
     while jobs > 1:
         probe = Scenario.uniform(jobs, delay_s)
-        if probe.queued_wall_s(spec.concurrency(jobs, pool_size)) <= PROBE_ROUND_S:
+        if probe.queued_wall_s(spec.concurrency(jobs, pool_size, bound)) <= PROBE_ROUND_S:
             break
         jobs = max(1, jobs // 2)
     return jobs
@@ -88,7 +103,8 @@ def point_seconds(
     """The estimated wall-clock time of measuring `spec` on `scenario` (formula above)."""
     jobs = scenario.jobs
     workers = len(options.worker_shares())
-    ideal = scenario.queued_wall_s(spec.concurrency(jobs, options.pool_size))
+    bound = spec.connection_bound(scenario.connections)
+    ideal = scenario.queued_wall_s(spec.concurrency(jobs, options.pool_size, bound))
     round_s = ideal + jobs * probe.per_job_s
     setup = workers * (probe.start_s + jobs * probe.setup_per_job_s)
     return setup + (workers * options.warmup + options.rounds) * round_s
@@ -108,18 +124,19 @@ def plan(
     points = []
     for scenario in sorted(scenarios, key=lambda s: s.jobs):
         for spec in specs:
-            probe = probes.get(spec.name)
+            row = row_of(spec)
+            probe = probes.get(row)
             estimate = None if probe is None else point_seconds(scenario, spec, probe, options)
             reason = None
-            if spec.name in stopped:
+            if row in stopped:
                 shown = "" if estimate is None else f"would take {duration(estimate)}; "
-                reason = f"{shown}not tried, {stopped[spec.name]}"
+                reason = f"{shown}not tried, {stopped[row]}"
             elif probe is not None and estimate is not None and estimate > budget_s:
                 reason = (
                     f"would take {duration(estimate)} (estimated from a probe at "
                     f"{probe.jobs:,} jobs; budget {budget_s:g} s per point)"
                 )
-                stopped[spec.name] = f"over the budget from {scenario.jobs:,} jobs"
+                stopped[row] = f"over the budget from {scenario.jobs:,} jobs"
             elif memory_bytes is not None:
                 need = estimate_memory(scenario, [spec], pool_size=options.pool_size)
                 if need is not None and need.total_bytes > memory_bytes:
@@ -127,7 +144,7 @@ def plan(
                         f"would need {size(need.total_bytes)} of memory "
                         f"({size(memory_bytes)} available)"
                     )
-                    stopped[spec.name] = f"out of memory from {scenario.jobs:,} jobs"
+                    stopped[row] = f"out of memory from {scenario.jobs:,} jobs"
             points.append(Point(scenario, spec, estimate, reason))
     return points
 

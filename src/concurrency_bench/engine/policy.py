@@ -135,7 +135,8 @@ def default_timeout_s(
 ) -> float:
     """The generous per-worker timeout described at the top of this module (`rounds`: the
     worker's own share)."""
-    ideal = scenario.queued_wall_s(spec.concurrency(scenario.jobs, pool_size, scenario.connections))
+    bound = spec.connection_bound(scenario.connections)
+    ideal = scenario.queued_wall_s(spec.concurrency(scenario.jobs, pool_size, bound))
     jobs = scenario.jobs
     per_round = (
         TIMEOUT_IDEAL_FACTOR * ideal
@@ -181,10 +182,13 @@ def not_measured(
     info = python.info if python is not None else None
     if reason is not None:
         return model_row(spec, scenario, "unavailable", reason, python=info)
-    at_once = spec.concurrency(scenario.jobs, options.pool_size, scenario.connections)
+    bound = spec.connection_bound(scenario.connections)
+    at_once = spec.concurrency(scenario.jobs, options.pool_size, bound)
     estimate = scenario.queued_wall_s(at_once)
     if at_once < scenario.jobs and estimate > options.sequential_budget_s:
         how = "one job at a time" if at_once == 1 else f"{at_once} jobs at a time"
+        if spec.client is not None and scenario.connections is None and bound == at_once:
+            how += f" ({spec.client.name}'s default pool; --connections N sets it)"
         why = (
             f"would take {duration(estimate)} per round, {how} "
             f"(budget {options.sequential_budget_s:g} s)"

@@ -45,6 +45,9 @@ class ClientSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The models that can use it, by name."""
     install: str = ""
     """The line that installs it."""
+    pool: int | None = None
+    """How many requests its default pool lets wait at once (None: no bound): with it the
+    time budget and the timeout count the waves a pool-bound row queues in."""
 
 
 class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -88,13 +91,16 @@ class KindSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         """The option called `name`, or None when this kind does not take it."""
         return next((option for option in self.options if option.name == name), None)
 
-    def name_suffix(self, **values: int | None) -> str:
-        """The scenario name's suffix for these option values: `-tcp`, `-tcp-c100`."""
-        marks = (
-            f"-{option.label}{values[option.name]}"
-            for option in self.options
-            if values.get(option.name) is not None
-        )
+    def name_suffix(self, **values: int | bool | None) -> str:
+        """The scenario name's suffix for these option values: `-tcp`, `-tcp-c100`, and a
+        switch's label alone when it is on (`-http-tls`; off or None adds nothing)."""
+        marks = []
+        for option in self.options:
+            value = values.get(option.name)
+            if value is True:
+                marks.append(f"-{option.label}")
+            elif value is not None and value is not False:
+                marks.append(f"-{option.label}{value}")
         return self.suffix + "".join(marks)
 
     def unavailable_reason(self) -> str | None:
@@ -123,9 +129,25 @@ CONNECTIONS = KindOption(
     100_000,
     "c",
     "N connections the jobs share (default: tcp one per job, http and postgres each "
-    "library's own pool)",
+    "library's own pool; http 0: a new connection per request)",
 )
 """Shared connections (keep-alive), for every kind whose jobs open connections."""
+HTTP_CONNECTIONS = msgspec.structs.replace(
+    CONNECTIONS,
+    low=0,
+    help="N connections the jobs share (default: each library's own pool; 0: a new "
+    "connection per request, `Connection: close`)",
+)
+"""http's connections: 0 is the other end of the range, no connection kept between requests."""
+TLS = KindOption(
+    "tls",
+    0,
+    1,
+    "tls",
+    "HTTPS, with a certificate made for the run that every client trusts (a handshake per "
+    "connection is measured)",
+)
+"""A switch (`--tls`): the scenario's name gains `-tls`."""
 
 _BLOCKING = ("sync", "threads", "processes")
 _ASYNCIO = (
@@ -141,13 +163,17 @@ _ASYNCIO = (
 _ON_ASYNCIO = ("anyio-asyncio", "anyio-uvloop")
 _HTTP_EXTRA = "pip install 'concurrency-bench[http]'"
 HTTP_CLIENTS = (
-    ClientSpec("aiohttp", "aiohttp", _ASYNCIO + _ON_ASYNCIO, _HTTP_EXTRA),
+    ClientSpec("aiohttp", "aiohttp", _ASYNCIO + _ON_ASYNCIO, _HTTP_EXTRA, pool=100),
     ClientSpec(
-        "httpx", "httpx", _BLOCKING + _ASYNCIO + _ON_ASYNCIO + ("trio", "anyio-trio"), _HTTP_EXTRA
+        "httpx",
+        "httpx",
+        _BLOCKING + _ASYNCIO + _ON_ASYNCIO + ("trio", "anyio-trio"),
+        _HTTP_EXTRA,
+        pool=100,
     ),
     ClientSpec("requests", "requests", _BLOCKING, _HTTP_EXTRA),
     ClientSpec("urllib3", "urllib3", _BLOCKING, _HTTP_EXTRA),
-    ClientSpec("geventhttpclient", "geventhttpclient", ("gevent",), _HTTP_EXTRA),
+    ClientSpec("geventhttpclient", "geventhttpclient", ("gevent",), _HTTP_EXTRA, pool=1),
 )
 """The HTTP clients and the models that use each (httpx: httpx.Client for blocking models,
 httpx.AsyncClient for the others; gevent's without monkey-patching)."""
@@ -188,7 +214,7 @@ BUILTIN: tuple[KindSpec, ...] = (
         f"{__package__}.http.kind",
         "a GET to a uvicorn server over loopback, through each row's client library",
         suffix="-http",
-        options=(CONNECTIONS,),
+        options=(HTTP_CONNECTIONS, TLS),
         requires=("uvicorn", "httptools", "uvloop"),
         clients=HTTP_CLIENTS,
         own_jobs=False,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from concurrency_bench.kinds.registry import KINDS
 from concurrency_bench.runners import REGISTRY
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
@@ -27,6 +28,9 @@ EDGE = "#333333"
 """Marker edges: keeps the palette's yellow visible on white."""
 OTHER_COLOUR = "#777777"
 """Models outside the registry (test doubles, foreign files)."""
+CLIENT_MARKERS = ("o", "s", "D", "v", "P", "X", "*")
+"""A row's marker by its client library's place among the kinds' clients (`asyncio-gather +
+aiohttp`): the model keeps its colour and line style, each client its own marker."""
 INTERPRETER_LINES = ("-", "--", ":", "-.")
 """A row's line style by its interpreter's place in a figure (when it shows several): the
 model keeps its colour and marker, each interpreter its own dash."""
@@ -101,11 +105,22 @@ def interpreters_of(rows: Iterable[Row]) -> list[str | None]:
 
 
 def row_style(row: Row, interpreters: Sequence[str | None] = ()) -> Style:
-    """The model's style, with the line style (and a hollow marker after the first) of the
-    row's interpreter among `interpreters` when the figure shows more than one."""
+    """The model's style, with its client library's marker when it has one, and the line style
+    (and a hollow marker after the first) of the row's interpreter among `interpreters` when
+    the figure shows more than one."""
     style = model_style(row.model)
+    client: str | None = getattr(row, "client", None)
+    if client is not None:
+        style = replace(style, marker=client_marker(client))
     if len(interpreters) <= 1 or row.interpreter not in interpreters:
         return style
     place = list(interpreters).index(row.interpreter)
     dash = INTERPRETER_LINES[place % len(INTERPRETER_LINES)]
     return replace(style, linestyle=dash, filled=place == 0)
+
+
+def client_marker(client: str) -> str:
+    """The marker of a client library's rows, by its place among every kind's clients."""
+    names = list(dict.fromkeys(c.name for spec in KINDS.values() for c in spec.clients))
+    place = names.index(client) if client in names else len(names)
+    return CLIENT_MARKERS[place % len(CLIENT_MARKERS)]

@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 
 
 def timeline_dict(outcome: SingleRun) -> dict[str, Any]:
-    """The JSON form of one model's timeline (or its failure)."""
+    """The JSON form of one model's timeline (or its failure); `row` is its label, with the
+    client library when it has one (`asyncio-gather + aiohttp`)."""
     m = outcome.measurement
     if m is None:
         return {"model": outcome.model, "status": outcome.status, "reason": outcome.reason}
     return {
         "model": m.model,
+        "row": outcome.model,
         "status": "ok" if m.sums_ok else "wrong",
         "reason": m.mismatch,
         "wall_s": m.wall_s,
@@ -36,7 +38,8 @@ def render_text(outcome: SingleRun, scenario: Scenario) -> str:
     m = outcome.measurement
     if m is None:
         return visible(f"{outcome.model}: {outcome.status}: {outcome.reason}")
-    return f"{_heading(m, scenario)}\n{tabulate(_rows(m, scenario), headers=_headers(scenario))}"
+    heading = _heading(outcome.model, m, scenario)
+    return f"{heading}\n{tabulate(_rows(m, scenario), headers=_headers(scenario))}"
 
 
 def _units(seconds: float, scenario: Scenario) -> str:
@@ -88,7 +91,8 @@ def _rows(m: Measurement, scenario: Scenario) -> list[list[Any]]:
     return rows
 
 
-def _heading(m: Measurement, scenario: Scenario) -> str:
+def _heading(row: str, m: Measurement, scenario: Scenario) -> str:
+    """The row's label (its client too), its wall against the ideal, its sums, its settings."""
     wall = f"{m.wall_s * 1000:.1f} ms"
     ideal = f"{m.ideal_s * 1000:.1f} ms"
     if scenario.unit_s:
@@ -96,4 +100,4 @@ def _heading(m: Measurement, scenario: Scenario) -> str:
         ideal += f" = {m.ideal_s / scenario.unit_s:.2f} units"
     sums = "sums ok" if m.sums_ok else f"WRONG SUMS: {m.mismatch}"
     settings = f", {settings_text(m.settings)}" if m.settings else ""
-    return visible(f"{m.model}: total wall {wall} (ideal {ideal}); {sums}{settings}")
+    return visible(f"{row}: total wall {wall} (ideal {ideal}); {sums}{settings}")

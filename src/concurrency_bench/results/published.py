@@ -58,11 +58,13 @@ def json_schema() -> dict[str, Any]:
         },
         "connections": {
             "anyOf": [
-                {"type": "integer", "minimum": 1, "maximum": MAX_CONNECTIONS},
+                {"type": "integer", "minimum": 0, "maximum": MAX_CONNECTIONS},
                 {"type": "null"},
             ],
-            "description": "tcp only: persistent connections the jobs share (null: one per job).",
+            "description": "tcp and http: persistent connections the jobs share (null: tcp one "
+            "per job, http each library's default pool; http 0: a new connection per request).",
         },
+        "tls": {"description": "http only: the jobs' connections over TLS (--tls)."},
     }
     for name, extra in limits.items():
         scenario["properties"][name].update(extra)

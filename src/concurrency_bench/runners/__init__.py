@@ -72,6 +72,14 @@ class ModelSpec(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_de
         at_once = min(jobs, pool_size or self.pool_cap or jobs) if self.pooled else jobs
         return min(at_once, connections) if connections else at_once
 
+    def connection_bound(self, connections: int | None) -> int | None:
+        """How many connections its jobs can wait on at once: `--connections` when given (0,
+        one per request: no bound), else its client library's default pool (None: no bound).
+        The budget and the timeout pass it to `concurrency`: a pool-bound row queues too."""
+        if connections is not None:
+            return connections or None
+        return None if self.client is None else self.client.pool
+
     def open_files(self, jobs: int, pool_size: int | None = None) -> int:
         """Descriptors the model itself keeps open while it runs `jobs` (beyond the worker's)."""
         return self.open_files_each * self.concurrency(jobs, pool_size)

@@ -31,8 +31,14 @@ from pytest_benchmark.utils import get_tag
 
 from concurrency_bench import engine, report
 from concurrency_bench.results import ModelResult, ResultsFile
-from concurrency_bench.runners import REGISTRY, ModelSpec
-from concurrency_bench.suite.profiles import QUEUE_BUDGET_S, SMOKE_PROFILES, Case, get_profile
+from concurrency_bench.runners import ModelSpec
+from concurrency_bench.suite.profiles import (
+    QUEUE_BUDGET_S,
+    SMOKE_PROFILES,
+    Case,
+    get_profile,
+    label,
+)
 from concurrency_bench.suite.replay import ReplayTimer
 from concurrency_bench.workload import Scenario
 
@@ -67,7 +73,7 @@ class SuiteRun:
         """The profile's scenario and model behind a test's parameters."""
         for case in self.profile:
             if case.scenario.name == scenario:
-                return case.scenario, REGISTRY[model]
+                return case.scenario, case.spec(model)
         raise KeyError(scenario)
 
     def measure(self, progress: engine.ProgressCallback) -> None:
@@ -84,7 +90,7 @@ class SuiteRun:
         """The measured result of one pair (None if it was not measured)."""
         if self.results is not None:
             for measured, result in self.results.models():
-                if measured.name == scenario.name and result.model == spec.name:
+                if measured.name == scenario.name and result.row_name == label(spec):
                     return result
         return None
 
@@ -155,8 +161,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     params = [
         pytest.param(
             case.scenario.name,
-            spec.name,
-            id=f"{case.scenario.name}-{spec.name}",
+            label(spec),
+            id=f"{case.scenario.name}-{label(spec)}",
             marks=pytest.mark.benchmark(
                 group=case.scenario.name, timer=REPLAY, warmup=False, disable_gc=False
             ),

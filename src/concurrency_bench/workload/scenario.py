@@ -93,6 +93,8 @@ class Scenario:
     connections: int | None = None
     """For kinds that open connections (tcp): N persistent connections the jobs share
     (keep-alive); None: one per job."""
+    tls: bool = False
+    """For kinds that take it (http): the jobs' connections over TLS (`--tls`)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -118,6 +120,9 @@ class Scenario:
                     f"`connections` needs --io {takers} ({self.io} jobs open no connections)"
                 )
             _check_int("connections", self.connections, option.low, option.high)
+        if self.tls is not False and (self.tls is not True or kind.option("tls") is None):
+            takers = " or ".join(taking("tls"))
+            raise InputError(f"`tls` needs --io {takers}, got --io {self.io}")
 
     # -- constructors for the shapes people use ------------------------------------
 
@@ -193,13 +198,16 @@ class Scenario:
         delays = tuple(units * unit_s for units in SEED_STORY_UNITS)
         return cls("seed", delays, ints_per_job, seed, unit_s=unit_s)
 
-    def with_io(self, io: str, connections: int | None = None) -> Scenario:
+    def with_io(self, io: str, connections: int | None = None, tls: bool = False) -> Scenario:
         """This workload over the kind `io`, named for it: the kind's suffix and options are
-        added to the name (`-tcp`, or `-tcp-cN` with N shared connections; timer adds none).
+        added to the name (`-tcp`, or `-tcp-cN` with N shared connections, `-http-tls` over
+        TLS; timer adds none).
         The connections a model really opened (never more than it runs jobs at once) are
         recorded in its row's settings."""
-        suffix = get_kind(io).name_suffix(connections=connections)
-        return dataclasses.replace(self, name=self.name + suffix, io=io, connections=connections)
+        suffix = get_kind(io).name_suffix(connections=connections, tls=tls)
+        return dataclasses.replace(
+            self, name=self.name + suffix, io=io, connections=connections, tls=tls
+        )
 
     # -- derived facts -------------------------------------------------------------
 

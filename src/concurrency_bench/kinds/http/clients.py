@@ -10,7 +10,6 @@ HttpError naming the job, never a retry.
 
 from __future__ import annotations
 
-import functools
 import ssl
 import sys
 import time
@@ -20,20 +19,34 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from concurrency_bench.kinds.http.handle import HttpTarget
+from concurrency_bench.kinds.http.handle import HttpTarget, trusting
+from concurrency_bench.kinds.registry import HTTP_CLIENTS
 from concurrency_bench.workload import JobRecord
 
-DEFAULTS: dict[str, tuple[int | None, str]] = {
-    "requests": (None, "HTTPAdapter pool_maxsize=10, pool_block=False: more are opened"),
-    "urllib3": (None, "PoolManager maxsize=1, block=False: more are opened"),
-    "httpx": (100, "httpx.Limits max_connections=100, max_keepalive_connections=20"),
-    "aiohttp": (100, "TCPConnector limit=100"),
-    "geventhttpclient": (1, "HTTPClient concurrency=1"),
+DEFAULTS: dict[str, str] = {
+    "requests": "HTTPAdapter pool_maxsize=10, pool_block=False: more are opened",
+    "urllib3": "PoolManager maxsize=1, block=False: more are opened",
+    "httpx": "httpx.Limits max_connections=100, max_keepalive_connections=20",
+    "aiohttp": "TCPConnector limit=100",
+    "geventhttpclient": "HTTPClient concurrency=1",
 }
-"""Each client's default bound on connections open at once (None: none) and what sets it."""
+"""What sets each client's default pool (its bound, ClientSpec.pool, is in kinds/registry.py)."""
+CLOSE = {"Connection": "close"}
+"""The request header of `--connections 0`: the server closes each connection after its reply."""
+
+POOL_TIMEOUT = (
+    "no connection of the pool free within httpx's default 5 s pool timeout "
+    "(httpx.Timeout pool=5.0): jobs queued behind its pool that long"
+)
+"""What an httpx PoolTimeout says (httpx's own says nothing)."""
 
 BlockingGet = Callable[[str], tuple[int, bytes]]
 AsyncGet = Callable[[str], Any]
+
+
+def default_pool(client: str) -> int | None:
+    """How many requests `client`'s default pool lets wait at once (None: no bound)."""
+    return next(spec.pool for spec in HTTP_CLIENTS if spec.name == client)
 
 
 class HttpError(ConnectionError):
@@ -56,11 +69,22 @@ def sum_body(target: HttpTarget, index: int, status: int, body: bytes, count: in
 
 @dataclass(frozen=True)
 class Prepared:
-    """What a round's client is made from: the library, the connection bound, a TLS context."""
+    """What a round's client is made from: the library, the connection bound (None: the
+    library's default; 0: a new connection per request), the CA file to trust with TLS."""
 
     client: str
     connections: int | None
-    tls: ssl.SSLContext | None = None
+    ca_file: str | None = None
+
+    @property
+    def close(self) -> bool:
+        """Whether each request has a connection of its own (`Connection: close`)."""
+        return self.connections == 0
+
+    @property
+    def tls(self) -> ssl.SSLContext:
+        """The TLS context the clients that take one are given (made once per process)."""
+        return trusting(self.ca_file)
 
     def preload(self) -> None:
         """Import the library and make the TLS context httpx would build per client (untimed,
@@ -69,25 +93,32 @@ class Prepared:
         if self.client == "httpx":  # its first client imports the transport's modules
             import httpx  # noqa: PLC0415
 
-            httpx.Client(verify=tls_context()).close()
-            httpx.AsyncClient(verify=tls_context())  # made outside a loop: nothing to close
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """The default TLS context, made once: httpx clients are given it instead of building one."""
-    return ssl.create_default_context()
+            httpx.Client(verify=self.tls).close()
+            httpx.AsyncClient(verify=self.tls)  # made outside a loop: nothing to close
+        elif self.ca_file is not None:
+            trusting(self.ca_file)
 
 
 @contextmanager
-def open_blocking(prepared: Prepared, target: HttpTarget, gevent: bool) -> Iterator[BlockingGet]:
-    """A blocking client for one round: `get(url) -> (status, body)`; closed on exit."""
-    limit = prepared.connections
+def open_blocking(
+    prepared: Prepared, target: HttpTarget, gevent: bool, at_once: int = 1
+) -> Iterator[BlockingGet]:
+    """A blocking client for one round: `get(url) -> (status, body)`; closed on exit
+    (`at_once`: gevent's pool when each request has its own connection)."""
+    limit, ca_file = prepared.connections, prepared.ca_file
+    headers = CLOSE if prepared.close else None
     if gevent:
         from geventhttpclient import HTTPClient  # noqa: PLC0415 (the http extra)
 
-        client = HTTPClient(target.host, target.port, concurrency=limit or 1)
-        prefix = len(f"http://{target.host}:{target.port}")
+        client = HTTPClient(
+            target.host,
+            target.port,
+            headers=headers,
+            concurrency=limit or (at_once if prepared.close else 1),
+            ssl=ca_file is not None,
+            ssl_options={"ca_certs": ca_file} if ca_file else None,
+        )
+        prefix = target.base.index("/job/")  # the client is bound to its host: paths only
 
         def gevent_get(url: str) -> tuple[int, bytes]:
             response = client.get(url[prefix:])
@@ -106,10 +137,14 @@ def open_blocking(prepared: Prepared, target: HttpTarget, gevent: bool) -> Itera
 
         session = requests.Session()
         if limit:
-            session.mount("http://", HTTPAdapter(pool_maxsize=limit, pool_block=True))
+            adapter = HTTPAdapter(pool_maxsize=limit, pool_block=True)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        session.headers.update(headers or {})
+        verify = ca_file or True  # per request: REQUESTS_CA_BUNDLE would override the session's
 
         def requests_get(url: str) -> tuple[int, bytes]:
-            response = session.get(url)
+            response = session.get(url, verify=verify)
             return response.status_code, response.content
 
         with session:
@@ -117,7 +152,10 @@ def open_blocking(prepared: Prepared, target: HttpTarget, gevent: bool) -> Itera
     elif prepared.client == "urllib3":
         import urllib3  # noqa: PLC0415
 
-        manager = urllib3.PoolManager(maxsize=limit, block=True) if limit else urllib3.PoolManager()
+        options: dict[str, Any] = {"maxsize": limit, "block": True} if limit else {}
+        if ca_file:
+            options["ssl_context"] = prepared.tls
+        manager = urllib3.PoolManager(headers=headers, **options)
 
         def urllib3_get(url: str) -> tuple[int, bytes]:
             response = manager.request("GET", url, retries=False)
@@ -131,10 +169,13 @@ def open_blocking(prepared: Prepared, target: HttpTarget, gevent: bool) -> Itera
         import httpx  # noqa: PLC0415
 
         limits = _httpx_limits(limit)
-        with httpx.Client(limits=limits, verify=prepared.tls or tls_context()) as pooled:
+        with httpx.Client(limits=limits, verify=prepared.tls, headers=headers) as pooled:
 
             def httpx_get(url: str) -> tuple[int, bytes]:
-                response = pooled.get(url)
+                try:
+                    response = pooled.get(url)
+                except httpx.PoolTimeout as exc:
+                    raise httpx.PoolTimeout(POOL_TIMEOUT) from exc
                 return response.status_code, response.content
 
             yield httpx_get
@@ -145,6 +186,8 @@ def _httpx_limits(limit: int | None) -> Any:
 
     if limit is None:
         return httpx.Limits(max_connections=100, max_keepalive_connections=20)  # its default
+    if limit == 0:
+        return httpx.Limits(max_connections=None, max_keepalive_connections=0)
     return httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
 
 
@@ -152,11 +195,17 @@ def _httpx_limits(limit: int | None) -> Any:
 async def open_async(prepared: Prepared) -> AsyncIterator[AsyncGet]:
     """An async client for one round (aiohttp on asyncio, httpx on any backend)."""
     limit = prepared.connections
+    headers = CLOSE if prepared.close else None
     if prepared.client == "aiohttp":
         import aiohttp  # noqa: PLC0415
 
-        connector = aiohttp.TCPConnector(limit=limit) if limit else aiohttp.TCPConnector()
-        async with aiohttp.ClientSession(connector=connector) as session:
+        options: dict[str, Any] = {} if limit is None else {"limit": limit}
+        if prepared.close:
+            options["force_close"] = True
+        if prepared.ca_file:
+            options["ssl"] = prepared.tls
+        connector = aiohttp.TCPConnector(**options)
+        async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
 
             async def aiohttp_get(url: str) -> tuple[int, bytes]:
                 async with session.get(url) as response:
@@ -167,10 +216,13 @@ async def open_async(prepared: Prepared) -> AsyncIterator[AsyncGet]:
         import httpx  # noqa: PLC0415
 
         limits = _httpx_limits(limit)
-        async with httpx.AsyncClient(limits=limits, verify=prepared.tls or tls_context()) as client:
+        async with httpx.AsyncClient(limits=limits, verify=prepared.tls, headers=headers) as client:
 
             async def httpx_get(url: str) -> tuple[int, bytes]:
-                response = await client.get(url)
+                try:
+                    response = await client.get(url)
+                except httpx.PoolTimeout as exc:
+                    raise httpx.PoolTimeout(POOL_TIMEOUT) from exc
                 return response.status_code, response.content
 
             yield httpx_get

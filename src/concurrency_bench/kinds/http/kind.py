@@ -35,6 +35,7 @@ from concurrency_bench.kinds.http.clients import (
     Prepared,
     async_job,
     blocking_job,
+    default_pool,
     open_async,
     open_blocking,
     open_process_client,
@@ -51,13 +52,14 @@ FAMILY_DEFAULT = {"blocking": "requests", "gevent": "geventhttpclient", "asyncio
 
 def pool_note(client: str, connections: int | None, at_once: int, scenario: Scenario) -> str:
     """Why a row's wall is at least ceil(at_once / pool) x the delay, when its pool bounds it
-    (empty when it does not): the library's default, or --connections, and the option."""
-    limit, what = (connections, "--connections") if connections else DEFAULTS[client]
-    if limit is None or limit >= at_once or not scenario.delays_s:
+    (empty when it does not, or with a connection per request): the library's default, or
+    --connections, and the option."""
+    limit = connections if connections is not None else default_pool(client)
+    if not limit or limit >= at_once or not scenario.delays_s:
         return ""
     waves = math.ceil(at_once / limit)
     delay = max(scenario.delays_s)
-    why = f"{client}'s default {what}" if not connections else f"--connections {limit}"
+    why = f"{client}'s default {DEFAULTS[client]}" if not connections else f"--connections {limit}"
     return (
         f"pool-bound: {why} lets {limit} of {at_once} jobs wait at once, so a round takes at "
         f"least {waves} x {delay * 1e3:g} ms (--connections N sets every library's limit)"
@@ -75,7 +77,8 @@ class HttpJobs(IoJobs):
     connections: int | None
 
     def _prepared(self, family: str) -> Prepared:
-        return Prepared(self.client or FAMILY_DEFAULT.get(family, "httpx"), self.connections)
+        client = self.client or FAMILY_DEFAULT.get(family, "httpx")
+        return Prepared(client, self.connections, self.target.ca_file)
 
     def at_most(self, at_once: int) -> int:
         """Pool processes to start: never more than the connections."""
@@ -87,7 +90,7 @@ class HttpJobs(IoJobs):
 
     def counters(self) -> ServerCounters:
         """The server's CPU time and jobs answered (GET /stats)."""
-        return query_counters(self.host, self.port)
+        return query_counters(self.host, self.port, ca_file=self.target.ca_file)
 
     def preload(self, family: Family) -> None:
         """Import the client library the family's jobs will use."""
@@ -101,7 +104,7 @@ class HttpJobs(IoJobs):
         gevent = runtime.name == "gevent"
         prepared = self._prepared("gevent" if gevent else "blocking")
         target = self.target
-        with open_blocking(prepared, target, gevent) as get:
+        with open_blocking(prepared, target, gevent, at_once) as get:
             yield lambda index, delay, ints: blocking_job(get, target, index, delay, len(ints))
 
     @asynccontextmanager
@@ -168,18 +171,21 @@ class HttpKind(Kind):
         if after != before:
             settings["open_files"] = f"soft limit raised from {before} to {after} for the sockets"
         if self.client is not None:
-            what = DEFAULTS[self.client][1]
             settings["client"] = self.client
             settings["client_pool"] = (
-                f"{scenario.connections} connections (--connections)"
-                if scenario.connections
-                else f"{what} (the library's default)"
+                f"{DEFAULTS[self.client]} (the library's default)"
+                if scenario.connections is None
+                else "a new connection per request, Connection: close (--connections 0)"
+                if scenario.connections == 0
+                else f"{scenario.connections} connections (--connections)"
             )
             note = pool_note(self.client, scenario.connections, at_once, scenario)
             if note:
                 settings["note"] = note
-        base = f"http://{server.host}:{server.port}/job/{server.token}/"
-        target = HttpTarget(base, server.host, server.port)
+        ca = server.extra.get("ca_file")
+        ca_file, scheme = (None, "http") if ca is None else (str(ca), "https")
+        base = f"{scheme}://{server.host}:{server.port}/job/{server.token}/"
+        target = HttpTarget(base, server.host, server.port, ca_file)
         return HttpJobs(
             target, server.host, server.port, self.client, scenario.connections
         ), settings

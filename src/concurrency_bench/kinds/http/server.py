@@ -2,11 +2,13 @@
 
 Run by HttpServer (handle.py) as `python -m concurrency_bench.kinds.http.server`; like the tcp
 ints server it prints one JSON line {"port", "pid", "loop", "cpus", "nofile", "server"} once it
-listens, and stops when its stdin closes, on SIGTERM, or when its parent dies.
+listens, and stops when its stdin closes, on SIGTERM, or when its parent dies. Given
+`--certfile` and `--keyfile` it serves HTTPS.
 
 `GET /job/<token>/<index>/<delay_ns>` waits the delay and answers job `index`'s seeded ints
 (workload/payloads.seeded_bytes, little-endian uint16, as the tcp server slices them);
-`GET /stats` answers {"cpu_s", "requests"}, read between rounds. A bare ASGI app and no
+`GET /stats` answers {"cpu_s", "requests", "connections"} (connections: the client addresses
+seen), read between rounds. A bare ASGI app and no
 framework, so that the clients and not the server set the figures.
 
 FAULT_ENV (tests only) makes the server misbehave at job FAULT_JOB: `status` (a 503), `short`
@@ -52,13 +54,16 @@ class JobApp:
         self.jobs = jobs
         self.job_bytes = 2 * ints_per_job
         self.requests = 0
+        self.peers: set[object] = set()
+        """The clients' addresses seen: how many connections they opened (for the tests)."""
         self.fault = fault
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one request (lifespan is off: only http scopes arrive)."""
         parts = scope["path"].split("/")
         if parts[1:] == ["stats"]:
-            body = json.dumps({"cpu_s": time.process_time(), "requests": self.requests})
+            counters = {"requests": self.requests, "connections": len(self.peers)}
+            body = json.dumps({"cpu_s": time.process_time(), **counters})
             await _answer(send, 200, body.encode())
             return
         if len(parts) != 5 or parts[1] != "job" or parts[2] != self.token:
@@ -76,6 +81,7 @@ class JobApp:
         size = self.job_bytes
         await _answer(send, 200, self.stream[index * size : (index + 1) * size])
         self.requests += 1
+        self.peers.add(scope["client"])
 
     async def _misbehave(self, send: Send) -> None:
         if self.fault == "die":
@@ -120,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cpus", default="")
     parser.add_argument("--parent", type=int, default=0)
     parser.add_argument("--backlog", type=int, default=DEFAULT_BACKLOG)
+    parser.add_argument("--certfile", default=None, help="with --keyfile: serve HTTPS")
+    parser.add_argument("--keyfile", default=None)
     args = parser.parse_args(argv)
     die_with_parent(args.parent or None)
     if args.cpus and hasattr(os, "sched_setaffinity"):
@@ -139,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level="warning",
         backlog=args.backlog,
         timeout_keep_alive=60,
+        ssl_certfile=args.certfile,
+        ssl_keyfile=args.keyfile,
     )
     server = uvicorn.Server(config)
     ready = {

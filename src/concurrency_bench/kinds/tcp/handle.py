@@ -134,6 +134,7 @@ class ServerHandle(Server):
             command.append("--cpus=" + ",".join(map(str, self.placement.server_cpus)))
         if self.backlog:
             command.append(f"--backlog={self.backlog}")
+        command += self.options(scenario)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             part for part in (_package_root(), env.get("PYTHONPATH", "")) if part
@@ -179,6 +180,10 @@ class ServerHandle(Server):
         self.stop()
         printed = f" (it printed {other.strip()[:100]!r}, not its ready line: {wrong})"
         raise ServerError(f"server failed to start: it {reason}{printed if other else ''}")
+
+    def options(self, scenario: Scenario) -> list[str]:
+        """More of the server's command line for `scenario` (the HTTP server's certificate)."""
+        return []
 
     @property
     def target(self) -> TcpTarget:
