@@ -170,6 +170,7 @@ def test_the_stored_form_names_every_field() -> None:
         "delays_s": (0.1, 0.16, 0.04),
         "io": "timer",
         "connections": None,
+        "cpu_ms": 0.0,
     }
 
 
