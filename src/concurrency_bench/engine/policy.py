@@ -26,7 +26,8 @@ MAX_ROUNDS_PER_PROCESS = 1000
 #                                         + jobs * TIMEOUT_PER_JOB_S
 #                                         + jobs * ints * TIMEOUT_PER_INT_S
 #                                         + TIMEOUT_IDEAL_FACTOR * jobs * cpu)
-# (cpu: each job's CPU work, --cpu-ms, as if all of it ran on one core), where rounds is the worker's own share of the measured rounds and ideal is one round's
+# (cpu: each job's CPU work, --cpu-ms, as if all of it ran on one core), where rounds
+# is the worker's own share of the measured rounds and ideal is one round's
 # ideal wall time with the model's pool size (ModelSpec.concurrency): the longest delay
 # when every job runs at once, the sum of delays one at a time, sum / P + max for a pool
 # of P. The base pays for interpreter start, imports, payloads and pool start-up; the

@@ -4,8 +4,8 @@ After its wait, a job runs `iterations` steps of a 64-bit linear congruential re
 seeded by its sum; the final state is the job's value, checked against the one computed
 before any timed region (`expected_values`). Seeding by the sum makes the work depend on
 what the wait brought, so it cannot start early. The check does not redo the work: N steps
-of an affine recurrence are one affine map, composed in log2(N) squarings (`leap`). It is pure Python integer arithmetic:
-it holds the GIL, as a job's parsing or computing would.
+of an affine recurrence are one affine map, composed in log2(N) squarings (`leap`). It is
+pure Python integer arithmetic: it holds the GIL, as a job's parsing or computing would.
 
 `cpu_ms` is turned into `iterations` once per engine call (`iterations_per_ms`, untimed,
 in the engine's process): every model of a run does the same work, recorded with its row.
