@@ -80,7 +80,9 @@ def cpu_values(text: str) -> list[float]:
     parse = float_in("cpu-ms", 0.0, MAX_CPU_MS)
     parts = [p.strip() for p in text.split(",")]
     if not all(parts):
-        raise argparse.ArgumentTypeError(f"`cpu-ms` must be comma-separated numbers, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"`cpu-ms` must be comma-separated numbers from 0 to {MAX_CPU_MS:g}, got {text!r}"
+        )
     return sorted({parse(p) for p in parts})
 
 
