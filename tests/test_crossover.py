@@ -10,7 +10,7 @@ pytest.importorskip("matplotlib")
 
 from concurrency_bench.report.figures import write_all
 from concurrency_bench.report.figures.crossover import share
-from concurrency_bench.report.figures.series import crossover_groups
+from concurrency_bench.report.figures.series import cpuless_name, crossover_groups
 from concurrency_bench.results import ResultsFile
 from factories import model_result, results_file, scenario
 
@@ -63,3 +63,12 @@ def test_the_figure_is_written_naming_its_workload(tmp_path: Path) -> None:
     assert "uniform-200x50ms-100ints-cpuXms" in text
     assert "one core" in text  # the line of every job's work in a row
     assert "processes at 3 ms" in text  # the missing point, with its reason
+
+
+def test_the_group_name_marks_the_cpu_work_wherever_the_name_has_it() -> None:
+    tcp = scenario(10, 50).with_io("tcp")
+    assert cpuless_name(tcp) == "uniform-10x50ms-100ints-tcp-cpuXms"
+    assert cpuless_name(tcp.with_cpu(0.3)) == "uniform-10x50ms-100ints-tcp-cpuXms"
+    assert cpuless_name(scenario(10, 50).with_cpu(1).with_io("tcp")) == (
+        "uniform-10x50ms-100ints-cpuXms-tcp"
+    )

@@ -214,9 +214,10 @@ class CrossoverGroup:
 
 def cpuless_name(scenario: Scenario) -> str:
     """The scenario's name with its CPU work as X (`...-cpuXms`, added when it had none)."""
-    suffix = f"-cpu{scenario.cpu_ms:g}ms" if scenario.cpu_ms else ""
-    base = scenario.name[: len(scenario.name) - len(suffix)] if suffix else scenario.name
-    return f"{base}-cpuXms"
+    marked = f"-cpu{scenario.cpu_ms:g}ms"
+    if scenario.cpu_ms and marked in scenario.name:
+        return scenario.name.replace(marked, "-cpuXms", 1)
+    return f"{scenario.name}-cpuXms"
 
 
 def crossover_groups(results: ResultsFile) -> list[CrossoverGroup]:
