@@ -143,13 +143,12 @@ def test_every_family_does_and_checks_the_work_over_real_io(io: str) -> None:
 
 
 def test_work_done_wrong_is_reported_as_wrong_sums() -> None:
-    results = measure_pairs(
-        [(JOBS.with_cpu(0.2), SPECS["fault-cpu_short"]), (JOBS.with_cpu(0.2), REGISTRY["sync"])],
-        ONE,
-    ).results
-    short, right = results
+    cpu = JOBS.with_cpu(0.2)
+    pairs = [(cpu, SPECS["fault-cpu_short"]), (cpu, REGISTRY["sync"]), (JOBS, REGISTRY["sync"])]
+    short, right, plain = measure_pairs(pairs, ONE).results
     assert short.status == "wrong" and "job 0 summed to" in (short.reason or "")
     assert right.status == "ok"
+    assert plain.status == "ok" and "cpu_iterations" not in plain.settings  # nothing wrapped
 
 
 def test_in_process_models_cannot_spread_the_work_over_cores() -> None:
