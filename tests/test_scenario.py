@@ -171,6 +171,7 @@ def test_the_stored_form_names_every_field() -> None:
         "io": "timer",
         "connections": None,
         "tls": False,
+        "cpu_ms": 0.0,
     }
 
 

@@ -48,6 +48,7 @@ SPECS: dict[str, ModelSpec] = {
         ),
         _spec("garbage", "leaves cyclic garbage in many containers, then sums correctly"),
         _spec("frozen", "raises unless the harness is frozen (gc.freeze) and its payloads not"),
+        _spec("cpu_short", "does each job's CPU work (--cpu-ms) one step short"),
     )
 }
 

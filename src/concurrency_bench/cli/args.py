@@ -34,6 +34,7 @@ from concurrency_bench.workload import (
     DEFAULT_SEED,
     DEFAULT_UNIT_MS,
     MAX_CONNECTIONS,
+    MAX_CPU_MS,
     MAX_DELAY_S,
     MAX_INTS_PER_JOB,
     MAX_JOBS,
@@ -155,6 +156,20 @@ def add_scenario_arguments(
         help=f"the seed scenario's time unit in ms ({DEFAULT_UNIT_MS:g})",
     )
     add_io_arguments(group)
+    add_cpu_argument(group)
+
+
+def add_cpu_argument(group: argparse._ActionsContainer) -> None:
+    """`--cpu-ms X`: CPU work per job after its wait (workload/cpu.py); `scenario_from_args`
+    applies it."""
+    group.add_argument(
+        "--cpu-ms",
+        type=float_in("cpu-ms", 0.0, MAX_CPU_MS),
+        default=0.0,
+        metavar="X",
+        help="ms of CPU work each job does after its wait (a fixed count of integer steps, "
+        "calibrated once per run, checked by its result; 0: none)",
+    )
 
 
 def add_io_arguments(group: argparse._ActionsContainer) -> None:
@@ -230,7 +245,7 @@ def with_io_from_args(scenario: Scenario, args: argparse.Namespace) -> Scenario:
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
     """Build the Scenario the workload options describe (validation errors are InputError)."""
-    return with_io_from_args(_workload(args), args)
+    return with_io_from_args(_workload(args), args).with_cpu(args.cpu_ms)
 
 
 def _workload(args: argparse.Namespace) -> Scenario:

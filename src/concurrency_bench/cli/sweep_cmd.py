@@ -1,4 +1,5 @@
-"""`concurrency-bench sweep`: every model at several sizes, in one interleaved engine call.
+"""`concurrency-bench sweep`: every model at several sizes (and CPU shares, `--cpu-ms`), in one
+interleaved engine call.
 
 A probe first estimates each (size, model) point's time (cli.sweep_plan); points over the
 per-point budget, or over the machine's memory, are rows "not run: would take N s" and the
@@ -58,6 +59,7 @@ from concurrency_bench.results.measured import check_measured
 from concurrency_bench.runners import ModelSpec
 from concurrency_bench.workload import (
     DEFAULT_INTS_PER_JOB,
+    MAX_CPU_MS,
     MAX_DELAY_S,
     MAX_INTS_PER_JOB,
     MAX_JOBS,
@@ -78,6 +80,17 @@ def sizes(text: str) -> list[int]:
     parts = [p.strip().replace("_", "") for p in text.split(",")]
     if not all(parts):
         raise argparse.ArgumentTypeError(f"`jobs` must be comma-separated numbers, got {text!r}")
+    return sorted({parse(p) for p in parts})
+
+
+def cpu_values(text: str) -> list[float]:
+    """`0,0.1,1`: distinct CPU works per job in ms, each from 0 to MAX_CPU_MS, ascending."""
+    parse = float_in("cpu-ms", 0.0, MAX_CPU_MS)
+    parts = [p.strip() for p in text.split(",")]
+    if not all(parts):
+        raise argparse.ArgumentTypeError(
+            f"`cpu-ms` must be comma-separated numbers from 0 to {MAX_CPU_MS:g}, got {text!r}"
+        )
     return sorted({parse(p) for p in parts})
 
 
@@ -105,6 +118,14 @@ def add_parser(subparsers: Any) -> None:
         type=int_in("ints", 0, MAX_INTS_PER_JOB),
         default=DEFAULT_INTS_PER_JOB,
         help=f"random ints each job sums ({DEFAULT_INTS_PER_JOB})",
+    )
+    parser.add_argument(
+        "--cpu-ms",
+        type=cpu_values,
+        default=[0.0],
+        metavar="X,X,...",
+        help="CPU work per job after its wait, in ms: a point per (size, value), for where "
+        "models cross over as the CPU share grows (0)",
     )
     add_io_arguments(parser)
     add_model_arguments(parser)
@@ -136,20 +157,20 @@ def add_parser(subparsers: Any) -> None:
 
 
 def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
-    """One uniform scenario per size (their names differ only in the size)."""
-    return [_scenario(n, args) for n in args.jobs]
+    """One uniform scenario per (size, CPU work): their names differ only in those."""
+    return [_scenario(n, args, cpu_ms) for n in args.jobs for cpu_ms in args.cpu_ms]
 
 
-def _scenario(jobs: int, args: argparse.Namespace) -> Scenario:
-    """The sweep's scenario at one size, with its io (timers or loopback TCP)."""
-    return with_io_from_args(
-        Scenario.uniform(jobs, args.delay_ms / 1000, ints_per_job=args.ints), args
-    )
+def _scenario(jobs: int, args: argparse.Namespace, cpu_ms: float = 0.0) -> Scenario:
+    """The sweep's scenario at one size and CPU work, with its io (timers, TCP, HTTP)."""
+    scenario = Scenario.uniform(jobs, args.delay_ms / 1000, ints_per_job=args.ints)
+    return with_io_from_args(scenario, args).with_cpu(cpu_ms)
 
 
 def probe(specs: list[ModelSpec], args: argparse.Namespace, quiet: bool) -> dict[str, Probe]:
     """Run each available model on 1 job and on its probe size, one worker and one round each
-    (measure_pairs, as the sweep itself measures); their costs by name."""
+    (measure_pairs, as the sweep itself measures), without CPU work (the plan adds it); their
+    costs by name."""
     found: dict[str, Probe] = {}
     delay = args.delay_ms / 1000
     options = EngineOptions(rounds=1, warmup=0, sequential_budget_s=math.inf,

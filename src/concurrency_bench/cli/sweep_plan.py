@@ -8,7 +8,9 @@ models that queue jobs, so that a probe round stays near a second). From the two
   setup_per_job_s  what the P-job worker took beyond the 1-job one, less its round, per job.
 A point of N jobs then takes, over its W workers (warm-ups w each, R rounds in all):
   W x (start_s + N x setup_per_job_s) + (W x w + R) x (ideal(N) + N x per_job_s)
-where ideal(N) is the round with the model's pool size (the sum of delays when it queues).
+where ideal(N) is the round with the model's pool size (the sum of delays when it queues),
+plus, with CPU work (`--cpu-ms`), N x that work: as if all of it ran on one core, as the
+GIL makes it for an in-process model (an over-estimate for processes).
 Costs per job are extrapolated linearly, which a model whose cost grows faster (threads, as
 the kernel's scheduler fills) outruns; the engine's per-worker timeout still stops those.
 A point over the budget is not run, and neither is any larger size of that model.
@@ -105,7 +107,7 @@ def point_seconds(
     workers = len(options.worker_shares())
     bound = spec.connection_bound(scenario.connections)
     ideal = scenario.queued_wall_s(spec.concurrency(jobs, options.pool_size, bound))
-    round_s = ideal + jobs * probe.per_job_s
+    round_s = ideal + jobs * probe.per_job_s + jobs * scenario.cpu_ms / 1000
     setup = workers * (probe.start_s + jobs * probe.setup_per_job_s)
     return setup + (workers * options.warmup + options.rounds) * round_s
 
@@ -118,25 +120,27 @@ def plan(
     budget_s: float,
     memory_bytes: int | None,
 ) -> list[Point]:
-    """Every (size, model) point, sizes ascending, models in the given order; a model over
-    the budget (or the memory) at a size is not run there nor at any larger size."""
-    stopped: dict[str, str] = {}
+    """Every (size, model) point, sizes ascending (then CPU work), models in the given order; a
+    model over the budget (or the memory) at a size is not run there nor at any larger size
+    with the same CPU work."""
+    stopped: dict[tuple[str, float], str] = {}
     points = []
-    for scenario in sorted(scenarios, key=lambda s: s.jobs):
+    for scenario in sorted(scenarios, key=lambda s: (s.jobs, s.cpu_ms)):
         for spec in specs:
             row = row_of(spec)
             probe = probes.get(row)
             estimate = None if probe is None else point_seconds(scenario, spec, probe, options)
             reason = None
-            if row in stopped:
+            line = (row, scenario.cpu_ms)
+            if line in stopped:
                 shown = "" if estimate is None else f"would take {duration(estimate)}; "
-                reason = f"{shown}not tried, {stopped[row]}"
+                reason = f"{shown}not tried, {stopped[line]}"
             elif probe is not None and estimate is not None and estimate > budget_s:
                 reason = (
                     f"would take {duration(estimate)} (estimated from a probe at "
                     f"{probe.jobs:,} jobs; budget {budget_s:g} s per point)"
                 )
-                stopped[row] = f"over the budget from {scenario.jobs:,} jobs"
+                stopped[line] = f"over the budget from {scenario.jobs:,} jobs"
             elif memory_bytes is not None:
                 need = estimate_memory(scenario, [spec], pool_size=options.pool_size)
                 if need is not None and need.total_bytes > memory_bytes:
@@ -144,7 +148,7 @@ def plan(
                         f"would need {size(need.total_bytes)} of memory "
                         f"({size(memory_bytes)} available)"
                     )
-                    stopped[row] = f"out of memory from {scenario.jobs:,} jobs"
+                    stopped[line] = f"out of memory from {scenario.jobs:,} jobs"
             points.append(Point(scenario, spec, estimate, reason))
     return points
 

@@ -24,7 +24,7 @@ from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.engine.timing import Measurement
 from concurrency_bench.results import ModelResult, ResultsFile, ScenarioResults, Status
 from concurrency_bench.runners import ModelSpec
-from concurrency_bench.workload import Scenario
+from concurrency_bench.workload import Scenario, calibrate
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,11 @@ def measure_pairs(
     rows too (interrupted, not started). A scenario's server (for kinds that have one) starts
     before its first worker and stops when every pair is done (engine/servers.py).
     `pythons`, one per pair, names the interpreter each pair's workers run under (None: this
-    one).
+    one). Jobs with CPU work do the same number of steps in every pair of the call,
+    calibrated here once, before any worker starts.
     """
     check_open_files()
+    steps = calibrate(scenario.cpu_ms for scenario, _ in pairs)
     chosen = list(pythons) if pythons is not None else [None] * len(pairs)
     if len(chosen) != len(pairs):
         raise ValueError(f"{len(pairs)} pairs but {len(chosen)} interpreters")
@@ -80,6 +82,7 @@ def measure_pairs(
                 pairs=len(pairs),
                 servers=servers,
                 python=python,
+                cpu_iterations=steps[scenario.cpu_ms],
             )
             for number, ((scenario, spec), python) in enumerate(zip(pairs, chosen), start=1)
         ]
@@ -154,9 +157,17 @@ def run_each(
         pool_size=pool_size,
     )
     outcomes = []
+    steps = calibrate([scenario.cpu_ms])[scenario.cpu_ms]
     with ScenarioServers() as servers:
         for spec in specs:
-            run = ModelRun(spec, scenario, options, return_jobs=True, servers=servers)
+            run = ModelRun(
+                spec,
+                scenario,
+                options,
+                return_jobs=True,
+                servers=servers,
+                cpu_iterations=steps,
+            )
             interrupted = interleave([run])
             outcome = run.outcome()
             result = outcome.result

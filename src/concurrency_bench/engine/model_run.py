@@ -64,8 +64,11 @@ class ModelRun:
         pairs: int = 1,
         servers: ScenarioServers,
         python: Interpreter | None = None,
+        cpu_iterations: int = 0,
     ) -> None:
         self.spec = spec
+        self.cpu_iterations = cpu_iterations
+        """Steps of CPU work per job (the scenario's cpu_ms as calibrated for the run)."""
         self.python = python
         """The interpreter the workers run under (None: the engine's own)."""
         self.scenario = scenario
@@ -103,6 +106,7 @@ class ModelRun:
             return_jobs=return_jobs,
             server=server,
             kind=None if kind in BUILTIN else kind,  # the worker's registry has the built-in
+            cpu_iterations=self.cpu_iterations,
         )
 
     def _server(self) -> tuple[ServerAddress | None, str | None]:

@@ -26,8 +26,10 @@ MAX_ROUNDS_PER_PROCESS = 1000
 # The default per-worker timeout (seconds), from spawn to the worker's last message:
 #   TIMEOUT_BASE_S + (warmup + rounds) * (TIMEOUT_IDEAL_FACTOR * ideal
 #                                         + jobs * TIMEOUT_PER_JOB_S
-#                                         + jobs * ints * TIMEOUT_PER_INT_S)
-# where rounds is the worker's own share of the measured rounds and ideal is one round's
+#                                         + jobs * ints * TIMEOUT_PER_INT_S
+#                                         + TIMEOUT_IDEAL_FACTOR * jobs * cpu)
+# (cpu: each job's CPU work, --cpu-ms, as if all of it ran on one core), where rounds
+# is the worker's own share of the measured rounds and ideal is one round's
 # ideal wall time with the model's pool size (ModelSpec.concurrency): the longest delay
 # when every job runs at once, the sum of delays one at a time, sum / P + max for a pool
 # of P. The base pays for interpreter start, imports, payloads and pool start-up; the
@@ -142,6 +144,7 @@ def default_timeout_s(
         TIMEOUT_IDEAL_FACTOR * ideal
         + jobs * TIMEOUT_PER_JOB_S
         + jobs * scenario.ints_per_job * TIMEOUT_PER_INT_S
+        + TIMEOUT_IDEAL_FACTOR * jobs * scenario.cpu_ms / 1000  # CPU work, on one core
     )
     return TIMEOUT_BASE_S + (warmup + rounds) * per_round
 

@@ -92,6 +92,9 @@ class Request(Message, frozen=True, kw_only=True, tag="request", omit_defaults=T
     """The scenario's I/O kind when it is not a built-in one (None: the worker's registry
     knows it): registered in the worker before the scenario is decoded, so a kind known only
     to the engine (a plugin's, a test's) runs there too."""
+    cpu_iterations: int = 0
+    """Steps of CPU work each job does after its wait (workload/cpu.py), the scenario's
+    `cpu_ms` as calibrated once for the whole run; 0: none."""
 
 
 class Ready(Message, frozen=True, kw_only=True, tag="ready"):

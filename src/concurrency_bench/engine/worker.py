@@ -44,11 +44,12 @@ from concurrency_bench.engine.protocol import (
 from concurrency_bench.engine.python_probe import gil_state
 from concurrency_bench.engine.server_meter import ServerMeter, ServerShare, prepare
 from concurrency_bench.engine.timing import Measurement, measure_run
+from concurrency_bench.kinds.cpu import CpuJobs
 from concurrency_bench.kinds.registry import get_kind
 from concurrency_bench.lifetime import die_with_parent
 from concurrency_bench.results import Round
 from concurrency_bench.runners.base import Runner
-from concurrency_bench.workload import Scenario, build_payloads, expected_sums
+from concurrency_bench.workload import Scenario, build_payloads, expected_sums, expected_values
 
 
 class Channel:
@@ -149,6 +150,9 @@ class Worker:
         if spec.client is not None:  # the row's client library (KindSpec.clients)
             loaded = loaded.with_client(spec.client.name)
         io, io_settings = prepare(loaded, request.server, scenario, at_once)
+        cpu = request.cpu_iterations
+        if cpu:  # every job's CPU work after its wait, whatever the kind and the family
+            io, io_settings = CpuJobs(io, cpu), {**io_settings, "cpu_iterations": cpu}
         self.phase = "load"
         runner = spec.load(pool_size=request.pool_size, io=io)
         if runner.family is not None:  # what the jobs import, imported untimed (frozen below)
@@ -157,7 +161,7 @@ class Worker:
         self.phase = "payloads"
         _freeze_harness()
         payloads = build_payloads(scenario)
-        expected = expected_sums(payloads)
+        expected = expected_values(expected_sums(payloads), cpu)
         try:
             self.phase = "setup"
             need = limits.WORKER_OPEN_FILES + spec.open_files(scenario.jobs, request.pool_size)

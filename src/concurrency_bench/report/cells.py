@@ -24,7 +24,8 @@ MEMORY_MIN_STEPS = 4
 step is at most a quarter of the figure (over 3 jobs, one step alone reads as 341 KiB a job)."""
 LEGEND = (
     "overhead = wall - ideal (ideal: the longest delay for concurrent models, the sum of delays "
-    "for sequential ones); ranked by median wall (for concurrent models, the overhead order); "
+    "for sequential ones; with --cpu-ms, each delay plus its job's CPU work); ranked by "
+    "median wall (for concurrent models, the overhead order); "
     "unranked rows last. " + formatting.SPREAD_LEGEND
 )
 

@@ -71,7 +71,7 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[CsvRow], Cell]], ...] = (
     ("ints_per_job", lambda r: r.scenario.ints_per_job),
     ("delay_min_s", lambda r: min(r.scenario.delays_s)),
     ("delay_max_s", lambda r: max(r.scenario.delays_s)),
-    ("delay_sum_s", lambda r: r.scenario.ideal_wall_s(concurrent=False)),
+    ("delay_sum_s", lambda r: math.fsum(r.scenario.delays_s)),
     ("model", lambda r: r.row.key.label),
     ("status", lambda r: r.result.status),
     ("rank", lambda r: r.row.rank),

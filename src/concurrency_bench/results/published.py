@@ -20,6 +20,7 @@ from concurrency_bench.kinds.registry import BUILTIN, DEFAULT_KIND
 from concurrency_bench.results.schema import NAME_PATTERN, SCHEMA_VERSION, ResultsFile
 from concurrency_bench.workload import (
     MAX_CONNECTIONS,
+    MAX_CPU_MS,
     MAX_DELAY_S,
     MAX_INTS_PER_JOB,
     MAX_JOBS,
@@ -65,6 +66,13 @@ def json_schema() -> dict[str, Any]:
             "per job, http each library's default pool; http 0: a new connection per request).",
         },
         "tls": {"description": "http only: the jobs' connections over TLS (--tls)."},
+        "cpu_ms": {
+            "minimum": 0,
+            "maximum": MAX_CPU_MS,
+            "description": "Optional: CPU work each job does after its wait, in ms (0: none; "
+            "files before it have none). The steps it was calibrated to are each row's "
+            "`cpu_iterations` setting.",
+        },
     }
     for name, extra in limits.items():
         scenario["properties"][name].update(extra)

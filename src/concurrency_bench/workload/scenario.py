@@ -26,6 +26,8 @@ MAX_UNIT_MS = 60_000.0
 SEED_STORY_UNITS = (5, 8, 2)
 """The seed text's three calls: random_add(5), random_add(8), random_add(2)."""
 MAX_CONNECTIONS = CONNECTIONS.high
+MAX_CPU_MS = 10_000.0
+"""The most CPU work a job may do after its wait (`--cpu-ms`), in milliseconds."""
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -67,6 +69,16 @@ def check_unit_ms(unit_ms: object) -> float:
     return unit
 
 
+def check_cpu_ms(cpu_ms: object) -> float:
+    """Validate a job's CPU work in milliseconds (0 to MAX_CPU_MS, finite)."""
+    if isinstance(cpu_ms, bool) or not isinstance(cpu_ms, int | float):
+        raise InputError(f"`cpu-ms` must be a number from 0 to {MAX_CPU_MS:g}, got {cpu_ms!r}")
+    value = float(cpu_ms)
+    if not math.isfinite(value) or not 0.0 <= value <= MAX_CPU_MS:
+        raise InputError(f"`cpu-ms` must be a number from 0 to {MAX_CPU_MS:g}, got {cpu_ms!r}")
+    return value
+
+
 def _ms_label(seconds: float) -> str:
     return f"{seconds * 1000:g}ms"
 
@@ -95,6 +107,9 @@ class Scenario:
     (keep-alive); None: one per job."""
     tls: bool = False
     """For kinds that take it (http): the jobs' connections over TLS (`--tls`)."""
+    cpu_ms: float = 0.0
+    """CPU work each job does after its wait, in milliseconds (workload/cpu.py): a fixed
+    number of steps of an integer recurrence, calibrated once per run; 0: none."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -123,6 +138,7 @@ class Scenario:
         if self.tls is not False and (self.tls is not True or kind.option("tls") is None):
             takers = " or ".join(taking("tls"))
             raise InputError(f"`tls` needs --io {takers}, got --io {self.io}")
+        object.__setattr__(self, "cpu_ms", check_cpu_ms(self.cpu_ms))
 
     # -- constructors for the shapes people use ------------------------------------
 
@@ -209,6 +225,13 @@ class Scenario:
             self, name=self.name + suffix, io=io, connections=connections, tls=tls
         )
 
+    def with_cpu(self, cpu_ms: float) -> Scenario:
+        """This workload with `cpu_ms` of CPU work per job after its wait, named for it
+        (`-cpu0.5ms`; 0 adds nothing)."""
+        cpu = check_cpu_ms(cpu_ms)
+        suffix = f"-cpu{cpu:g}ms" if cpu else ""
+        return dataclasses.replace(self, name=self.name + suffix, cpu_ms=cpu)
+
     # -- derived facts -------------------------------------------------------------
 
     @property
@@ -217,16 +240,23 @@ class Scenario:
         return len(self.delays_s)
 
     def ideal_wall_s(self, *, concurrent: bool) -> float:
-        """The wall time with zero overhead: the longest delay if concurrent, else their sum."""
-        return max(self.delays_s) if concurrent else math.fsum(self.delays_s)
+        """The wall time with zero overhead: the longest delay if concurrent, else their sum;
+        each job's CPU work added to its delay (as if every job had a core of its own)."""
+        cpu_s = self.cpu_ms / 1000
+        if concurrent:
+            return max(self.delays_s) + cpu_s
+        return math.fsum(self.delays_s) + self.jobs * cpu_s
 
     def queued_wall_s(self, concurrency: int) -> float:
         """The ideal round when at most `concurrency` jobs run at once (1: the sum of delays).
 
-        For a pool smaller than the job count the delays queue: about sum / pool + the longest.
+        For a pool smaller than the job count the delays queue: about sum / pool + the longest
+        (each job's CPU work counted with its delay).
         """
         if concurrency >= self.jobs:
-            return max(self.delays_s)
+            return self.ideal_wall_s(concurrent=True)
         if concurrency <= 1:
-            return math.fsum(self.delays_s)
-        return math.fsum(self.delays_s) / concurrency + max(self.delays_s)
+            return self.ideal_wall_s(concurrent=False)
+        cpu_s = self.cpu_ms / 1000
+        busy = math.fsum(self.delays_s) + self.jobs * cpu_s
+        return busy / concurrency + max(self.delays_s) + cpu_s

@@ -1,6 +1,7 @@
 """Figures drawn from results files (matplotlib, Agg): one module per figure, SVG and PNG.
 
-`scaling` and `memory` need a workload measured at two sizes or more (a `sweep`); `rounds`
+`scaling` and `memory` need a workload measured at two sizes or more (a `sweep`), `crossover`
+one measured at two CPU works per job or more (`sweep --cpu-ms`); `rounds`
 and `lateness` draw each scenario; `seed` draws `timeline`'s own runs. `style` keeps one
 colour per model across every figure. matplotlib is an optional dependency (the `plots`
 extra): `available()` says whether it is installed, and callers say so when it is not.
@@ -31,6 +32,7 @@ def available() -> bool:
 def draw_all(results: ResultsFile) -> list[Plot]:
     """Every figure that applies to `results`, in page order (matplotlib must be installed)."""
     from concurrency_bench.report.figures import (  # noqa: PLC0415 (matplotlib is optional)
+        crossover,
         lateness,
         memory,
         rounds,
@@ -39,6 +41,7 @@ def draw_all(results: ResultsFile) -> list[Plot]:
 
     drawers: list[Callable[[ResultsFile], list[Plot]]] = [
         scaling.draw,
+        crossover.draw,
         memory.draw,
         rounds.draw,
         lateness.draw,

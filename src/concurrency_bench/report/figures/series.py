@@ -1,4 +1,5 @@
-"""The figures' data, taken from results files only: sizes per workload, points per model.
+"""The figures' data, taken from results files only: sizes (or CPU works) per workload, points
+per model.
 
 Pure (no matplotlib), so what a figure shows is tested apart from how it is drawn.
 """
@@ -171,4 +172,86 @@ def scaling_groups(results: ResultsFile) -> list[ScalingGroup]:
     return [
         ScalingGroup(shape, name, tuple(s for s, _ in blocks), tuple(series))
         for (shape, _, blocks, series), name in zip(found, names)
+    ]
+
+
+@dataclass(frozen=True)
+class CpuPoint:
+    """One row at one CPU work per job: its wall time and spread."""
+
+    cpu_ms: float
+    wall_s: Band
+
+
+@dataclass(frozen=True)
+class CpuSeries:
+    """A row's walls over the CPU works, least first, and the works it has no figures at."""
+
+    model: str
+    interpreter: str | None
+    client: str | None
+    points: tuple[CpuPoint, ...]
+    missing: tuple[tuple[float, str], ...]
+
+    @property
+    def label(self) -> str:
+        """The row's label (results.row_label)."""
+        return row_label(self.model, self.interpreter, self.client)
+
+
+@dataclass(frozen=True)
+class CrossoverGroup:
+    """Scenarios that differ only in their CPU work per job (`--cpu-ms`): one crossover figure."""
+
+    name: str
+    """The workload's name with the CPU work as X: `uniform-200x50ms-100ints-cpuXms`."""
+    scenarios: tuple[Scenario, ...]
+    series: tuple[CpuSeries, ...]
+
+    @property
+    def cpu_ms(self) -> list[float]:
+        """The CPU works per job, least first."""
+        return [s.cpu_ms for s in self.scenarios]
+
+
+def cpuless_name(scenario: Scenario) -> str:
+    """The scenario's name with its CPU work as X (`...-cpuXms`, added when it had none)."""
+    marked = f"-cpu{scenario.cpu_ms:g}ms"
+    if scenario.cpu_ms and marked in scenario.name:
+        return scenario.name.replace(marked, "-cpuXms", 1)
+    return f"{scenario.name}-cpuXms"
+
+
+def crossover_groups(results: ResultsFile) -> list[CrossoverGroup]:
+    """Every workload (one full definition but the CPU work) measured at two CPU works or more,
+    in the file's order; one series per row over its CPU works."""
+    by_rest: dict[object, list[tuple[Scenario, list[tuple[Axes, ModelResult]]]]] = {}
+    for block in results.scenarios:
+        key = ScenarioKey.of(block.scenario)
+        rest = (key.jobs, key.delays, tuple(f for f in key.fields if f[0] != "cpu_ms"))
+        rows = [(k.axes, result) for k, result in block_rows(block)]
+        by_rest.setdefault(rest, []).append((block.scenario, rows))
+    found = []
+    for unsorted in by_rest.values():
+        blocks = sorted(unsorted, key=lambda b: b[0].cpu_ms)
+        if len({s.cpu_ms for s, _ in blocks}) < 2:
+            continue
+        every = list(dict.fromkeys(axes for _, rows in blocks for axes, _ in rows))
+        series = []
+        for axes in every:
+            points, missing = [], []
+            for scenario, rows in blocks:
+                result = dict(rows).get(axes)
+                if result is None:
+                    continue
+                if result.ranked:
+                    points.append(CpuPoint(scenario.cpu_ms, Band.of(result.values("wall"))))
+                else:
+                    missing.append((scenario.cpu_ms, why_missing(result)))
+            series.append(CpuSeries(*axes, tuple(points), tuple(missing)))
+        found.append((cpuless_name(blocks[0][0]), blocks, series))
+    names = _unique([name for name, _, _ in found])
+    return [
+        CrossoverGroup(name, tuple(s for s, _ in blocks), tuple(series))
+        for (_, blocks, series), name in zip(found, names)
     ]
