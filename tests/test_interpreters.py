@@ -233,7 +233,7 @@ def test_ab_with_the_same_interpreter_twice_passes_and_keeps_both_sides(tmp_path
 
 @pytest.mark.slow
 def test_ab_catches_a_model_slowed_on_the_new_side_only(tmp_path: Path) -> None:
-    slowed = wrapper(tmp_path, "slowed", "export CONCURRENCY_BENCH_TEST_SLOW_FRACTION=0.5")
+    slowed = wrapper(tmp_path, "slowed", "export CONCURRENCY_BENCH_TEST_SLOW_FRACTION=2")
     done = cli(
         "ab",
         "--base",

@@ -195,7 +195,7 @@ def test_clients_select_the_apis(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (("--io", "tcp", "--clients", "aiohttp"), "`clients` with --io tcp must be from: streams"),
-        (("--clients", "streams"), "`clients` needs --io tcp or http; got --io timer"),
+        (("--clients", "streams"), "`clients` needs --io tcp or http or postgres; got --io timer"),
         (("--io", "tcp", "--models", "trio", "--clients", "streams,"), "`clients` must be"),
     ],
 )
