@@ -27,7 +27,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 TESTS_DIR = Path(__file__).resolve().parent
 MAIN = "import sys; from concurrency_bench.cli.main import main; sys.exit(main())"
@@ -112,7 +112,7 @@ def _captured() -> Iterator[Callable[[], tuple[str, str]]]:
     originals back afterwards; yields what reads the text written so far."""
     saved = sys.stdout, sys.stderr
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        files: list[TextIO] = [io.TextIOWrapper(f, encoding="utf-8") for f in (out, err)]
+        files = [io.TextIOWrapper(f, encoding="utf-8") for f in (out, err)]
         sys.stdout, sys.stderr = files
 
         def read() -> tuple[str, str]:
