@@ -27,7 +27,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 TESTS_DIR = Path(__file__).resolve().parent
 MAIN = "import sys; from concurrency_bench.cli.main import main; sys.exit(main())"
@@ -135,7 +135,8 @@ def _captured() -> Iterator[Callable[[], tuple[str, str]]]:
 def _kept_globals() -> Iterator[None]:
     """Put back what a command may change in its process: signal handlers, environment
     variables, the model registry (fault models), sys.path, the open-file limit (the engine
-    raises it), logging handlers, warnings filters and the garbage collector's switch."""
+    raises it), logging handlers, warnings filters and the garbage collector's switch. Meanwhile
+    warnings and logged warnings reach stderr as in a fresh interpreter, not pytest's records."""
     from concurrency_bench.runners import REGISTRY  # noqa: PLC0415
 
     handlers = {number: signal.getsignal(number) for number in signal.valid_signals()}
@@ -146,6 +147,9 @@ def _kept_globals() -> Iterator[None]:
     collecting = gc.isenabled()
     try:
         with warnings.catch_warnings():
+            _fresh_warnings()
+            root.handlers[:] = []  # logging's last resort: WARNING and above to sys.stderr
+            root.setLevel(logging.WARNING)
             yield
     finally:
         for number, handler in handlers.items():
@@ -162,6 +166,22 @@ def _kept_globals() -> Iterator[None]:
         root.handlers[:], root.level = logged
         if collecting:
             gc.enable()
+
+
+def _fresh_warnings() -> None:
+    """Warnings printed to sys.stderr, filtered as a fresh interpreter filters them, except
+    that each is shown every time (no earlier test's warning registry hides one)."""
+    warnings.resetwarnings()
+    warnings.simplefilter("always")
+    for ignored in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.simplefilter("ignore", ignored)
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:  # fmt: skip
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        (file or sys.stderr).write(text)
+
+    warnings.showwarning = show
 
 
 def one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:
