@@ -123,7 +123,7 @@ def test_faults_are_failed_rows_never_hangs(
     tmp_path: Path, fault: str, models: str, expected: str
 ) -> None:
     env = {**os.environ, FAULT_ENV: fault}
-    extra = ("--timeout", "8") if fault == "stall" else ()
+    extra = ("--timeout", "3") if fault == "stall" else ()
     client = "requests" if models == "threads" else "aiohttp"
     code, _, path = _run(tmp_path, "--models", models, "--clients", client, *extra, env=env)
     assert code == 1
