@@ -7,17 +7,22 @@ of refusal, run as a user runs them, in a subprocess."""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
 
 import concurrency_bench
-from cli_process import cli, cli_in_process, one_line
+from cli_process import children, cli, cli_in_process, one_line
 from concurrency_bench.engine import MAX_ROUNDS, MAX_WARMUP
 from concurrency_bench.results import write_results
+from concurrency_bench.runners import REGISTRY
 from factories import model_result, results_file, scenario
 
 HUGE = "99999999999999999999"
@@ -206,3 +211,35 @@ def test_values_fine_alone_but_not_together_are_one_line(
     assert done.returncode == 2, done.stderr + done.stdout
     one_line(done, name)
     assert list(tmp_path.iterdir()) == []
+
+
+def _process_state() -> dict[str, object]:
+    """What an in-process run must leave as it found it, restored by cli_in_process or not."""
+    return {
+        "threads": sorted(thread.name for thread in threading.enumerate()),
+        "descriptors": sorted(os.listdir("/proc/self/fd")),
+        "children": children(os.getpid()),
+        "signals": {number: signal.getsignal(number) for number in signal.valid_signals()},
+        "environment": dict(os.environ),
+        "cwd": os.getcwd(),
+        "streams": (sys.stdin, sys.stdout, sys.stderr),
+        "models": sorted(REGISTRY),
+        "path": list(sys.path),
+        "logging": list(logging.getLogger().handlers),
+        "warnings": list(warnings.filters),
+    }
+
+
+def test_in_process_runs_leave_this_process_as_they_found_it(tmp_path: Path) -> None:
+    cases = [
+        (command, option, values[-1])
+        for command, options in OPTIONS.items()
+        for option, _, values in options[:3]
+    ]
+    before = _process_state()
+    for index, (command, option, value) in enumerate(cases):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        done = bench(*_arguments(command, option, value, folder), cwd=folder)
+        assert done.returncode == 2, done.stderr
+        assert _process_state() == before, (command, option, value)
