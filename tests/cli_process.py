@@ -5,16 +5,29 @@ point after `fault_runners.register()`, so the test-only models (fault-hang, fau
 are names the CLI accepts, in that subprocess only; `prelude=` runs code of the test's first
 (hiding a package, ignoring a signal). `cli_command` gives the argv for Popen; `children`,
 `alive` and `wait_for` follow the processes a CLI started (from /proc).
+
+`cli_in_process(...)` is its twin for the many cases that only check what the CLI decides
+(a refusal, an exit status, a file read): the same entry function, parser and error paths,
+run in pytest's process without an interpreter's start-up, every global it may touch put back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import io
+import logging
+import os
+import resource
+import signal
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 TESTS_DIR = Path(__file__).resolve().parent
 MAIN = "import sys; from concurrency_bench.cli.main import main; sys.exit(main())"
@@ -62,6 +75,113 @@ def cli(
         **{"text": True, **options},
     )
     return result
+
+
+def cli_in_process(
+    *args: str, faults: bool = False, cwd: Path | str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`cli(ARGS)` without the subprocess: `main(ARGS)` of concurrency_bench.cli.main in this
+    process, in `cwd`, its stdout and stderr captured as text and its exit status taken from
+    its return or its SystemExit (argparse's refusals), as `python -m` would report them."""
+    from concurrency_bench.cli.main import main  # noqa: PLC0415
+
+    with _kept_globals(), contextlib.chdir(cwd or os.getcwd()), _captured() as streams:
+        if faults:
+            import fault_runners  # noqa: PLC0415
+
+            fault_runners.register()
+        try:
+            status = main(list(args))
+        except SystemExit as exc:
+            status = _exit_status(exc)
+        stdout, stderr = streams()
+    return subprocess.CompletedProcess(cli_command(*args, faults=faults), status, stdout, stderr)
+
+
+def _exit_status(exc: SystemExit) -> int:
+    """The status the interpreter would exit with for `exc` (a message is printed, status 1)."""
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+@contextlib.contextmanager
+def _captured() -> Iterator[Callable[[], tuple[str, str]]]:
+    """sys.stdout and sys.stderr on files (not terminals, as a pipe; the CLI wraps them), the
+    originals back afterwards; yields what reads the text written so far."""
+    saved = sys.stdout, sys.stderr
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        files = [io.TextIOWrapper(f, encoding="utf-8") for f in (out, err)]
+        sys.stdout, sys.stderr = files
+
+        def read() -> tuple[str, str]:
+            texts = []
+            for file in files:
+                file.flush()
+                file.seek(0)
+                texts.append(file.read())
+            return texts[0], texts[1]
+
+        try:
+            yield read
+        finally:
+            sys.stdout, sys.stderr = saved
+            for file in files:
+                file.detach()
+
+
+@contextlib.contextmanager
+def _kept_globals() -> Iterator[None]:
+    """Put back what a command may change in its process: signal handlers, environment
+    variables, the model registry (fault models), sys.path, the open-file limit (the engine
+    raises it), logging handlers, warnings filters and the garbage collector's switch. Meanwhile
+    warnings and logged warnings reach stderr as in a fresh interpreter, not pytest's records."""
+    from concurrency_bench.runners import REGISTRY  # noqa: PLC0415
+
+    handlers = {number: signal.getsignal(number) for number in signal.valid_signals()}
+    environ, registry, path = dict(os.environ), dict(REGISTRY), list(sys.path)
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)
+    root = logging.getLogger()
+    logged = (list(root.handlers), root.level)
+    collecting = gc.isenabled()
+    try:
+        with warnings.catch_warnings():
+            _fresh_warnings()
+            root.handlers[:] = []  # logging's last resort: WARNING and above to sys.stderr
+            root.setLevel(logging.WARNING)
+            yield
+    finally:
+        for number, handler in handlers.items():
+            if handler is not None and signal.getsignal(number) is not handler:
+                signal.signal(number, handler)
+        if dict(os.environ) != environ:
+            os.environ.clear()
+            os.environ.update(environ)
+        REGISTRY.clear()
+        REGISTRY.update(registry)
+        sys.path[:] = path
+        if resource.getrlimit(resource.RLIMIT_NOFILE) != nofile:
+            resource.setrlimit(resource.RLIMIT_NOFILE, nofile)
+        root.handlers[:], root.level = logged
+        if collecting:
+            gc.enable()
+
+
+def _fresh_warnings() -> None:
+    """Warnings printed to sys.stderr, filtered as a fresh interpreter filters them, except
+    that each is shown every time (no earlier test's warning registry hides one)."""
+    warnings.resetwarnings()
+    warnings.simplefilter("always")
+    for ignored in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.simplefilter("ignore", ignored)
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:  # fmt: skip
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        (file or sys.stderr).write(text)
+
+    warnings.showwarning = show
 
 
 def one_line(result: subprocess.CompletedProcess[str], *words: str) -> str:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from cli_process import cli, one_line
+from cli_process import cli, cli_in_process, one_line
 from concurrency_bench.cli.main import build_parser
 from concurrency_bench.runners import REGISTRY, available_specs
 from concurrency_bench.workload import (
@@ -74,7 +74,8 @@ def test_timeline_text_shows_units_and_ms() -> None:
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: list[str], parameter: str) -> None:
-    result = cli("timeline", *args)
+    run = cli if parameter == "unit-ms" else cli_in_process  # one end to end, in a subprocess
+    result = run("timeline", *args)
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()

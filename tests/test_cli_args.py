@@ -1,5 +1,6 @@
 """cli/args.py as a user meets it: model lists refused in one line naming `models`, and the
-old spellings of --models and --pool-size still accepted. Every case runs the real CLI."""
+old spellings of --models and --pool-size still accepted. Every case runs the CLI: the refusals
+through its entry function in this process (one also in a subprocess), the rest in a subprocess."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_process import FOREVER, cli, one_line
+from cli_process import FOREVER, cli, cli_in_process, one_line
 
 
 @pytest.mark.parametrize(
@@ -19,7 +20,8 @@ def test_bad_model_lists_are_refused_naming_models(
     tmp_path: Path, command: str, models: str
 ) -> None:
     out = ("--out", str(tmp_path / "runs")) if command == "run" else ()
-    result = cli(command, "--models", models, *FOREVER, *out)
+    run = cli if (command, models) == ("run", "all,foo") else cli_in_process  # one end to end
+    result = run(command, "--models", models, *FOREVER, *out)
     assert result.returncode == 2 and result.stdout == ""
     line = one_line(result, "`models`")
     assert "asyncio-gather" in line or "all alone" in line  # the allowed names are listed

@@ -1,21 +1,28 @@
 """Every option of `timeline`, `sweep`, `history` and `ab` at its edges (issue #16, section 8):
 zero, negative, huge, NaN, infinity, the wrong type, an empty string. Each is one line naming
 the parameter and what it allows, exit 2, no traceback, nothing written. Every case runs the
-real CLI, with a model that is never available, so a value wrongly accepted measures nothing."""
+CLI's entry function (in this process: same parser, same error paths), with a model that is
+never available, so a value wrongly accepted measures nothing; a few, one per command and kind
+of refusal, run as a user runs them, in a subprocess."""
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
 
 import concurrency_bench
-from cli_process import cli, one_line
+from cli_process import children, cli, cli_in_process, one_line
 from concurrency_bench.engine import MAX_ROUNDS, MAX_WARMUP
 from concurrency_bench.results import write_results
+from concurrency_bench.runners import REGISTRY
 from factories import model_result, results_file, scenario
 
 HUGE = "99999999999999999999"
@@ -89,6 +96,17 @@ OPTIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("--models", "`models`", ("", "abc")),
     ],
 }
+END_TO_END = {
+    ("timeline", "--jobs", "0"),  # an option's type refuses it
+    ("timeline", "--scenario", "abc"),  # argparse's own choice refusal
+    ("timeline", "--plot", "x.pdf"),  # the command's own check
+    ("sweep", "--rounds", str(MAX_ROUNDS + 1)),
+    ("history", "--output", "a-fifo"),
+    ("ab", "--base", "abc-no-such-python"),
+    ("ab", "--delay-ms", "nan"),
+}
+"""(command, option, value) cases run in a subprocess too: "one line, exit 2, no traceback"
+checked end to end, interpreter start-up and exit included."""
 COMBINATIONS: list[tuple[str, tuple[str, ...], str]] = [
     # command, arguments, the name the message gives: values that are fine alone
     ("timeline", ("--scenario", "uniform", "--delay-ms", "1:2"), "`delay-ms`"),
@@ -106,9 +124,11 @@ COMBINATIONS: list[tuple[str, tuple[str, ...], str]] = [
 PACKAGE_ROOT = str(Path(concurrency_bench.__file__).resolve().parents[1])
 
 
-def bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The CLI in a subprocess, in `cwd` (so a write to the current folder is seen), with the
-    test-only models registered and this package importable from there."""
+def bench(*args: str, cwd: Path, subprocess_run: bool = False) -> subprocess.CompletedProcess[str]:
+    """The CLI in `cwd` (so a write to the current folder is seen), with the test-only models
+    registered: in this process, or in a subprocess that can import this package from there."""
+    if not subprocess_run:
+        return cli_in_process(*args, faults=True, cwd=cwd)
     path = os.pathsep.join(filter(None, (PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
     return cli(*args, faults=True, cwd=cwd, env={**os.environ, "PYTHONPATH": path})
 
@@ -148,20 +168,26 @@ def _written(tmp_path: Path, before: set[Path]) -> list[Path]:
 
 
 CASES = [
-    pytest.param(command, option, name, value, id=f"{command} {option} {value!r}")
+    pytest.param(command, option, name, value, False, id=f"{command} {option} {value!r}")
     for command, options in OPTIONS.items()
     for option, name, values in options
     for value in values
+] + [
+    pytest.param(command, option, name, value, True, id=f"{command} {option} {value!r} subprocess")
+    for command, options in OPTIONS.items()
+    for option, name, values in options
+    for value in values
+    if (command, option, value) in END_TO_END
 ]
 
 
-@pytest.mark.parametrize(("command", "option", "name", "value"), CASES)
+@pytest.mark.parametrize(("command", "option", "name", "value", "subprocess_run"), CASES)
 def test_an_edge_value_is_one_line_naming_the_parameter(
-    tmp_path: Path, command: str, option: str, name: str, value: str
+    tmp_path: Path, command: str, option: str, name: str, value: str, subprocess_run: bool
 ) -> None:
     args = _arguments(command, option, value, tmp_path)
     before = set(tmp_path.rglob("*"))
-    done = bench(*args, cwd=tmp_path)
+    done = bench(*args, cwd=tmp_path, subprocess_run=subprocess_run)
     assert done.returncode == 2, done.stderr + done.stdout
     line = one_line(done, name)
     assert any(word in line for word in ("must", "choose from", "no python", "not")), line
@@ -170,15 +196,50 @@ def test_an_edge_value_is_one_line_naming_the_parameter(
 
 
 @pytest.mark.parametrize(
-    ("command", "args", "name"),
-    [pytest.param(c, a, n, id=f"{c} {' '.join(a)}") for c, a, n in COMBINATIONS],
+    ("command", "args", "name", "subprocess_run"),
+    [pytest.param(c, a, n, False, id=f"{c} {' '.join(a)}") for c, a, n in COMBINATIONS]
+    + [pytest.param(*COMBINATIONS[0], True, id="timeline delay-ms subprocess")],
 )
 def test_values_fine_alone_but_not_together_are_one_line(
-    tmp_path: Path, command: str, args: tuple[str, ...], name: str
+    tmp_path: Path, command: str, args: tuple[str, ...], name: str, subprocess_run: bool
 ) -> None:
     pythons = ("--base", sys.executable, "--new", sys.executable) if command == "ab" else ()
     out = ("--out", str(tmp_path / "out")) if command != "timeline" else ()
-    done = bench(command, *NEVER, *pythons, *out, *args, cwd=tmp_path)
+    done = bench(
+        *(command, *NEVER, *pythons, *out, *args), cwd=tmp_path, subprocess_run=subprocess_run
+    )
     assert done.returncode == 2, done.stderr + done.stdout
     one_line(done, name)
     assert list(tmp_path.iterdir()) == []
+
+
+def _process_state() -> dict[str, object]:
+    """What an in-process run must leave as it found it, restored by cli_in_process or not."""
+    return {
+        "threads": sorted(thread.name for thread in threading.enumerate()),
+        "descriptors": sorted(os.listdir("/proc/self/fd")),
+        "children": children(os.getpid()),
+        "signals": {number: signal.getsignal(number) for number in signal.valid_signals()},
+        "environment": dict(os.environ),
+        "cwd": os.getcwd(),
+        "streams": (sys.stdin, sys.stdout, sys.stderr),
+        "models": sorted(REGISTRY),
+        "path": list(sys.path),
+        "logging": list(logging.getLogger().handlers),
+        "warnings": list(warnings.filters),
+    }
+
+
+def test_in_process_runs_leave_this_process_as_they_found_it(tmp_path: Path) -> None:
+    cases = [
+        (command, option, values[-1])
+        for command, options in OPTIONS.items()
+        for option, _, values in options[:3]
+    ]
+    before = _process_state()
+    for index, (command, option, value) in enumerate(cases):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        done = bench(*_arguments(command, option, value, folder), cwd=folder)
+        assert done.returncode == 2, done.stderr
+        assert _process_state() == before, (command, option, value)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_process import FOREVER, TINY, cli, one_line
+from cli_process import FOREVER, TINY, cli, cli_in_process, one_line
 
 
 def _bad_out(tmp_path: Path, case: str) -> Path:
@@ -47,7 +47,8 @@ def _bad_out(tmp_path: Path, case: str) -> Path:
 )
 def test_an_unusable_out_folder_is_refused_before_measuring(tmp_path: Path, case: str) -> None:
     out = _bad_out(tmp_path, case)
-    result = cli("run", "--models", "asyncio-gather", *FOREVER, "--out", str(out))
+    run = cli if case == "through a file" else cli_in_process  # one end to end, in a subprocess
+    result = run("run", "--models", "asyncio-gather", *FOREVER, "--out", str(out))
     assert result.returncode == 2 and result.stdout == ""
     one_line(result, "`out`")
     assert not list(tmp_path.rglob("*.json"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from cli_process import cli, cli_command
+from cli_process import cli, cli_command, cli_in_process
 from concurrency_bench.cli.progress import ProgressBar, describe
 from concurrency_bench.engine import (
     NOT_STARTED,
@@ -504,7 +504,8 @@ def test_run_exits_1_when_a_model_fails_and_shows_every_row(tmp_path: Path) -> N
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, bad: tuple[str]) -> None:
     out = tmp_path / "results" / "runs"
-    done = cli("run", "--jobs", "3", *bad, "--out", str(out))
+    run = cli if bad == ("--rounds", "0") else cli_in_process  # one end to end, in a subprocess
+    done = run("run", "--jobs", "3", *bad, "--out", str(out))
     assert done.returncode == 2
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr

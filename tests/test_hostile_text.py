@@ -1,8 +1,10 @@
 """Text from a results file never commands the reader (issue #16, items 2 and 3): escape
 sequences, controls, separators and bidi overrides in every string a file carries are shown
 escaped by every output; names with `$...$`, `|`, `<...>` or a formula's `=` stay text in
-tables, pages, spreadsheets and figures. Every case runs the real CLI on a file built with
-factories."""
+tables, pages, spreadsheets and figures. Every case runs the CLI on a file built with
+factories: through its entry function in this process, except `run` and the two tests that
+want no warning at all from drawing figures (report --format html, history), which run it in a
+fresh interpreter, as a user does (matplotlib warns about a font once per process)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from cli_process import TINY, cli, one_line
+from cli_process import TINY, cli, cli_in_process, one_line
 from concurrency_bench import textsafe
 from concurrency_bench.report import csv_export, formats
 from concurrency_bench.results import ResultsFile, load
@@ -121,7 +123,7 @@ def test_the_file_itself_holds_nothing_raw_and_loads_back(hostile_file: Path) ->
 
 
 def test_report_text_shows_every_escape_and_one_row_per_model(hostile_file: Path) -> None:
-    result = cli("report", str(hostile_file))
+    result = cli_in_process("report", str(hostile_file))
     assert result.returncode == 0, result.stderr
     assert_clean(result)
     assert "\\x1b[2J" in result.stdout
@@ -137,7 +139,7 @@ def test_every_format_written_to_a_file_holds_nothing_raw(
     hostile_file: Path, tmp_path: Path, fmt: str
 ) -> None:
     out = tmp_path / f"out.{fmt}"
-    result = cli("report", "--format", fmt, "--output", str(out), str(hostile_file))
+    result = cli_in_process("report", "--format", fmt, "--output", str(out), str(hostile_file))
     assert result.returncode == 0, result.stderr
     assert_clean(result, out)
     if fmt in ("ci", "pyperf"):  # still JSON, its names taken from the row labels
@@ -147,11 +149,11 @@ def test_every_format_written_to_a_file_holds_nothing_raw(
 
 def test_several_files_are_headed_by_their_names_escaped(tmp_path: Path) -> None:
     hostile = write(hostile_results(), tmp_path / "a\x1b[2J<b>_x.json")
-    text = cli("report", str(hostile), str(hostile))
+    text = cli_in_process("report", str(hostile), str(hostile))
     assert text.returncode == 0, text.stderr
     assert_clean(text)
     assert text.stdout.startswith(f"== {textsafe.visible(str(hostile))} ==")
-    md = cli("report", "--format", "md", str(hostile), str(hostile))
+    md = cli_in_process("report", "--format", "md", str(hostile), str(hostile))
     assert md.returncode == 0, md.stderr
     assert_clean(md)
     heading = md.stdout.splitlines()[0]  # shown escaped, then its markup backslashed
@@ -177,7 +179,7 @@ def check_markdown(text: str, scenarios: int) -> None:
 
 def test_report_markdown_keeps_its_tables_and_headings(hostile_file: Path, tmp_path: Path) -> None:
     page = tmp_path / "latest.md"
-    result = cli("report", "--format", "md", "--output", str(page), str(hostile_file))
+    result = cli_in_process("report", "--format", "md", "--output", str(page), str(hostile_file))
     assert result.returncode == 0, result.stderr
     assert_clean(result, page)
     check_markdown(page.read_text(encoding="utf-8"), scenarios=3)
@@ -190,7 +192,7 @@ TEXT_COLUMNS = {"scenario", "model", "status", "speedup_baseline", "reason", "se
 def test_report_csv_text_cells_cannot_start_a_formula_and_figures_stay_numbers(
     hostile_file: Path,
 ) -> None:
-    result = cli("report", "--format", "csv", str(hostile_file))
+    result = cli_in_process("report", "--format", "csv", str(hostile_file))
     assert result.returncode == 0, result.stderr
     assert_clean(result)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -242,7 +244,7 @@ def test_compare_prints_its_table_and_warnings_escaped(tmp_path: Path) -> None:
     base = write(hostile_results(), tmp_path / "base.json")
     other = hostile_results(cpu="other " + HOSTILE, created="2024-01-03T03:04:05Z")
     new = write(other, tmp_path / "new.json")
-    result = cli("compare", str(base), str(new))
+    result = cli_in_process("compare", str(base), str(new))
     assert result.returncode in (0, 1), result.stderr
     assert_clean(result)
     assert "warning: environment differs: cpu_model" in result.stderr
@@ -275,7 +277,7 @@ def test_history_names_a_hostile_machine_escaped(tmp_path: Path) -> None:
     other = hostile_results(cpu="other" + INJECTED + HOSTILE, created="2024-01-03T03:04:05Z")
     write(other, runs / "b.json")
     page, folder = tmp_path / "history.html", tmp_path / "figures"
-    result = cli("history", str(runs), "--output", str(page), "--figures", str(folder))
+    result = cli_in_process("history", str(runs), "--output", str(page), "--figures", str(folder))
     assert result.returncode == 0, result.stderr
     svgs = sorted(folder.glob("*.svg"))
     assert_clean(result, page, *svgs)
@@ -325,7 +327,7 @@ def test_the_loader_refuses_names_holding_unsafe_characters(
         block["models"][0]["python"] = {**INTERPRETER, "label": value}
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    result = cli("report", str(path))
+    result = cli_in_process("report", str(path))
     assert result.returncode == 2
     assert result.stdout == ""
     one_line(result, "plain text")

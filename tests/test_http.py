@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_process import cli
+from cli_process import cli, cli_in_process
 from concurrency_bench.kinds.http.server import FAULT_ENV
 from concurrency_bench.kinds.registry import ClientSpec, get_kind
 from concurrency_bench.results import keyed_models, load
@@ -92,7 +92,8 @@ def test_connections_set_every_librarys_limit(tmp_path: Path) -> None:
 def test_bad_clients_are_a_one_line_error(
     tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
-    done = cli("run", *ONCE, "--out", str(tmp_path), *args)
+    run = cli if args[0] == "--io" else cli_in_process  # one end to end, in a subprocess
+    done = run("run", *ONCE, "--out", str(tmp_path), *args)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
     assert not list(tmp_path.iterdir())
@@ -123,7 +124,7 @@ def test_faults_are_failed_rows_never_hangs(
     tmp_path: Path, fault: str, models: str, expected: str
 ) -> None:
     env = {**os.environ, FAULT_ENV: fault}
-    extra = ("--timeout", "8") if fault == "stall" else ()
+    extra = ("--timeout", "3") if fault == "stall" else ()
     client = "requests" if models == "threads" else "aiohttp"
     code, _, path = _run(tmp_path, "--models", models, "--clients", client, *extra, env=env)
     assert code == 1

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from cli_process import cli, one_line
+from cli_process import cli, cli_in_process, one_line
 from concurrency_bench.engine.interpreters import resolve
 from concurrency_bench.engine.protocol import PROTOCOL_VERSION
 from concurrency_bench.results import load
@@ -58,6 +58,11 @@ def bench(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     return cli(*args, faults=True, env=env)
 
 
+def refused(case: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI's refusal of a nonsense answer: in this process, the issue's case in a subprocess."""
+    return bench(*args) if case == "the issue's case" else cli_in_process(*args, faults=True)
+
+
 def fake_python(tmp_path: Path, answer: str) -> str:
     """A script standing for an interpreter: it reads the probe's models and prints `answer`."""
     path = tmp_path / "fake-python"
@@ -71,7 +76,7 @@ def test_ab_refuses_a_base_whose_probe_answers_nonsense(tmp_path: Path, case: st
     fake = fake_python(tmp_path, NONSENSE[case])
     out = tmp_path / "ab"
     args = ("--models", "asyncio-gather", *SMALL, "--rounds", "2", "--out", str(out))
-    done = bench("ab", "--base", fake, "--new", sys.executable, *args)
+    done = refused(case, "ab", "--base", fake, "--new", sys.executable, *args)
     assert done.returncode == 2, done.stderr
     line = one_line(done, "--base", fake)
     assert "\x1b" not in line
@@ -84,7 +89,7 @@ def test_run_refuses_a_python_whose_probe_answers_nonsense(tmp_path: Path, case:
     out = tmp_path / "runs"
     pythons = f"{sys.executable},{fake}"
     args = ("--models", "asyncio-gather", *SMALL, "--rounds", "1", "--out", str(out))
-    done = bench("run", *args, "--python", pythons)
+    done = refused(case, "run", *args, "--python", pythons)
     assert done.returncode == 2, done.stderr
     one_line(done, "`python`", fake)
     assert not out.exists()

@@ -2,13 +2,18 @@
 
 Never another exception, never a hang; and the real `report` renders (exit 0) or refuses in one
 line (exit 2), never a traceback or exit 1; `history` and `compare`, which read the interpreter
-of each row and the run's commit, likewise (exit 0, 1 or 2, a page whole or not written).
+of each row and the run's commit, likewise (exit 0, 1 or 2, a page whole or not written). The
+commands run through the CLI's entry function in this process; one case each also runs in a
+subprocess, as a user runs it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli_process import cli
+from cli_process import cli, cli_in_process
 from concurrency_bench.results import STATUSES, PythonInfo, ResultsError, ResultsFile
 from concurrency_bench.results.store import parse_bytes
 from concurrency_bench.workload import Scenario
@@ -175,8 +180,23 @@ def test_mutated_files_load_or_are_one_line(raw: bytes) -> None:
     assert time.monotonic() - started < QUICK_S
 
 
-def _examples(count: int) -> list[bytes]:
-    """`count` mutated files, fixed by a seed so the subprocess test is reproducible."""
+Run = Callable[..., subprocess.CompletedProcess[str]]
+RUNS: dict[str, Run] = {"in-process": cli_in_process, "subprocess": cli}
+"""How a case runs the CLI: every case in this process, one of each test in a subprocess too."""
+EXAMPLES = 16
+"""Mutated files the CLI reads: `report` all of them, `history` and `compare` the second half."""
+
+
+def _ways(count: int) -> list[Any]:
+    """Parameters (index, how) for `count` cases: all in-process, the first in a subprocess too."""
+    ways = [pytest.param(index, "in-process", id=str(index)) for index in range(count)]
+    return [*ways, pytest.param(0, "subprocess", id="0-subprocess")]
+
+
+@functools.cache
+def _examples(count: int) -> tuple[bytes, ...]:
+    """`count` mutated files, fixed by a seed so the CLI tests are reproducible (generated once
+    per session: every parameter of a test indexes the same files)."""
     found: list[bytes] = []
 
     @settings(max_examples=count, deadline=None, database=None, derandomize=True)
@@ -185,22 +205,22 @@ def _examples(count: int) -> list[bytes]:
         found.append(raw)
 
     collect()
-    return found[:count]
+    return tuple(found[:count])
 
 
-@pytest.mark.parametrize("index", range(8))
-def test_report_on_mutated_files_renders_or_exits_2(tmp_path: Path, index: int) -> None:
-    raw = _examples(8)[index]
+@pytest.mark.parametrize(("index", "how"), _ways(EXAMPLES))
+def test_report_on_mutated_files_renders_or_exits_2(tmp_path: Path, index: int, how: str) -> None:
+    raw = _examples(EXAMPLES)[index]
     path = tmp_path / "mutated.json"
     path.write_bytes(raw)
-    result = cli("report", str(path), timeout=60)
+    result = RUNS[how]("report", str(path))
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 2), result.stderr
     if result.returncode == 2:
         assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
-def _read_by_history_and_compare(tmp_path: Path, raw: bytes) -> None:
+def _read_by_history_and_compare(tmp_path: Path, raw: bytes, run: Run) -> None:
     """`history` over a good file and `raw`: the page whole (exit 0) or nothing (exit 2);
     `compare good raw`: a table (0 or 1) or one line (2); never a traceback."""
     folder = tmp_path / "runs"
@@ -209,14 +229,14 @@ def _read_by_history_and_compare(tmp_path: Path, raw: bytes) -> None:
     good.write_text(_GOOD.to_json(), encoding="utf-8")
     (folder / "b.json").write_bytes(raw)
     page = tmp_path / "page.html"
-    history = cli("history", str(folder), "--output", str(page))
+    history = run("history", str(folder), "--output", str(page))
     assert "Traceback" not in history.stderr, history.stderr
     assert history.returncode in (0, 2), history.stderr
     if history.returncode == 0:
         assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
     else:
         assert not page.exists() and len(history.stderr.splitlines()) == 1, history.stderr
-    compared = cli("compare", str(good), str(folder / "b.json"))
+    compared = run("compare", str(good), str(folder / "b.json"))
     assert "Traceback" not in compared.stderr, compared.stderr
     assert compared.returncode in (0, 1, 2), compared.stderr
     if compared.returncode == 2:
@@ -267,14 +287,21 @@ HISTORY_FIELDS: dict[str, tuple[tuple[Any, ...], Any]] = {
 }
 
 
-@pytest.mark.parametrize("field", HISTORY_FIELDS)
-def test_fields_history_and_compare_read_load_or_are_one_line(tmp_path: Path, field: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "how"),
+    [*((field, "in-process") for field in HISTORY_FIELDS), ("commit with an escape", "subprocess")],
+)
+def test_fields_history_and_compare_read_load_or_are_one_line(
+    tmp_path: Path, field: str, how: str
+) -> None:
     path, value = HISTORY_FIELDS[field]
     data = json.loads(_GOOD.to_json())
     _set(data, path, value, delete=value is None)
-    _read_by_history_and_compare(tmp_path, json.dumps(data).encode())
+    _read_by_history_and_compare(tmp_path, json.dumps(data).encode(), RUNS[how])
 
 
-@pytest.mark.parametrize("index", range(8))
-def test_history_and_compare_on_mutated_files_read_or_exit_2(tmp_path: Path, index: int) -> None:
-    _read_by_history_and_compare(tmp_path, _examples(16)[8 + index])
+@pytest.mark.parametrize(("index", "how"), _ways(EXAMPLES // 2))
+def test_history_and_compare_on_mutated_files_read_or_exit_2(
+    tmp_path: Path, index: int, how: str
+) -> None:
+    _read_by_history_and_compare(tmp_path, _examples(EXAMPLES)[EXAMPLES // 2 + index], RUNS[how])

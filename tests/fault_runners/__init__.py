@@ -1,8 +1,9 @@
 """Test-only models that misbehave on purpose, one module each (like runners/), never registered.
 
 Tests hand their specs (SPECS) to the engine directly; a CLI subprocess calls `register()`
-first (tests/cli_process.py's `cli(..., faults=True)`). The worker imports them through the
-parent's sys.path, which it is sent.
+first (tests/cli_process.py's `cli(..., faults=True)`), and so does `cli_in_process(...,
+faults=True)` in pytest's process, for that one call (the registry is put back after it).
+The worker imports them through the parent's sys.path, which it is sent.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ SPECS: dict[str, ModelSpec] = {
 
 
 def register() -> None:
-    """Make every fault model a name this process's CLI accepts (never done in pytest's own)."""
+    """Make every fault model a name this process's CLI accepts (in pytest's own process only
+    within one `cli_in_process` call)."""
     REGISTRY.update(SPECS)
 
 
