@@ -12,6 +12,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from concurrency_bench.kinds.registry import pool_bound_note
 from concurrency_bench.report import ci_benchmark, pythons_table, render
 from concurrency_bench.report.figures.series import scaling_groups
 from concurrency_bench.report.pyperf_export import export, to_json
@@ -65,6 +66,11 @@ def test_a_pool_that_made_jobs_queue_is_never_called_cpu_bound() -> None:
         "threads", s, walls=[0.165] * 3, cpus=[0.151] * 3, settings={"threads": 1_000}
     )
     assert (cpu_note(per_job) or "").startswith("CPU-bound: 151 ms CPU/round (151 µs/job)")
+    bounded = pool_bound_note("aiohttp's default limit=100", 100, 1_000, 0.050, "--connections N")
+    pooled = model_result(
+        "asyncio-gather", s, walls=[0.566] * 3, cpus=[0.128] * 3, settings={"note": bounded}
+    )
+    assert cpu_note(pooled) is None  # its client's pool (10 waves of 50 ms) set the wall
 
 
 # -- the sweep's lines -----------------------------------------------------------------------

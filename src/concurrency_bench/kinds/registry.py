@@ -196,6 +196,23 @@ TCP_CLIENTS = (
 """The socket APIs over TCP (kinds/tcp/apis.py), the first of each family its default; trio,
 anyio and gevent keep their own networking and have no client axis (one row each)."""
 
+POOL_BOUND = "pool-bound"
+"""How a row's `note` setting starts when its client's pool, not its model, bounds how many jobs
+wait at once (the reports then read its wall against ceil(jobs / pool) x the delay)."""
+
+
+def pool_bound_note(why: str, limit: int, at_once: int, delay_s: float, remedy: str) -> str:
+    """The note of a row whose pool (`why`: "aiohttp's default ...", "--connections 10") lets
+    `limit` of `at_once` jobs wait at once; empty when the pool does not bound the row."""
+    if limit <= 0 or limit >= at_once or delay_s <= 0:
+        return ""
+    waves = -(-at_once // limit)
+    return (
+        f"{POOL_BOUND}: {why} lets {limit} of {at_once} jobs wait at once, so a round takes at "
+        f"least {waves} x {delay_s * 1e3:g} ms ({remedy})"
+    )
+
+
 DEFAULT_KIND = "timer"
 """What a job waits on unless told otherwise."""
 

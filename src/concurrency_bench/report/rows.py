@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from concurrency_bench.analysis.verdict import ranked
+from concurrency_bench.kinds.registry import POOL_BOUND
 from concurrency_bench.quantities import duration
 from concurrency_bench.report.formatting import settings_text
 from concurrency_bench.results import ModelResult, ResultsFile, RowKey, ScenarioResults, block_rows
@@ -170,8 +171,10 @@ def gc_note(model: ModelResult) -> str | None:
 def cpu_note(model: ModelResult) -> str | None:
     """ "CPU-bound: 96 ms CPU/round (9.6 µs/job) vs 50 ms ideal" when the rounds' CPU, not their
     waiting, set the wall (summaries.cpu_bound, on the median CPU); never when a pool made the
-    jobs queue (threads or processes below the job count), where the queue may be what set it."""
-    if not model.measured or pool_of(model) is not None:
+    jobs queue (threads or processes below the job count, or a client's pool: the kind's
+    `pool-bound` note), where the queue may be what set it."""
+    queued = str(model.settings.get("note", "")).startswith(POOL_BOUND)
+    if not model.measured or queued or pool_of(model) is not None:
         return None
     cpu_s = model.cpu.median
     if not cpu_bound(cpu_s, model.ideal_s):

@@ -9,7 +9,6 @@ geventhttpclient).
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
@@ -43,6 +42,7 @@ from concurrency_bench.kinds.http.clients import (
 )
 from concurrency_bench.kinds.http.handle import HttpServer, HttpTarget, query_counters
 from concurrency_bench.kinds.limits import connections_fit, raise_nofile_limit
+from concurrency_bench.kinds.registry import pool_bound_note
 from concurrency_bench.kinds.servers import Placement, ServerAddress, ServerCounters
 from concurrency_bench.workload import Scenario
 
@@ -55,15 +55,11 @@ def pool_note(client: str, connections: int | None, at_once: int, scenario: Scen
     (empty when it does not, or with a connection per request): the library's default, or
     --connections, and the option."""
     limit = connections if connections is not None else default_pool(client)
-    if not limit or limit >= at_once or not scenario.delays_s:
+    if not limit or not scenario.delays_s:
         return ""
-    waves = math.ceil(at_once / limit)
-    delay = max(scenario.delays_s)
     why = f"{client}'s default {DEFAULTS[client]}" if not connections else f"--connections {limit}"
-    return (
-        f"pool-bound: {why} lets {limit} of {at_once} jobs wait at once, so a round takes at "
-        f"least {waves} x {delay * 1e3:g} ms (--connections N sets every library's limit)"
-    )
+    remedy = "--connections N sets every library's limit"
+    return pool_bound_note(why, limit, at_once, max(scenario.delays_s), remedy)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ does not do: those models have no postgres rows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,6 +32,7 @@ from concurrency_bench.kinds.limits import connections_fit, raise_nofile_limit
 from concurrency_bench.kinds.postgres import drivers
 from concurrency_bench.kinds.postgres.counters import Counters
 from concurrency_bench.kinds.postgres.server import PostgresServer
+from concurrency_bench.kinds.registry import pool_bound_note
 from concurrency_bench.kinds.servers import Placement, ServerAddress, ServerCounters
 from concurrency_bench.workload import Scenario
 
@@ -40,13 +40,11 @@ from concurrency_bench.workload import Scenario
 def pool_note(client: str, size: int, at_once: int, scenario: Scenario, option: bool) -> str:
     """Why a row's wall is at least ceil(at_once / pool) x the delay, when its pool bounds it
     (empty when it does not)."""
-    if size >= at_once or not scenario.delays_s:
+    if not scenario.delays_s:
         return ""
-    waves = math.ceil(at_once / size)
     why = f"--connections {size}" if option else f"{client}'s default pool of {size}"
-    return (
-        f"pool-bound: {why} lets {size} of {at_once} jobs wait at once, so a round takes at "
-        f"least {waves} x {max(scenario.delays_s) * 1e3:g} ms (--connections N sets the pool)"
+    return pool_bound_note(
+        why, size, at_once, max(scenario.delays_s), "--connections N sets the pool"
     )
 
 
