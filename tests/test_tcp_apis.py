@@ -257,8 +257,8 @@ def test_the_verdict_says_when_the_api_matters_more_than_the_loop() -> None:
     ]
     verdict = judge(rows)
     assert verdict is not None and verdict.api is not None
-    (line,) = [line for line in lines(verdict) if "API" in line]
-    assert line.startswith("the API matters more than the loop: on uvloop the APIs span 2")
+    (line,) = [line for line in lines(verdict) if "client matters" in line]
+    assert line.startswith("the client matters more than the model: on uvloop the clients span 2")
     assert "protocol fastest, loop-sock slowest" in line
     same_api = judge([_row("uvloop", "protocol", 0.060), _row("asyncio-gather", "protocol", 0.2)])
     assert same_api is not None and same_api.api is None

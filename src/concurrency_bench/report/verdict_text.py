@@ -70,12 +70,12 @@ def _gc_line(faster: Standing, slower: Standing) -> str:
 
 
 def _api_line(api: ApiWeight) -> str:
-    """The line saying that the client (the socket API) matters more than the model."""
+    """The line saying that the client (socket API or library) matters more than the model."""
     clients, models = api.clients, api.models
     return (
-        f"the API matters more than the loop: on {clients.held} the APIs span "
+        f"the client matters more than the model: on {clients.held} the clients span "
         f"{formatting.ratio(clients.ratio)}x ({clients.fastest} fastest, {clients.slowest} "
-        f"slowest), on any one API the models at most {formatting.ratio(models.ratio)}x "
+        f"slowest), on any one client the models at most {formatting.ratio(models.ratio)}x "
         f"({models.held}: {models.fastest} to {models.slowest}), by median wall"
     )
 
