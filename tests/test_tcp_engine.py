@@ -69,6 +69,16 @@ def test_every_model_sums_right_over_tcp_per_job_and_shared(runner_spec: ModelSp
     assert [b.scenario.name for b in results.scenarios] == [s.name for s in scenarios]
 
 
+def test_a_row_its_connections_make_queue_says_so_and_is_never_called_cpu_bound() -> None:
+    shared = SMALL.with_io("tcp", 2)
+    results = measure_all([REGISTRY["asyncio-gather"], REGISTRY["sync"]], [shared], ONE_ROUND)
+    gather, sync = results.scenarios[0].models
+    note = str(gather.settings["note"])
+    assert note.startswith(f"pool-bound: --connections 2 lets 2 of {SMALL.jobs} jobs wait")
+    assert gather.reason == note and not any("CPU-bound" in n for n in notes(gather))
+    assert "note" not in sync.settings  # one job at a time already: its connections queue none
+
+
 def test_timer_rounds_carry_no_server_figures() -> None:
     results = measure_all([REGISTRY["asyncio-gather"]], [SMALL], ONE_ROUND)
     row = results.scenarios[0].models[0]

@@ -27,7 +27,7 @@ from concurrency_bench.engine.protocol import PROTOCOL_VERSION, Request
 from concurrency_bench.engine.servers import ScenarioServers
 from concurrency_bench.engine.session import Phase, WorkerReport, WorkerSession
 from concurrency_bench.engine.timing import Measurement
-from concurrency_bench.kinds.registry import BUILTIN, get_kind
+from concurrency_bench.kinds.registry import BUILTIN, get_kind, pool_bound_note
 from concurrency_bench.kinds.servers import ServerAddress
 from concurrency_bench.results import ModelResult, Status, row_label
 from concurrency_bench.runners import ModelSpec
@@ -180,8 +180,11 @@ class ModelRun:
         wrong = next((r for r in reports if r.status == "wrong"), None)
         notes = [wrong.reason or "wrong sums"] if wrong is not None else []
         notes += self._settings_notes(reports, settings)
-        if "note" in settings:  # what the kind found about the row (a pool that bounds it)
+        settings.setdefault("note", self._connections_note())
+        if settings["note"]:  # what the kind found about the row (a pool that bounds it)
             notes.append(str(settings["note"]))
+        else:
+            del settings["note"]
         before, peak = median_memory([(run.rss_before_bytes, run.rss_peak_bytes) for run in runs])
         result = self._row(
             "wrong" if wrong is not None else "ok",
@@ -193,6 +196,16 @@ class ModelRun:
             rss_peak_bytes=peak,
         )
         return Outcome(result, last.last_round, interrupted)
+
+    def _connections_note(self) -> str:
+        """The pool-bound note of a row whose `--connections N` makes its jobs queue (the kinds
+        note their own default pools; N is the engine's to note), else empty."""
+        bound, delays = self.scenario.connections, self.scenario.delays_s
+        if not bound or not delays:
+            return ""
+        free = self.spec.concurrency(self.scenario.jobs, self.options.pool_size)
+        remedy = "a larger --connections lets more wait at once"
+        return pool_bound_note(f"--connections {bound}", bound, free, max(delays), remedy)
 
     def _row(self, status: Status, reason: str | None = None, **figures: Any) -> ModelResult:
         """The model's row, marked with its interpreter when it has one."""
