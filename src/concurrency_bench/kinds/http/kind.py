@@ -50,14 +50,13 @@ FAMILY_DEFAULT = {"blocking": "requests", "gevent": "geventhttpclient", "asyncio
 """The client a family uses when its row names none (structured models: httpx)."""
 
 
-def pool_note(client: str, connections: int | None, at_once: int, scenario: Scenario) -> str:
-    """Why a row's wall is at least ceil(at_once / pool) x the delay, when its pool bounds it
-    (empty when it does not, or with a connection per request): the library's default, or
-    --connections, and the option."""
-    limit = connections if connections is not None else default_pool(client)
+def pool_note(client: str, at_once: int, scenario: Scenario) -> str:
+    """Why a row's wall is at least ceil(at_once / pool) x the delay, when the library's default
+    pool bounds it (empty when it does not; a bound set by --connections is the engine's note)."""
+    limit = default_pool(client)
     if not limit or not scenario.delays_s:
         return ""
-    why = f"{client}'s default {DEFAULTS[client]}" if not connections else f"--connections {limit}"
+    why = f"{client}'s default {DEFAULTS[client]}"
     remedy = "--connections N sets every library's limit"
     return pool_bound_note(why, limit, at_once, max(scenario.delays_s), remedy)
 
@@ -175,7 +174,7 @@ class HttpKind(Kind):
                 if scenario.connections == 0
                 else f"{scenario.connections} connections (--connections)"
             )
-            note = pool_note(self.client, scenario.connections, at_once, scenario)
+            note = pool_note(self.client, at_once, scenario) if scenario.connections is None else ""
             if note:
                 settings["note"] = note
         ca = server.extra.get("ca_file")

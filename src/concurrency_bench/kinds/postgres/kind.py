@@ -37,12 +37,12 @@ from concurrency_bench.kinds.servers import Placement, ServerAddress, ServerCoun
 from concurrency_bench.workload import Scenario
 
 
-def pool_note(client: str, size: int, at_once: int, scenario: Scenario, option: bool) -> str:
-    """Why a row's wall is at least ceil(at_once / pool) x the delay, when its pool bounds it
-    (empty when it does not)."""
-    if not scenario.delays_s:
+def pool_note(client: str, size: int, at_once: int, scenario: Scenario) -> str:
+    """Why a row's wall is at least ceil(at_once / pool) x the delay, when the driver's default
+    pool bounds it (empty when it does not; a bound set by --connections is the engine's note)."""
+    if scenario.connections is not None or not scenario.delays_s:
         return ""
-    why = f"--connections {size}" if option else f"{client}'s default pool of {size}"
+    why = f"{client}'s default pool of {size}"
     return pool_bound_note(
         why, size, at_once, max(scenario.delays_s), "--connections N sets the pool"
     )
@@ -153,7 +153,7 @@ class PostgresKind(Kind):
             else f"{drivers.DEFAULTS[self.client][1]} (the library's default)"
         )
         settings["pool_size"] = size
-        note = pool_note(self.client, size, at_once, scenario, scenario.connections is not None)
+        note = pool_note(self.client, size, at_once, scenario)
         if note:
             settings["note"] = note
         user, database = str(server.extra["user"]), str(server.extra["database"])
