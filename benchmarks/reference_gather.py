@@ -27,12 +27,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from _bare import timed_rounds, workload_parser
 from concurrency_bench.workload import JobRecord, Scenario, async_job, build_payloads
+
+Run = dict[str, Any]
+"""One side's figures of one run: wall, CPU, GC share (and the server's busy fraction)."""
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,6 +130,21 @@ def _median(runs: Sequence[dict[str, Any]], key: str) -> float:
     return statistics.median(statistics.median(run[key]) for run in runs)
 
 
+def alternate(
+    pairs: int, bare_run: Callable[[], Run], engine_side: Callable[[], Run]
+) -> tuple[dict[str, list[Run]], float]:
+    """`pairs` bare and engine runs, each pair in the other order than the last, so a drift of
+    the machine falls on both sides; the runs by side and the median 1-minute load."""
+    sides: dict[str, list[Run]] = {"bare": [], "engine": []}
+    loads = []
+    for pair in range(pairs):
+        order = ("bare", "engine") if pair % 2 == 0 else ("engine", "bare")
+        for side in order:
+            sides[side].append(bare_run() if side == "bare" else engine_side())
+        loads.append(os.getloadavg()[0])
+    return sides, statistics.median(loads)
+
+
 def against_engine(counts: Sequence[int], args: argparse.Namespace, pairs: int) -> None:
     """Alternate bare and engine runs per job count; print one fidelity row per count."""
     print(
@@ -134,15 +153,9 @@ def against_engine(counts: Sequence[int], args: argparse.Namespace, pairs: int) 
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for jobs in counts:
-        sides: dict[str, list[dict[str, Any]]] = {"bare": [], "engine": []}
-        loads = []
-        for pair in range(pairs):
-            order = ("bare", "engine") if pair % 2 == 0 else ("engine", "bare")
-            for side in order:
-                run = bare_processes(jobs, args) if side == "bare" else engine_run(jobs, args)
-                sides[side].append(run)
-            loads.append(os.getloadavg()[0])
-
+        sides, load = alternate(
+            pairs, partial(bare_processes, jobs, args), partial(engine_run, jobs, args)
+        )
         bare_wall, engine_wall = (
             _median(sides["bare"], "wall_s"),
             _median(sides["engine"], "wall_s"),
@@ -152,7 +165,7 @@ def against_engine(counts: Sequence[int], args: argparse.Namespace, pairs: int) 
         print(
             f"| {jobs:,} | {bare_wall:.4f} s | {engine_wall:.4f} s | "
             f"{engine_wall / bare_wall:.3f} | {bare_cpu:.4f} s | {engine_cpu:.4f} s | "
-            f"{engine_cpu / bare_cpu:.3f} | {share:.0%} | {statistics.median(loads):.1f} |",
+            f"{engine_cpu / bare_cpu:.3f} | {share:.0%} | {load:.1f} |",
             flush=True,
         )
 

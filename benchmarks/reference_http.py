@@ -21,11 +21,11 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import statistics
 import subprocess
 import sys
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -34,7 +34,7 @@ from _bare import timed_rounds, workload_parser
 from concurrency_bench.kinds.http.handle import HttpServer, query_counters
 from concurrency_bench.kinds.servers import ServerCounters, default_placement, pin_client
 from concurrency_bench.workload import Scenario, build_payloads, expected_sums
-from reference_gather import _environment, _median, engine_run
+from reference_gather import _environment, _median, alternate, engine_run
 
 
 async def gather(base: str, scenario: Scenario) -> list[int]:
@@ -105,21 +105,14 @@ def against_engine(counts: Sequence[int], args: argparse.Namespace, pairs: int) 
     print("| jobs | bare wall | engine wall | engine / bare | server busy (bare / engine) | load |")
     print("|---:|---:|---:|---:|---:|---:|")
     for jobs in counts:
-        sides: dict[str, list[dict[str, Any]]] = {"bare": [], "engine": []}
-        loads = []
-        for pair in range(pairs):
-            order = ("bare", "engine") if pair % 2 == 0 else ("engine", "bare")
-            for side in order:
-                bare_side = side == "bare"
-                run = bare_processes(jobs, args) if bare_side else engine_run(jobs, args, extra)
-                sides[side].append(run)
-            loads.append(os.getloadavg()[0])
+        sides, load = alternate(
+            pairs, partial(bare_processes, jobs, args), partial(engine_run, jobs, args, extra)
+        )
         bare_wall, engine_wall = (_median(sides[side], "wall_s") for side in ("bare", "engine"))
         busy = [_median(sides[side], "server_busy") for side in ("bare", "engine")]
         print(
             f"| {jobs:,} | {bare_wall:.4f} s | {engine_wall:.4f} s | "
-            f"{engine_wall / bare_wall:.3f} | {busy[0]:.0%} / {busy[1]:.0%} | "
-            f"{statistics.median(loads):.1f} |",
+            f"{engine_wall / bare_wall:.3f} | {busy[0]:.0%} / {busy[1]:.0%} | {load:.1f} |",
             flush=True,
         )
 
